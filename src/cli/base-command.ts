@@ -1,0 +1,50 @@
+/**
+ * What every mfa-creds command shares: typed errors become one clear line (and a hint) on
+ * stderr, or a JSON error object with --json, and the process exits with the error's own code.
+ * No stack trace unless DEBUG is set, and no secret in any of it (core errors carry none).
+ */
+import {Command, Errors} from '@oclif/core'
+
+import {ExitCode, MfaCredsError} from '../core/errors.js'
+
+export interface JsonError {
+  error: {exitCode: number; hint?: string; kind: string; message: string; name: string}
+}
+
+export abstract class BaseCommand extends Command {
+  protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    if (error instanceof Errors.ExitError) throw error
+    let json: JsonError
+    if (error instanceof MfaCredsError) {
+      json = {error: error.toJSON()}
+    } else if (error instanceof Errors.CLIError && error.oclif?.exit !== undefined && error.oclif.exit !== ExitCode.internal) {
+      // oclif's own usage errors (unknown flag, bad value): exit 2, its message as it is.
+      json = {error: {exitCode: error.oclif.exit, kind: 'USAGE', message: error.message, name: 'UsageError'}}
+    } else {
+      json = {
+        error: {
+          exitCode: ExitCode.internal,
+          hint: 'this is a bug in mfa-creds; run again with DEBUG=mfa-creds:* for details, and report it',
+          kind: 'INTERNAL',
+          message: `internal error: ${error.message}`,
+          name: 'InternalError',
+        },
+      }
+    }
+
+    if (this.jsonEnabled()) {
+      this.logJson(json)
+    } else {
+      const {hint, message} = json.error
+      process.stderr.write(`${this.config.bin}: ${message}\n${hint ? `  ${hint}\n` : ''}`)
+      if (process.env.DEBUG && error.stack) process.stderr.write(`${error.stack}\n`)
+    }
+
+    return this.exit(json.error.exitCode)
+  }
+
+  /** A progress or warning line on stderr (kept off stdout, which carries results and JSON). */
+  protected note(line: string): void {
+    process.stderr.write(`${line}\n`)
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Flags shared by the commands that refresh (refresh-once now, watch later): the seed's four,
+ * with the seed's meanings and defaults, and ours.
+ */
+import {Flags} from '@oclif/core'
+
+import {DEFAULT_LEAD_TIME, DEFAULT_LOCK_TIMEOUT, DEFAULT_PROMPT_TIMEOUT, DURATION_MAX, DURATION_MIN, PROMPT_CHOICES} from '../core/settings.js'
+
+export const refreshFlags = {
+  duration: Flags.integer({
+    description: `How long the session credentials last, in seconds (${DURATION_MIN}-${DURATION_MAX}). Default: duration_seconds in the profile's config section, else STS chooses (12 hours).`,
+    helpValue: 'SECONDS',
+    max: DURATION_MAX,
+    min: DURATION_MIN,
+  }),
+  'lock-timeout': Flags.integer({
+    default: DEFAULT_LOCK_TIMEOUT,
+    description: 'Give up (exit 75) when the credentials file lock is not had within this many seconds.',
+    helpValue: 'SECONDS',
+    min: 0,
+  }),
+  'mfa-serial-number': Flags.string({
+    description: "ARN (or hardware serial) of the MFA device. Default: mfa_serial in the profile's config section.",
+    helpValue: 'SERIAL',
+  }),
+  profile: Flags.string({
+    char: 'p',
+    default: 'default',
+    description: 'Profile in the credentials file that holds the long-term keys (never taken from AWS_PROFILE).',
+    helpValue: 'PROFILE',
+  }),
+  prompt: Flags.string({
+    default: 'auto',
+    description: 'How to ask for the code: tty when there is a terminal, else ssh-askpass when there is a display (OpenSSH rules, SSH_ASKPASS_REQUIRE honoured).',
+    options: [...PROMPT_CHOICES],
+  }),
+  'prompt-timeout': Flags.integer({
+    default: DEFAULT_PROMPT_TIMEOUT,
+    description: 'Give up (exit 3) when no code is entered within this many seconds.',
+    helpValue: 'SECONDS',
+    min: 1,
+  }),
+  'refresh-lead-time': Flags.integer({
+    default: DEFAULT_LEAD_TIME,
+    description: 'Refresh when the credentials expire within this many seconds.',
+    helpValue: 'SECONDS',
+    min: 0,
+  }),
+  'target-profile': Flags.string({
+    description: 'Profile the session credentials are written to. Default: PROFILE-mfa.',
+    helpValue: 'NAME',
+  }),
+}

@@ -1,0 +1,83 @@
+/**
+ * How results look to a person (local time, time left) and to a machine (--json).
+ */
+import type {RefreshEvent, RefreshResult} from '../core/refresher.js'
+
+import {formatExpiration} from '../core/schedule.js'
+
+const pad = (n: number) => String(n).padStart(2, '0')
+
+/** `2026-11-24 07:21:04 CET`: local time, with the zone's short name. */
+export function localTime(date: Date): string {
+  const zone = new Intl.DateTimeFormat('en-US', {timeZoneName: 'short'}).formatToParts(date).find((p) => p.type === 'timeZoneName')?.value
+  const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
+  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+  return `${day} ${time}${zone ? ` ${zone}` : ''}`
+}
+
+/** `11h 58m`, `4m 10s`, `expired 3m ago`. */
+export function timeLeft(expiration: Date, now: Date): string {
+  const seconds = Math.round((expiration.getTime() - now.getTime()) / 1000)
+  const abs = Math.abs(seconds)
+  const h = Math.floor(abs / 3600)
+  const m = Math.floor((abs % 3600) / 60)
+  const s = abs % 60
+  const text = h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${s}s` : `${s}s`
+  return seconds >= 0 ? `${text} left` : `expired ${text} ago`
+}
+
+export interface RefreshJson {
+  action: RefreshResult['action']
+  credentialsFile: string
+  expiration: null | string
+  profile: string
+  secondsLeft: null | number
+  targetProfile: string
+}
+
+export function refreshJson(result: RefreshResult, now: Date): RefreshJson {
+  return {
+    action: result.action,
+    credentialsFile: result.credentialsFile,
+    expiration: result.expiration ? formatExpiration(result.expiration) : null,
+    profile: result.profile,
+    secondsLeft: result.expiration ? Math.round((result.expiration.getTime() - now.getTime()) / 1000) : null,
+    targetProfile: result.targetProfile,
+  }
+}
+
+export function renderRefresh(result: RefreshResult, now: Date): string {
+  const until = result.expiration ? `valid until ${localTime(result.expiration)} (${timeLeft(result.expiration, now)})` : 'valid'
+  switch (result.action) {
+    case 'fresh': {
+      return `[${result.targetProfile}] is still ${until}; nothing to do.`
+    }
+
+    case 'kept-newer': {
+      return `[${result.targetProfile}] was just refreshed by another process and is ${until}; kept it.`
+    }
+
+    case 'refreshed': {
+      return `[${result.targetProfile}] refreshed: ${until}.`
+    }
+  }
+}
+
+/** A progress line for stderr, or undefined when the event needs none. */
+export function renderEvent(event: RefreshEvent, providerName: string, profile: string, target: string): string | undefined {
+  switch (event.type) {
+    case 'lock-wait': {
+      return event.lock === 'prompt'
+        ? `Another mfa-creds is already asking for a code for [${target}]; waiting for it.`
+        : `Waiting for the credentials file lock${event.holders}.`
+    }
+
+    case 'prompting': {
+      return providerName === 'tty' ? undefined : `Asking for the MFA code for ${profile} with ${providerName}.`
+    }
+
+    default: {
+      return undefined
+    }
+  }
+}

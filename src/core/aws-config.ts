@@ -1,0 +1,77 @@
+/**
+ * The AWS config file (`$AWS_CONFIG_FILE`, else ~/.aws/config), read into profiles the way
+ * botocore's `build_profile_map` does: `[profile NAME]` headers split with POSIX shell rules,
+ * `[default]` is the default profile, and a later section of one name wins over an earlier one.
+ */
+import {IniValue, IniView} from './ini.js'
+
+/** Python's `shlex.split(s)` (POSIX mode, no comments); undefined where it raises ValueError. */
+export function shlexSplit(text: string): string[] | undefined {
+  const words: string[] = []
+  let word = ''
+  let inWord = false
+  let quote: '"' | "'" | undefined
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]
+    if (quote === "'") {
+      if (ch === "'") quote = undefined
+      else word += ch
+    } else if (quote === '"') {
+      if (ch === '"') {
+        quote = undefined
+      } else if (ch === '\\' && i + 1 < text.length && (text[i + 1] === '"' || text[i + 1] === '\\')) {
+        word += text[++i]
+      } else if (ch === '\\' && i + 1 >= text.length) {
+        return undefined
+      } else {
+        word += ch
+      }
+    } else if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n') {
+      if (inWord) words.push(word)
+      word = ''
+      inWord = false
+    } else if (ch === '\\') {
+      if (i + 1 >= text.length) return undefined
+      word += text[++i]
+      inWord = true
+    } else if (ch === '"' || ch === "'") {
+      quote = ch
+      inWord = true
+    } else {
+      word += ch
+      inWord = true
+    }
+  }
+
+  if (quote) return undefined
+  if (inWord) words.push(word)
+  return words
+}
+
+export type Profile = Record<string, IniValue>
+
+/** botocore's profile map: profile name -> its keys. */
+export function profileMap(view: IniView): Map<string, Profile> {
+  const profiles = new Map<string, Profile>()
+  for (const [key, values] of Object.entries(view)) {
+    if (key.startsWith('profile')) {
+      const parts = shlexSplit(key)
+      if (parts?.length === 2) profiles.set(parts[1], values)
+    } else if (key === 'default') {
+      profiles.set(key, values)
+    }
+  }
+
+  return profiles
+}
+
+/** A string value of a profile key (nested blocks are not strings). */
+export function stringValue(profile: Profile | undefined, key: string): string | undefined {
+  const value = profile?.[key]
+  return typeof value === 'string' ? value : undefined
+}
+
+/** The section a config-file key for `profile` would be written to. */
+export function configSectionName(profile: string): string {
+  return profile === 'default' ? 'default' : `profile ${profile}`
+}

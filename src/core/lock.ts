@@ -1,0 +1,244 @@
+/**
+ * The protocol lock (DESIGN.md, "Protocol"): `.credentials.lock` in the directory of the
+ * credentials file's path as configured, created 0600 if missing and never deleted; an exclusive
+ * flock(2) and an exclusive fcntl (POSIX) write lock on the whole file, taken in that order and
+ * released together.
+ *
+ * Facts this module is built around (Linux):
+ * - fs-ext's `fcntlSync` fails with EFAULT for setlk/setlkw, so only the async `fcntl` is used;
+ * - a blocking lock call would sit in libuv's thread pool and could not be abandoned at a
+ *   timeout, so non-blocking attempts are repeated with a growing pause until the deadline;
+ * - fcntl locks belong to the process and closing any fd of the file drops them: one fd per lock
+ *   file at a time in this process, users serialized by an in-process mutex;
+ * - the kernel drops both locks when the holder dies, so there are no stale locks to clean.
+ */
+import {constants as fsConstants, promises as fs} from 'node:fs'
+import {createRequire} from 'node:module'
+import path from 'node:path'
+
+import {ConfigError, errnoCode, LockTimeoutError} from './errors.js'
+
+type FsExt = typeof import('fs-ext')
+let fsExt: FsExt | undefined
+function ext(): FsExt {
+  fsExt ??= createRequire(import.meta.url)('fs-ext') as FsExt
+  return fsExt
+}
+
+export const LOCK_FILE_NAME = '.credentials.lock'
+
+/** The protocol lock file for a credentials file path as configured (next to a symlink, not its target). */
+export function lockPathFor(credentialsFile: string): string {
+  return path.join(path.dirname(path.resolve(credentialsFile)), LOCK_FILE_NAME)
+}
+
+export interface LockHolder {
+  /** The process's short name (/proc/PID/comm), never its command line. */
+  command?: string
+  kind: 'flock' | 'posix'
+  pid: number
+}
+
+export interface LockOptions {
+  /** Told once, with who holds the lock, when the first attempt finds it taken. */
+  onWait?: (holders: LockHolder[]) => void
+  /** Give up (LockTimeoutError) after this long; wait for ever when undefined. */
+  timeoutMs?: number
+}
+
+const BUSY = new Set(['EACCES', 'EAGAIN', 'EWOULDBLOCK'])
+
+function flockOnce(fd: number, flag: 'exnb' | 'un'): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    ext().flock(fd, flag, (error) => {
+      if (!error) resolve(true)
+      else if (BUSY.has(errnoCode(error) ?? '')) resolve(false)
+      else reject(error)
+    })
+  })
+}
+
+function fcntlOnce(fd: number, type: 'unlock' | 'write'): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const {F_UNLCK, F_WRLCK} = ext().constants
+    ext().fcntl(fd, 'setlk', type === 'write' ? F_WRLCK : F_UNLCK, (error) => {
+      if (!error) resolve(true)
+      else if (BUSY.has(errnoCode(error) ?? '')) resolve(false)
+      else reject(error)
+    })
+  })
+}
+
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms)
+  })
+
+/** In-process mutex per lock path: the fcntl lock cannot tell two users in one process apart. */
+const queues = new Map<string, Promise<void>>()
+
+async function withMutex<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const previous = queues.get(key) ?? Promise.resolve()
+  let release!: () => void
+  const mine = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  const tail = previous.then(() => mine)
+  queues.set(key, tail)
+  await previous
+  try {
+    return await fn()
+  } finally {
+    release()
+    if (queues.get(key) === tail) queues.delete(key)
+  }
+}
+
+function lockFileError(error: unknown, lockPath: string): ConfigError {
+  const code = errnoCode(error)
+  if (code === 'EISDIR') {
+    return new ConfigError(`the lock file ${lockPath} is a directory`, `remove that directory; the lock file must be a plain file`)
+  }
+
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new ConfigError(`cannot open the lock file ${lockPath}: permission denied`, `check the owner and mode of ${path.dirname(lockPath)}`)
+  }
+
+  return new ConfigError(`cannot open the lock file ${lockPath}: ${(error as Error).message}`)
+}
+
+async function openLockFile(lockPath: string): Promise<fs.FileHandle> {
+  try {
+    await fs.mkdir(path.dirname(lockPath), {mode: 0o700, recursive: true})
+    return await fs.open(lockPath, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600)
+  } catch (error) {
+    throw lockFileError(error, lockPath)
+  }
+}
+
+async function sameInode(handle: fs.FileHandle, lockPath: string): Promise<boolean> {
+  try {
+    const [a, b] = await Promise.all([handle.stat(), fs.stat(lockPath)])
+    return a.ino === b.ino && a.dev === b.dev
+  } catch {
+    return false
+  }
+}
+
+interface Held {
+  handle: fs.FileHandle
+}
+
+async function releaseHeld(held: Held, posix: boolean): Promise<void> {
+  const {fd} = held.handle
+  try {
+    if (posix) await fcntlOnce(fd, 'unlock')
+    await flockOnce(fd, 'un')
+  } finally {
+    await held.handle.close()
+  }
+}
+
+/**
+ * Takes flock (and, with `posix`, then fcntl) on lockPath, retrying non-blocking attempts until
+ * `deadline`. Returns undefined on timeout.
+ */
+async function acquire(lockPath: string, posix: boolean, options: LockOptions): Promise<Held | undefined> {
+  const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs
+  let pause = 2
+  let told = false
+  for (;;) {
+    const handle = await openLockFile(lockPath)
+    const {fd} = handle
+    let gotFlock = false
+    try {
+      gotFlock = await flockOnce(fd, 'exnb')
+      if (gotFlock && (!posix || (await fcntlOnce(fd, 'write')))) {
+        if (await sameInode(handle, lockPath)) return {handle}
+        // The lock file was replaced while we locked the old one: lock the new one.
+        await releaseHeld({handle}, posix)
+        continue
+      }
+    } catch (error) {
+      await handle.close()
+      throw lockFileError(error, lockPath)
+    }
+
+    if (gotFlock) await flockOnce(fd, 'un')
+    await handle.close()
+    if (!told && options.onWait) {
+      told = true
+      options.onWait(await lockHolders(lockPath))
+    }
+
+    const left = deadline - Date.now()
+    if (left <= 0) return undefined
+    await sleep(Math.min(pause, left))
+    pause = Math.min(pause * 1.5, 100)
+  }
+}
+
+async function withLock<T>(lockPath: string, posix: boolean, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+  return withMutex(lockPath, async () => {
+    const held = await acquire(lockPath, posix, options)
+    if (!held) {
+      const holders = await lockHolders(lockPath)
+      throw new LockTimeoutError(
+        `the lock ${lockPath} was not free within ${Math.round((options.timeoutMs ?? 0) / 1000)} s${describeHolders(holders)}`,
+        'wait for that program to finish, or give a longer timeout',
+      )
+    }
+
+    try {
+      return await fn()
+    } finally {
+      await releaseHeld(held, posix)
+    }
+  })
+}
+
+/** Runs fn while holding the protocol lock (flock + fcntl) for this credentials file. */
+export function withProtocolLock<T>(credentialsFile: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+  return withLock(lockPathFor(credentialsFile), true, options, fn)
+}
+
+/** Runs fn while holding an flock-only lock on `lockPath` (our own locks, not the protocol's). */
+export function withFlock<T>(lockPath: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+  return withLock(lockPath, false, options, fn)
+}
+
+export function describeHolders(holders: LockHolder[]): string {
+  if (holders.length === 0) return ''
+  const names = [...new Map(holders.map((h) => [h.pid, h])).values()].map((h) => `${h.command ?? 'process'} (pid ${h.pid})`)
+  return `; held by ${names.join(', ')}`
+}
+
+/** Who holds locks on this file, from /proc/locks (Linux); an empty list elsewhere. */
+export async function lockHolders(lockPath: string): Promise<LockHolder[]> {
+  let stat
+  let table: string
+  try {
+    stat = await fs.stat(lockPath, {bigint: true})
+    table = await fs.readFile('/proc/locks', 'utf8')
+  } catch {
+    return []
+  }
+
+  const major = (stat.dev >> 8n) & 0xFFFn
+  const minor = (stat.dev & 0xFFn) | ((stat.dev >> 12n) & 0xFFF00n)
+  const holders: LockHolder[] = []
+  for (const line of table.split('\n')) {
+    const m = /^\d+:\s+(->\s+)?(FLOCK|POSIX|OFDLCK)\s+\S+\s+\S+\s+(-?\d+)\s+([\da-f]+):([\da-f]+):(\d+)\s/.exec(line)
+    if (!m || m[1]) continue
+    if (BigInt(m[6]) !== stat.ino || BigInt(`0x${m[4]}`) !== major || BigInt(`0x${m[5]}`) !== minor) continue
+    const pid = Number(m[3])
+    if (pid <= 0) continue
+    const command = await fs
+      .readFile(`/proc/${pid}/comm`, 'utf8')
+      .then((s) => s.trim())
+      .catch(() => undefined)
+    holders.push({command, kind: m[2] === 'FLOCK' ? 'flock' : 'posix', pid})
+  }
+
+  return holders
+}

@@ -1,0 +1,28 @@
+/**
+ * The prompt-provider contract: turn a request into a one-time code, or fail with a typed error
+ * from core/errors (PromptCancelledError, PromptTimedOutError, PromptUnavailableError).
+ */
+export interface PromptRequest {
+  /** 1 for the first ask in a cycle, 2 and 3 when asking again. */
+  attempt: number
+  /** The source profile whose MFA device is asked for. */
+  profile: string
+  /** Why we ask (shown by providers that can show it), e.g. "the code was rejected". */
+  reason?: string
+  serial: string
+  targetProfile: string
+  /** Give up after this long (PromptTimedOutError). */
+  timeoutMs: number
+}
+
+export interface PromptProvider {
+  ask(request: PromptRequest): Promise<string>
+  readonly name: string
+  /** True when a person answers right here (a terminal), so a rejected code may be asked for again. */
+  readonly retriesRejectedCodes: boolean
+}
+
+/** The prompt text ssh-askpass shows, as the seed wrote it. */
+export function promptText(request: Pick<PromptRequest, 'profile' | 'serial'>): string {
+  return `Enter MFA token for ${request.profile} from device ${request.serial}`
+}

@@ -1,0 +1,84 @@
+/**
+ * tty: asks on the controlling terminal (/dev/tty), whatever stdin and stdout are, with echo off.
+ * Ctrl-C or Ctrl-D on an empty line cancel; Backspace and Ctrl-U edit.
+ */
+import {closeSync, openSync, writeSync} from 'node:fs'
+import tty from 'node:tty'
+
+import {PromptCancelledError, PromptTimedOutError, PromptUnavailableError} from '../core/errors.js'
+import {PromptProvider, PromptRequest} from './provider.js'
+
+const MAX_INPUT = 64
+
+/** True when this process has a controlling terminal (/dev/tty can be opened), as OpenSSH checks. */
+export function hasTerminal(): boolean {
+  try {
+    closeSync(openSync('/dev/tty', 'r+'))
+    return true
+  } catch {
+    return false
+  }
+}
+
+export class TtyProvider implements PromptProvider {
+  readonly name = 'tty'
+  readonly retriesRejectedCodes = true
+
+  ask(request: PromptRequest): Promise<string> {
+    let inFd: number
+    let outFd: number
+    try {
+      inFd = openSync('/dev/tty', 'r')
+      outFd = openSync('/dev/tty', 'w')
+    } catch {
+      return Promise.reject(
+        new PromptUnavailableError('there is no terminal to ask for the MFA code on', 'run it in a terminal, or use --prompt ssh-askpass with DISPLAY set'),
+      )
+    }
+
+    const input = new tty.ReadStream(inFd)
+    const say = (text: string) => {
+      try {
+        writeSync(outFd, text)
+      } catch {
+        // The terminal went away; the read below will end too.
+      }
+    }
+
+    return new Promise<string>((resolve, reject) => {
+      let typed = ''
+      const finish = (error?: Error) => {
+        clearTimeout(timer)
+        input.off('data', onData)
+        input.setRawMode(false)
+        input.destroy()
+        say('\n')
+        closeSync(outFd)
+        if (error) reject(error)
+        else resolve(typed)
+      }
+
+      const onData = (chunk: Buffer) => {
+        for (const ch of chunk.toString('utf8')) {
+          if (ch === '\r' || ch === '\n') return finish()
+          if (ch === '\u0003' || (ch === '\u0004' && typed === '')) {
+            return finish(new PromptCancelledError('the MFA prompt was cancelled', 'run the command again to be asked again'))
+          }
+
+          if (ch === '\u007F' || ch === '\b') typed = typed.slice(0, -1)
+          else if (ch === '\u0015') typed = ''
+          else if (ch >= ' ' && typed.length < MAX_INPUT) typed += ch
+        }
+      }
+
+      const timer = setTimeout(() => {
+        finish(new PromptTimedOutError(`no MFA code was entered within ${Math.round(request.timeoutMs / 1000)} s`, 'run the command again when you are at the terminal'))
+      }, request.timeoutMs)
+
+      if (request.reason) say(`${request.reason}\n`)
+      say(`MFA code for ${request.profile} (${request.serial}): `)
+      input.setRawMode(true)
+      input.on('data', onData)
+    })
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The built-in writer: `[TARGET]` of the shared credentials file, under the protocol lock,
+ * re-reading the file inside the lock and keeping a newer refresh made by someone else.
+ */
+import {
+  editCredentials,
+  IniFileSnapshot,
+  readIniFile,
+  removeStaleTempFiles,
+  resolveWritePath,
+  SectionValues,
+  sectionFingerprint,
+  writeFileAtomic,
+} from '../core/credentials-file.js'
+import {describeHolders, withProtocolLock} from '../core/lock.js'
+import {formatExpiration, parseExpiration} from '../core/schedule.js'
+import {CredentialWriter, TargetState, WriteRequest, WriteResult} from './writer.js'
+
+export function targetState(snapshot: IniFileSnapshot, targetProfile: string): TargetState {
+  const section = snapshot.view[targetProfile]
+  const raw = section?.expiration
+  return {
+    expiration: parseExpiration(typeof raw === 'string' ? raw : undefined),
+    fingerprint: sectionFingerprint(snapshot, targetProfile),
+  }
+}
+
+export class CredentialsFileWriter implements CredentialWriter {
+  readonly name = 'credentials-file'
+
+  constructor(readonly file: string) {}
+
+  async read(targetProfile: string, credentials: IniFileSnapshot): Promise<TargetState> {
+    return targetState(credentials, targetProfile)
+  }
+
+  async write(request: WriteRequest): Promise<WriteResult> {
+    const {credentials: c, targetProfile} = request
+    const onWait = request.onLockWait ? (holders: Parameters<typeof describeHolders>[0]) => request.onLockWait!(describeHolders(holders)) : undefined
+    return withProtocolLock(this.file, {onWait, timeoutMs: request.lockTimeoutMs}, async () => {
+      await removeStaleTempFiles(await resolveWritePath(this.file))
+      const current = await readIniFile(this.file, 'credentials file')
+      const now = targetState(current, targetProfile)
+      if (now.fingerprint !== request.baseline && now.expiration && now.expiration.getTime() > c.expiration.getTime()) {
+        return {action: 'kept-newer', expiration: now.expiration}
+      }
+
+      const values: SectionValues = [
+        ['aws_access_key_id', c.accessKeyId],
+        ['aws_secret_access_key', c.secretAccessKey],
+        ['aws_session_token', c.sessionToken],
+        ['expiration', formatExpiration(c.expiration)],
+      ]
+      // botocore prefers the legacy aws_security_token over aws_session_token: where an old
+      // tool left one in the target, keep it in step so the new token is the one used.
+      if (current.view[targetProfile]?.aws_security_token !== undefined) values.push(['aws_security_token', c.sessionToken])
+      await writeFileAtomic(this.file, editCredentials(current, targetProfile, values), current.mode)
+      return {action: 'written', expiration: c.expiration}
+    })
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The credential-writer contract: where fresh session credentials go, and what is there now.
+ */
+import type {IniFileSnapshot} from '../core/credentials-file.js'
+import type {SessionCredentials} from '../core/sts.js'
+
+export interface TargetState {
+  expiration?: Date
+  /** Changes whenever another writer changes the target; compared across the prompt. */
+  fingerprint?: string
+}
+
+export interface WriteRequest {
+  /** The target's fingerprint as read before the prompt. */
+  baseline?: string
+  credentials: SessionCredentials
+  lockTimeoutMs: number
+  /** Told once when the write has to wait for a lock, with a description of the holder. */
+  onLockWait?: (holders: string) => void
+  targetProfile: string
+}
+
+export interface WriteResult {
+  /** written: ours went in; kept-newer: another writer had just put in credentials that last longer. */
+  action: 'kept-newer' | 'written'
+  expiration: Date
+}
+
+export interface CredentialWriter {
+  readonly name: string
+  /** The target's current state; `credentials` is the credentials file as just read. */
+  read(targetProfile: string, credentials: IniFileSnapshot): Promise<TargetState>
+  write(request: WriteRequest): Promise<WriteResult>
+}
