@@ -12,4 +12,6 @@ export {
 export type {SessionCredentials} from './core/sts.js'
 export type {PromptProvider, PromptRequest} from './prompts/provider.js'
 export {promptText} from './prompts/provider.js'
-export type {CredentialWriter, TargetState, WriteRequest, WriteResult} from './writers/writer.js'
+export type {
+  CredentialWriter, TargetState, WriteRequest, WriteResult,
+} from './writers/writer.js'

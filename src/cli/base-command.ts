@@ -19,7 +19,11 @@ export abstract class BaseCommand extends Command {
       json = {error: error.toJSON()}
     } else if (error instanceof Errors.CLIError && error.oclif?.exit !== undefined && error.oclif.exit !== ExitCode.internal) {
       // oclif's own usage errors (unknown flag, bad value): exit 2, its message as it is.
-      json = {error: {exitCode: error.oclif.exit, kind: 'USAGE', message: error.message, name: 'UsageError'}}
+      json = {
+        error: {
+          exitCode: error.oclif.exit, kind: 'USAGE', message: error.message, name: 'UsageError',
+        },
+      }
     } else {
       json = {
         error: {

@@ -4,7 +4,9 @@
  */
 import {Flags} from '@oclif/core'
 
-import {DEFAULT_LEAD_TIME, DEFAULT_LOCK_TIMEOUT, DEFAULT_PROMPT_TIMEOUT, DURATION_MAX, DURATION_MIN, PROMPT_CHOICES} from '../core/settings.js'
+import {
+  DEFAULT_LEAD_TIME, DEFAULT_LOCK_TIMEOUT, DEFAULT_PROMPT_TIMEOUT, DURATION_MAX, DURATION_MIN, PROMPT_CHOICES,
+} from '../core/settings.js'
 
 export const refreshFlags = {
   duration: Flags.integer({

@@ -9,7 +9,7 @@ const pad = (n: number) => String(n).padStart(2, '0')
 
 /** `2026-11-24 07:21:04 CET`: local time, with the zone's short name. */
 export function localTime(date: Date): string {
-  const zone = new Intl.DateTimeFormat('en-US', {timeZoneName: 'short'}).formatToParts(date).find((p) => p.type === 'timeZoneName')?.value
+  const zone = new Intl.DateTimeFormat('en-US', {timeZoneName: 'short'}).formatToParts(date).find(p => p.type === 'timeZoneName')?.value
   const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
   const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
   return `${day} ${time}${zone ? ` ${zone}` : ''}`
@@ -22,7 +22,7 @@ export function timeLeft(expiration: Date, now: Date): string {
   const h = Math.floor(abs / 3600)
   const m = Math.floor((abs % 3600) / 60)
   const s = abs % 60
-  const text = h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${s}s` : `${s}s`
+  const text = h > 0 ? `${h}h ${m}m` : (m > 0 ? `${m}m ${s}s` : `${s}s`)
   return seconds >= 0 ? `${text} left` : `expired ${text} ago`
 }
 

@@ -2,7 +2,9 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {refreshFlags} from '../cli/flags.js'
-import {refreshJson, RefreshJson, renderEvent, renderRefresh} from '../cli/render.js'
+import {
+  refreshJson, RefreshJson, renderEvent, renderRefresh,
+} from '../cli/render.js'
 import {refreshOnce} from '../core/refresher.js'
 import {resolveSettings} from '../core/settings.js'
 import {createPromptProvider} from '../prompts/index.js'
@@ -11,10 +13,11 @@ import {CredentialsFileWriter} from '../writers/credentials-file.js'
 export default class RefreshOnce extends BaseCommand {
   static override description = `Refresh the MFA session credentials once if they are due, then exit.
 
-Reads [PROFILE-mfa] of the credentials file; if it expires later than the lead time from now, does nothing. Otherwise asks for a one-time code, calls STS GetSessionToken with the long-term keys of [PROFILE], and writes the session credentials into [PROFILE-mfa] under the shared lock, leaving every other byte of the file as it was.`
-
+Reads [PROFILE-mfa] of the credentials file; if it expires later than the lead time
+from now, does nothing. Otherwise asks for a one-time code, calls STS GetSessionToken
+with the long-term keys of [PROFILE], and writes the session credentials into
+[PROFILE-mfa] under the shared lock, leaving every other byte of the file as it was.`
   static override enableJsonFlag = true
-
   static override examples = [
     {
       command: '<%= config.bin %> <%= command.id %> --mfa-serial-number arn:aws:iam::123456789012:mfa/alice',
@@ -24,7 +27,6 @@ Reads [PROFILE-mfa] of the credentials file; if it expires later than the lead t
     {command: '<%= config.bin %> <%= command.id %> --force --prompt ssh-askpass', description: 'Refresh even if still valid, asking in an ssh-askpass window'},
     {command: '<%= config.bin %> <%= command.id %> --json', description: 'For scripts: the result as JSON on stdout'},
   ]
-
   static override flags = {
     ...refreshFlags,
     force: Flags.boolean({description: 'Refresh even if the current credentials are still valid.'}),
@@ -45,7 +47,7 @@ Reads [PROFILE-mfa] of the credentials file; if it expires later than the lead t
     })
     const prompt = createPromptProvider(settings.prompt)
     const result = await refreshOnce(settings, {
-      onEvent: (event) => {
+      onEvent: event => {
         const line = renderEvent(event, prompt.name, settings.profile, settings.targetProfile)
         if (line) this.note(line)
       },

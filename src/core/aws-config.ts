@@ -10,7 +10,7 @@ export function shlexSplit(text: string): string[] | undefined {
   const words: string[] = []
   let word = ''
   let inWord = false
-  let quote: '"' | "'" | undefined
+  let quote: "'" | '"' | undefined
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]
     if (quote === "'") {
@@ -26,20 +26,38 @@ export function shlexSplit(text: string): string[] | undefined {
       } else {
         word += ch
       }
-    } else if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n') {
-      if (inWord) words.push(word)
-      word = ''
-      inWord = false
-    } else if (ch === '\\') {
-      if (i + 1 >= text.length) return undefined
-      word += text[++i]
-      inWord = true
-    } else if (ch === '"' || ch === "'") {
-      quote = ch
-      inWord = true
-    } else {
-      word += ch
-      inWord = true
+    } else switch (ch) {
+      case ' ':
+      case '\t':
+      case '\r':
+      case '\n': {
+        if (inWord) words.push(word)
+        word = ''
+        inWord = false
+
+        break
+      }
+
+      case '"':
+      case "'": {
+        quote = ch
+        inWord = true
+
+        break
+      }
+
+      case '\\': {
+        if (i + 1 >= text.length) return undefined
+        word += text[++i]
+        inWord = true
+
+        break
+      }
+
+      default: {
+        word += ch
+        inWord = true
+      }
     }
   }
 

@@ -4,7 +4,7 @@
  * fsync) that keeps the file's mode and keeps a symlink a symlink.
  */
 import {randomBytes} from 'node:crypto'
-import {constants as fsConstants, promises as fs} from 'node:fs'
+import {promises as fs, constants as fsConstants} from 'node:fs'
 import path from 'node:path'
 
 import {ConfigError, errnoCode, InternalError} from './errors.js'
@@ -45,17 +45,17 @@ export function fileError(error: unknown, file: string, doing: string): ConfigEr
       return new ConfigError(`cannot ${doing} ${file}: permission denied`, `check the owner and mode of ${file} and its directory`)
     }
 
+    case 'EDQUOT':
+    case 'ENOSPC': {
+      return new ConfigError(`cannot ${doing} ${file}: no space left on the device`, 'free some space and try again; the file was not changed')
+    }
+
     case 'EISDIR': {
       return new ConfigError(`cannot ${doing} ${file}: it is a directory`, `move the directory away; ${file} must be a file`)
     }
 
     case 'ELOOP': {
       return new ConfigError(`cannot ${doing} ${file}: too many levels of symbolic links (a symlink loop?)`, `fix the symlinks at ${file}`)
-    }
-
-    case 'ENOSPC':
-    case 'EDQUOT': {
-      return new ConfigError(`cannot ${doing} ${file}: no space left on the device`, 'free some space and try again; the file was not changed')
     }
 
     case 'ENOTDIR': {
@@ -90,7 +90,9 @@ export async function readIniFile(file: string, what: string): Promise<IniFileSn
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') {
       const doc = parseIni('')
-      return {doc, exists: false, path: file, text: '', view: {}}
+      return {
+        doc, exists: false, path: file, text: '', view: {},
+      }
     }
 
     throw fileError(error, file, `read the ${what}`)
@@ -99,7 +101,9 @@ export async function readIniFile(file: string, what: string): Promise<IniFileSn
   try {
     const text = decodeIniText(bytes)
     const {doc, view} = readIni(text)
-    return {doc, exists: true, mode, path: file, text, view}
+    return {
+      doc, exists: true, mode, path: file, text, view,
+    }
   } catch (error) {
     if (error instanceof IniSyntaxError) {
       throw new ConfigError(
@@ -135,7 +139,7 @@ export function checkSectionName(name: string): string | undefined {
 }
 
 function dominantEol(lines: IniLine[]): string {
-  return lines.find((l) => l.eol !== '')?.eol ?? '\n'
+  return lines.find(l => l.eol !== '')?.eol ?? '\n'
 }
 
 /** The last line index that belongs to the section's last option (its own line or a continuation). */
@@ -155,7 +159,7 @@ function replaceValue(text: string, value: string): string {
   const rest = text.slice(start)
   const eq = rest.indexOf('=')
   const colon = rest.indexOf(':')
-  const delimiter = start + (eq === -1 ? colon : colon === -1 ? eq : Math.min(eq, colon))
+  const delimiter = start + (eq === -1 ? colon : (colon === -1 ? eq : Math.min(eq, colon)))
   let valueStart = delimiter + 1
   while (valueStart < text.length && isPySpace(text[valueStart])) valueStart++
   return text.slice(0, valueStart) + value
@@ -171,7 +175,7 @@ export function setSectionValues(doc: IniDocument, name: string, values: Section
   const problem = checkSectionName(name)
   if (problem) throw new InternalError(`cannot write profile ${JSON.stringify(name)}: ${problem}`)
   for (const [key, value] of values) checkValue(key, value)
-  const lines = doc.lines.map((l) => ({...l}))
+  const lines = doc.lines.map(l => ({...l}))
   const eol = dominantEol(lines)
   const section = findSection(doc, name)
 
@@ -190,7 +194,7 @@ export function setSectionValues(doc: IniDocument, name: string, values: Section
   const removed = new Set<number>()
   const added: IniLine[] = []
   for (const [key, value] of values) {
-    const opt = section.options.find((o) => o.name === key.toLowerCase())
+    const opt = section.options.find(o => o.name === key.toLowerCase())
     if (opt) {
       lines[opt.line].text = replaceValue(lines[opt.line].text, value)
       for (const index of opt.continuation) removed.add(index)
@@ -298,15 +302,13 @@ export async function removeStaleTempFiles(realPath: string): Promise<void> {
     return
   }
 
-  await Promise.all(
-    entries.map(async (entry) => {
-      const match = pattern.exec(entry)
-      if (!match) return
-      const pid = Number(match[1])
-      if (pid !== process.pid && processAlive(pid)) return
-      await fs.rm(path.join(dir, entry), {force: true})
-    }),
-  )
+  await Promise.all(entries.map(async entry => {
+    const match = pattern.exec(entry)
+    if (!match) return
+    const pid = Number(match[1])
+    if (pid !== process.pid && processAlive(pid)) return
+    await fs.rm(path.join(dir, entry), {force: true})
+  }))
 }
 
 /** A hook for crash tests: milliseconds to pause between writing the temp file and renaming it. */
@@ -334,7 +336,7 @@ export async function writeFileAtomic(file: string, text: string, mode?: number)
     await handle.close()
     handle = undefined
     const pause = testPauseMs()
-    if (pause) await new Promise((resolve) => {
+    if (pause) await new Promise(resolve => {
       setTimeout(resolve, pause)
     })
     await fs.rename(temp, realPath)

@@ -15,14 +15,7 @@ export const ExitCode = {
   usage: 2,
 } as const
 
-export type ErrorKind =
-  | 'CONFIG_UNUSABLE'
-  | 'INTERNAL'
-  | 'LOCK_TIMEOUT'
-  | 'NO_CODE'
-  | 'STS_REFUSED'
-  | 'STS_UNAVAILABLE'
-  | 'USAGE'
+export type ErrorKind = 'CONFIG_UNUSABLE' | 'INTERNAL' | 'LOCK_TIMEOUT' | 'NO_CODE' | 'STS_REFUSED' | 'STS_UNAVAILABLE' | 'USAGE'
 
 export abstract class MfaCredsError extends Error {
   abstract readonly exitCode: number
@@ -37,7 +30,9 @@ export abstract class MfaCredsError extends Error {
 
   /** The stable, secret-free shape used by `--json` and logs. */
   toJSON(): {exitCode: number; hint?: string; kind: ErrorKind; message: string; name: string} {
-    return {exitCode: this.exitCode, hint: this.hint, kind: this.kind, message: this.message, name: this.name}
+    return {
+      exitCode: this.exitCode, hint: this.hint, kind: this.kind, message: this.message, name: this.name,
+    }
   }
 }
 

@@ -20,9 +20,35 @@
 
 /** Python's `str.isspace()` characters, for strip() and indentation. */
 const PY_SPACE = new Set([
-  '\t', '\n', '\u000B', '\f', '\r', '\u001C', '\u001D', '\u001E', '\u001F', ' ', '\u0085', '\u00A0', '\u1680',
-  '\u2000', '\u2001', '\u2002', '\u2003', '\u2004', '\u2005', '\u2006', '\u2007', '\u2008', '\u2009', '\u200A',
-  '\u2028', '\u2029', '\u202F', '\u205F', '\u3000',
+  '\t',
+  '\n',
+  '\u000B',
+  '\f',
+  '\r',
+  ' ',
+  '\u00A0',
+  '\u1680',
+  '\u2000',
+  '\u2001',
+  '\u2002',
+  '\u2003',
+  '\u2004',
+  '\u2005',
+  '\u2006',
+  '\u2007',
+  '\u2008',
+  '\u2009',
+  '\u200A',
+  '\u2028',
+  '\u2029',
+  '\u202F',
+  '\u205F',
+  '\u3000',
+  '\u001C',
+  '\u001D',
+  '\u001E',
+  '\u001F',
+  '\u0085',
 ])
 
 export function isPySpace(ch: string): boolean {
@@ -105,10 +131,10 @@ const DEFAULT_SECTION = 'DEFAULT'
 /** Decodes bytes the way Python's strict UTF-8 codec does; a BOM stays part of the text. */
 export function decodeIniText(bytes: Uint8Array): string {
   try {
-    return new TextDecoder('utf-8', {fatal: true, ignoreBOM: true}).decode(bytes)
+    return new TextDecoder('utf8', {fatal: true, ignoreBOM: true}).decode(bytes)
   } catch {
     // Find the first line that does not decode, to name it.
-    const decoder = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true})
+    const decoder = new TextDecoder('utf8', {fatal: true, ignoreBOM: true})
     let start = 0
     let line = 1
     for (let i = 0; i <= bytes.length; i++) {
@@ -158,7 +184,7 @@ export function headerName(stripped: string): string | undefined {
 function splitOption(stripped: string): undefined | {delimiter: number; name: string; value: string} {
   const eq = stripped.indexOf('=')
   const colon = stripped.indexOf(':')
-  const delimiter = eq === -1 ? colon : colon === -1 ? eq : Math.min(eq, colon)
+  const delimiter = eq === -1 ? colon : (colon === -1 ? eq : Math.min(eq, colon))
   if (delimiter === -1) return undefined
   return {
     delimiter,
@@ -239,7 +265,9 @@ export function parseIni(text: string): IniDocument {
     }
 
     seenOptions.add(key)
-    option = {continuation: [], line: index, name: optionName, value: ''}
+    option = {
+      continuation: [], line: index, name: optionName, value: '',
+    }
     parts.set(option, [split.value])
     current.push(option)
   }
@@ -284,7 +312,7 @@ export function botocoreView(doc: IniDocument): IniView {
 }
 
 export function findSection(doc: IniDocument, name: string): IniSection | undefined {
-  return doc.sections.find((s) => s.name === name)
+  return doc.sections.find(s => s.name === name)
 }
 
 /** Reads text as botocore would, throwing IniSyntaxError for anything it refuses. */

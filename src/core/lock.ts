@@ -12,7 +12,7 @@
  *   file at a time in this process, users serialized by an in-process mutex;
  * - the kernel drops both locks when the holder dies, so there are no stale locks to clean.
  */
-import {constants as fsConstants, promises as fs} from 'node:fs'
+import {promises as fs, constants as fsConstants} from 'node:fs'
 import {createRequire} from 'node:module'
 import path from 'node:path'
 
@@ -50,7 +50,7 @@ const BUSY = new Set(['EACCES', 'EAGAIN', 'EWOULDBLOCK'])
 
 function flockOnce(fd: number, flag: 'exnb' | 'un'): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    ext().flock(fd, flag, (error) => {
+    ext().flock(fd, flag, error => {
       if (!error) resolve(true)
       else if (BUSY.has(errnoCode(error) ?? '')) resolve(false)
       else reject(error)
@@ -61,7 +61,7 @@ function flockOnce(fd: number, flag: 'exnb' | 'un'): Promise<boolean> {
 function fcntlOnce(fd: number, type: 'unlock' | 'write'): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const {F_UNLCK, F_WRLCK} = ext().constants
-    ext().fcntl(fd, 'setlk', type === 'write' ? F_WRLCK : F_UNLCK, (error) => {
+    ext().fcntl(fd, 'setlk', type === 'write' ? F_WRLCK : F_UNLCK, error => {
       if (!error) resolve(true)
       else if (BUSY.has(errnoCode(error) ?? '')) resolve(false)
       else reject(error)
@@ -70,7 +70,7 @@ function fcntlOnce(fd: number, type: 'unlock' | 'write'): Promise<boolean> {
 }
 
 const sleep = (ms: number) =>
-  new Promise<void>((resolve) => {
+  new Promise<void>(resolve => {
     setTimeout(resolve, ms)
   })
 
@@ -80,7 +80,7 @@ const queues = new Map<string, Promise<void>>()
 async function withMutex<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const previous = queues.get(key) ?? Promise.resolve()
   let release!: () => void
-  const mine = new Promise<void>((resolve) => {
+  const mine = new Promise<void>(resolve => {
     release = resolve
   })
   const tail = previous.then(() => mine)
@@ -97,7 +97,7 @@ async function withMutex<T>(key: string, fn: () => Promise<T>): Promise<T> {
 function lockFileError(error: unknown, lockPath: string): ConfigError {
   const code = errnoCode(error)
   if (code === 'EISDIR') {
-    return new ConfigError(`the lock file ${lockPath} is a directory`, `remove that directory; the lock file must be a plain file`)
+    return new ConfigError(`the lock file ${lockPath} is a directory`, 'remove that directory; the lock file must be a plain file')
   }
 
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
@@ -209,7 +209,7 @@ export function withFlock<T>(lockPath: string, options: LockOptions, fn: () => P
 
 export function describeHolders(holders: LockHolder[]): string {
   if (holders.length === 0) return ''
-  const names = [...new Map(holders.map((h) => [h.pid, h])).values()].map((h) => `${h.command ?? 'process'} (pid ${h.pid})`)
+  const names = [...new Map(holders.map(h => [h.pid, h])).values()].map(h => `${h.command ?? 'process'} (pid ${h.pid})`)
   return `; held by ${names.join(', ')}`
 }
 
@@ -224,8 +224,8 @@ export async function lockHolders(lockPath: string): Promise<LockHolder[]> {
     return []
   }
 
-  const major = (stat.dev >> 8n) & 0xFFFn
-  const minor = (stat.dev & 0xFFn) | ((stat.dev >> 12n) & 0xFFF00n)
+  const major = (stat.dev >> 8n) & 0xF_FFn
+  const minor = (stat.dev & 0xFFn) | ((stat.dev >> 12n) & 0xF_FF_00n)
   const holders: LockHolder[] = []
   for (const line of table.split('\n')) {
     const m = /^\d+:\s+(->\s+)?(FLOCK|POSIX|OFDLCK)\s+\S+\s+\S+\s+(-?\d+)\s+([\da-f]+):([\da-f]+):(\d+)\s/.exec(line)
@@ -233,10 +233,13 @@ export async function lockHolders(lockPath: string): Promise<LockHolder[]> {
     if (BigInt(m[6]) !== stat.ino || BigInt(`0x${m[4]}`) !== major || BigInt(`0x${m[5]}`) !== minor) continue
     const pid = Number(m[3])
     if (pid <= 0) continue
-    const command = await fs
-      .readFile(`/proc/${pid}/comm`, 'utf8')
-      .then((s) => s.trim())
-      .catch(() => undefined)
+    let command: string | undefined
+    try {
+      command = (await fs.readFile(`/proc/${pid}/comm`, 'utf8')).trim()
+    } catch {
+      // The holder just exited.
+    }
+
     holders.push({command, kind: m[2] === 'FLOCK' ? 'flock' : 'posix', pid})
   }
 

@@ -64,7 +64,7 @@ export function sourceKeys(snapshot: IniFileSnapshot, profile: string): LongTerm
   if (section.aws_session_token !== undefined || section.aws_security_token !== undefined) {
     throw new ConfigError(
       `[${profile}] in ${file} holds session credentials (it has aws_session_token), but GetSessionToken needs an IAM user's long-term keys`,
-      `use the profile that holds your long-term keys with --profile`,
+      'use the profile that holds your long-term keys with --profile',
     )
   }
 
@@ -106,17 +106,15 @@ async function obtain(settings: Settings, deps: RefreshDeps, keys: LongTermKeys)
 
     try {
       deps.onEvent?.({type: 'calling-sts'})
-      return wholeSeconds(
-        await getSessionToken({
-          code,
-          durationSeconds: settings.durationSeconds,
-          endpoint: settings.endpoint,
-          keys,
-          profile: settings.profile,
-          region: settings.region,
-          serial: settings.mfaSerial,
-        }),
-      )
+      return wholeSeconds(await getSessionToken({
+        code,
+        durationSeconds: settings.durationSeconds,
+        endpoint: settings.endpoint,
+        keys,
+        profile: settings.profile,
+        region: settings.region,
+        serial: settings.mfaSerial,
+      }))
     } catch (error) {
       if (error instanceof StsRefusedError && error.wrongCode && attempt < tries) {
         deps.onEvent?.({attemptsLeft: tries - attempt, type: 'code-rejected'})
@@ -160,7 +158,7 @@ export async function refreshOnce(settings: Settings, deps: RefreshDeps): Promis
       baseline: state.fingerprint,
       credentials,
       lockTimeoutMs: settings.lockTimeoutMs,
-      onLockWait: (holders) => deps.onEvent?.({holders, lock: 'credentials', type: 'lock-wait'}),
+      onLockWait: holders => deps.onEvent?.({holders, lock: 'credentials', type: 'lock-wait'}),
       targetProfile: settings.targetProfile,
     })
     return {...base, action: result.action === 'written' ? ('refreshed' as const) : ('kept-newer' as const), expiration: result.expiration}

@@ -22,7 +22,7 @@ export function parseExpiration(text: string | undefined): Date | undefined {
   if (zone && zone.toUpperCase() !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1
     const digits = zone.slice(1).replace(':', '')
-    ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000
+    ms -= sign * ((Number(digits.slice(0, 2)) * 60) + Number(digits.slice(2))) * 60_000
   }
 
   const date = new Date(ms)
@@ -33,7 +33,7 @@ export function parseExpiration(text: string | undefined): Date | undefined {
 
 /** The moment a refresh becomes due: lead time before expiry. */
 export function refreshDueAt(expiration: Date, leadTimeSeconds: number): Date {
-  return new Date(expiration.getTime() - leadTimeSeconds * 1000)
+  return new Date(expiration.getTime() - (leadTimeSeconds * 1000))
 }
 
 /** Fresh: expires later than now + lead time. */

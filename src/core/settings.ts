@@ -6,7 +6,9 @@
 import os from 'node:os'
 import path from 'node:path'
 
-import {configSectionName, Profile, profileMap, stringValue} from './aws-config.js'
+import {
+  configSectionName, Profile, profileMap, stringValue,
+} from './aws-config.js'
 import {checkSectionName, readIniFile} from './credentials-file.js'
 import {ConfigError, UsageError} from './errors.js'
 

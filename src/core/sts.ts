@@ -31,8 +31,8 @@ const CONNECT_TIMEOUT_MS = 5000
 const REQUEST_TIMEOUT_MS = 15_000
 
 const TRANSIENT_CODES = new Set([
-  'InternalFailure',
   'InternalError',
+  'InternalFailure',
   'RequestLimitExceeded',
   'RequestTimeout',
   'RequestTimeoutException',
@@ -81,7 +81,7 @@ export function classifyStsError(error: unknown, request: SessionRequest): StsRe
     return new StsUnavailableError(`STS sent an answer that could not be read (${awsCode})`, 'try again; if it persists, check the endpoint')
   }
 
-  const profile = request.profile
+  const {profile} = request
   switch (awsCode) {
     case 'AccessDenied': {
       if (/one time pass ?code|invalid mfa/i.test(message)) {
@@ -140,15 +140,15 @@ export async function getSessionToken(request: SessionRequest): Promise<SessionC
     requestHandler: {connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS},
   })
   try {
-    const answer = await client.send(
-      new GetSessionTokenCommand({DurationSeconds: request.durationSeconds, SerialNumber: request.serial, TokenCode: request.code}),
-    )
+    const answer = await client.send(new GetSessionTokenCommand({DurationSeconds: request.durationSeconds, SerialNumber: request.serial, TokenCode: request.code}))
     const c = answer.Credentials
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
       throw new StsUnavailableError('STS answered without complete credentials', 'try again; if it persists, check the endpoint')
     }
 
-    return {accessKeyId: c.AccessKeyId, expiration: c.Expiration, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken}
+    return {
+      accessKeyId: c.AccessKeyId, expiration: c.Expiration, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken,
+    }
   } catch (error) {
     if (error instanceof StsUnavailableError) throw error
     throw classifyStsError(error, request)

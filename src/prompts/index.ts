@@ -45,12 +45,10 @@ export function createPromptProvider(choice: PromptChoice, env: NodeJS.ProcessEn
     }
 
     default: {
-      return new UnavailableProvider(
-        new PromptUnavailableError(
-          'no way to ask for the MFA code: there is no terminal and no display (DISPLAY or WAYLAND_DISPLAY)',
-          'run it in a terminal, set DISPLAY for ssh-askpass, or choose with --prompt tty|ssh-askpass (SSH_ASKPASS_REQUIRE=force also selects ssh-askpass)',
-        ),
-      )
+      return new UnavailableProvider(new PromptUnavailableError(
+        'no way to ask for the MFA code: there is no terminal and no display (DISPLAY or WAYLAND_DISPLAY)',
+        'run it in a terminal, set DISPLAY for ssh-askpass, or choose with --prompt tty|ssh-askpass (SSH_ASKPASS_REQUIRE=force also selects ssh-askpass)',
+      ))
     }
   }
 }

@@ -4,7 +4,9 @@
  */
 import {spawn} from 'node:child_process'
 
-import {errnoCode, PromptCancelledError, PromptTimedOutError, PromptUnavailableError} from '../core/errors.js'
+import {
+  errnoCode, PromptCancelledError, PromptTimedOutError, PromptUnavailableError,
+} from '../core/errors.js'
 import {PromptProvider, PromptRequest, promptText} from './provider.js'
 
 const MAX_OUTPUT = 4096
@@ -31,15 +33,13 @@ export class SshAskpassProvider implements PromptProvider {
         if (output.length < MAX_OUTPUT) output += chunk
       })
       child.stderr.resume()
-      child.on('error', (error) => {
+      child.on('error', error => {
         clearTimeout(timer)
         if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'EACCES') {
-          reject(
-            new PromptUnavailableError(
-              `cannot run ${program} to ask for the MFA code (${errnoCode(error)})`,
-              'install ssh-askpass (Debian/Ubuntu: apt install ssh-askpass), set SSH_ASKPASS to such a program, or use --prompt tty',
-            ),
-          )
+          reject(new PromptUnavailableError(
+            `cannot run ${program} to ask for the MFA code (${errnoCode(error)})`,
+            'install ssh-askpass (Debian/Ubuntu: apt install ssh-askpass), set SSH_ASKPASS to such a program, or use --prompt tty',
+          ))
         } else {
           reject(new PromptUnavailableError(`cannot run ${program}: ${error.message}`))
         }

@@ -31,9 +31,7 @@ export class TtyProvider implements PromptProvider {
       inFd = openSync('/dev/tty', 'r')
       outFd = openSync('/dev/tty', 'w')
     } catch {
-      return Promise.reject(
-        new PromptUnavailableError('there is no terminal to ask for the MFA code on', 'run it in a terminal, or use --prompt ssh-askpass with DISPLAY set'),
-      )
+      return Promise.reject(new PromptUnavailableError('there is no terminal to ask for the MFA code on', 'run it in a terminal, or use --prompt ssh-askpass with DISPLAY set'))
     }
 
     const input = new tty.ReadStream(inFd)

@@ -8,5 +8,5 @@ declare module 'fs-ext' {
     arg: number,
     callback: (error: NodeJS.ErrnoException | null, result?: number) => void,
   ): void
-  export const constants: {F_RDLCK: number; F_UNLCK: number; F_WRLCK: number; [name: string]: number}
+  export const constants: {[name: string]: number; F_RDLCK: number; F_UNLCK: number; F_WRLCK: number;}
 }

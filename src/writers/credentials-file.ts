@@ -8,13 +8,15 @@ import {
   readIniFile,
   removeStaleTempFiles,
   resolveWritePath,
-  SectionValues,
   sectionFingerprint,
+  SectionValues,
   writeFileAtomic,
 } from '../core/credentials-file.js'
 import {describeHolders, withProtocolLock} from '../core/lock.js'
 import {formatExpiration, parseExpiration} from '../core/schedule.js'
-import {CredentialWriter, TargetState, WriteRequest, WriteResult} from './writer.js'
+import {
+  CredentialWriter, TargetState, WriteRequest, WriteResult,
+} from './writer.js'
 
 export function targetState(snapshot: IniFileSnapshot, targetProfile: string): TargetState {
   const section = snapshot.view[targetProfile]
