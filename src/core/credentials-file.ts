@@ -142,15 +142,15 @@ function dominantEol(lines: IniLine[]): string {
   return lines.find(l => l.eol !== '')?.eol ?? '\n'
 }
 
-/** The last line index that belongs to the section's last option (its own line or a continuation). */
-function lastKeyLine(section: IniSection): number | undefined {
-  let last: number | undefined
-  for (const opt of section.options) {
-    const end = opt.continuation.length > 0 ? opt.continuation.at(-1)! : opt.line
-    if (last === undefined || end > last) last = end
-  }
-
-  return last
+/**
+ * Where new keys go: after the last line of the section's last option (its own line or its last
+ * continuation), indented like that option's own line (so they are never read as a continuation).
+ */
+function insertionPoint(section: IniSection, lines: IniLine[]): {after: number; indent: string} {
+  const last = section.options.at(-1)
+  if (!last) return {after: section.header, indent: ''}
+  const own = lines[last.line].text
+  return {after: last.continuation.at(-1) ?? last.line, indent: own.slice(0, leadingSpace(own))}
 }
 
 /** Replaces the value of an option line in place, keeping everything up to the value's start. */
@@ -204,8 +204,7 @@ export function setSectionValues(doc: IniDocument, name: string, values: Section
   }
 
   if (added.length > 0) {
-    const after = lastKeyLine(section) ?? section.header
-    const indent = after === section.header ? '' : lines[after].text.slice(0, leadingSpace(lines[after].text))
+    const {after, indent} = insertionPoint(section, lines)
     for (const line of added) line.text = indent + line.text
     if (lines[after].eol === '') {
       // The section ends the file without a final newline: keep it that way.

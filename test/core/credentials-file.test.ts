@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
+import {once} from 'node:events'
+import {promises as fs} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {editCredentials, readIniFile, removeStaleTempFiles, setSectionValues, writeFileAtomic} from '../../src/core/credentials-file.js'
+import {ConfigError, InternalError} from '../../src/core/errors.js'
+import {parseIni} from '../../src/core/ini.js'
+import {botocoreView} from '../support/peers.js'
+
+const VALUES: Array<[string, string]> = [
+  ['aws_access_key_id', 'ASIANEW'],
+  ['aws_secret_access_key', 'new/secret+key'],
+  ['aws_session_token', 'tok/en+value=='],
+  ['expiration', '2026-11-24T06:21:04Z'],
+]
+
+describe('credentials-file: the format-preserving editor', () => {
+  it('replaces keys in place (case-insensitively), dropping their continuation lines', () => {
+    const before = '[t]\n# keep\nAWS_ACCESS_KEY_ID = old\nregion = x\naws_session_token = a\n  b\n; note\n  c\nexpiration: 2020-01-01 00:00:00\n'
+    const after = setSectionValues(parseIni(before), 't', VALUES)
+    assert.equal(
+      after,
+      '[t]\n# keep\nAWS_ACCESS_KEY_ID = ASIANEW\nregion = x\naws_session_token = tok/en+value==\n; note\nexpiration: 2026-11-24T06:21:04Z\naws_secret_access_key = new/secret+key\n',
+    )
+  })
+
+  it('puts a new key right after the last key line of the section, with its indentation', () => {
+    const before = '[t]\n  region = x\n    more\n\n# trailing comment\n[u]\nk = v\n'
+    const after = setSectionValues(parseIni(before), 't', [['expiration', '2026-11-24T06:21:04Z']])
+    assert.equal(after, '[t]\n  region = x\n    more\n  expiration = 2026-11-24T06:21:04Z\n\n# trailing comment\n[u]\nk = v\n')
+  })
+
+  it('adds a missing section at the end after one blank line, in the file\'s line endings', () => {
+    assert.equal(setSectionValues(parseIni('[a]\r\nk = v\r\n'), 't', [VALUES[0]]), '[a]\r\nk = v\r\n\r\n[t]\r\naws_access_key_id = ASIANEW\r\n')
+    assert.equal(setSectionValues(parseIni('[a]\nk = v'), 't', [VALUES[0]]), '[a]\nk = v\n\n[t]\naws_access_key_id = ASIANEW\n')
+    assert.equal(setSectionValues(parseIni('[a]\nk = v\n\n'), 't', [VALUES[0]]), '[a]\nk = v\n\n[t]\naws_access_key_id = ASIANEW\n')
+    assert.equal(setSectionValues(parseIni(''), 't', [VALUES[0]]), '[t]\naws_access_key_id = ASIANEW\n')
+  })
+
+  it('keeps a section without a final newline that way', () => {
+    assert.equal(setSectionValues(parseIni('[t]\nk = v'), 't', [VALUES[0]]), '[t]\nk = v\naws_access_key_id = ASIANEW')
+  })
+
+  it('refuses values and names that would not read back unchanged', () => {
+    assert.throws(() => setSectionValues(parseIni(''), 't', [['k', 'a b']]), InternalError)
+    assert.throws(() => setSectionValues(parseIni(''), 't', [['k', 'a\nb']]), InternalError)
+    assert.throws(() => setSectionValues(parseIni(''), 'DEFAULT', [['k', 'v']]), InternalError)
+    assert.throws(() => setSectionValues(parseIni(''), ' t', [['k', 'v']]), InternalError)
+  })
+
+  it('writes a target named with brackets so that botocore reads that very name', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-cf-'))
+    const file = path.join(dir, 'c')
+    const snapshot = await readIniFile(file, 'credentials file')
+    await writeFileAtomic(file, editCredentials(snapshot, 'we]ird[name', VALUES))
+    const [{view}] = await botocoreView(file)
+    assert.equal(view!['we]ird[name'].aws_session_token, 'tok/en+value==')
+    await fs.rm(dir, {force: true, recursive: true})
+  })
+})
+
+describe('credentials-file: reading and the atomic replace', () => {
+  let dir: string
+  let file: string
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-cf-'))
+    file = path.join(dir, 'credentials')
+  })
+  afterEach(() => fs.rm(dir, {force: true, recursive: true}))
+
+  it('refuses a file botocore refuses, naming the line, and leaves it as it was', async () => {
+    await fs.writeFile(file, '[a]\nk = 1\n[a]\n')
+    await assert.rejects(readIniFile(file, 'credentials file'), (error: unknown) => error instanceof ConfigError && /line 3/.test(error.message) && /appears twice/.test(error.message))
+    assert.equal(await fs.readFile(file, 'utf8'), '[a]\nk = 1\n[a]\n')
+  })
+
+  it('explains a directory where the file should be, and a file it may not read', async () => {
+    await fs.mkdir(file)
+    await assert.rejects(readIniFile(file, 'credentials file'), /is a directory/)
+    await fs.rmdir(file)
+    if (process.getuid?.() !== 0) {
+      await fs.writeFile(file, '[a]\n', {mode: 0o000})
+      await assert.rejects(readIniFile(file, 'credentials file'), /permission denied/)
+    }
+  })
+
+  it('keeps the old mode, and creates a new file 0600', async () => {
+    await fs.writeFile(file, '[a]\n', {mode: 0o640})
+    await fs.chmod(file, 0o640)
+    await writeFileAtomic(file, '[b]\n', 0o640)
+    assert.equal((await fs.stat(file)).mode & 0o777, 0o640)
+    const other = path.join(dir, 'new')
+    await writeFileAtomic(other, '[b]\n')
+    assert.equal((await fs.stat(other)).mode & 0o777, 0o600)
+  })
+
+  it('writes through a symlink (even a chain or a dangling one): the link stays a link', async () => {
+    const real = path.join(dir, 'real', 'creds')
+    await fs.mkdir(path.dirname(real))
+    await fs.writeFile(real, '[a]\n')
+    await fs.symlink('link2', file)
+    await fs.symlink(real, path.join(dir, 'link2'))
+    await writeFileAtomic(file, '[new]\n')
+    assert.ok((await fs.lstat(file)).isSymbolicLink())
+    assert.equal(await fs.readFile(real, 'utf8'), '[new]\n')
+    assert.deepEqual(await fs.readdir(path.dirname(real)), ['creds'])
+
+    const dangling = path.join(dir, 'dangling')
+    await fs.symlink(path.join(dir, 'real', 'later'), dangling)
+    await writeFileAtomic(dangling, '[x]\n')
+    assert.ok((await fs.lstat(dangling)).isSymbolicLink())
+    assert.equal(await fs.readFile(path.join(dir, 'real', 'later'), 'utf8'), '[x]\n')
+  })
+
+  it('explains a symlink loop', async () => {
+    await fs.symlink(path.join(dir, 'b'), file)
+    await fs.symlink(file, path.join(dir, 'b'))
+    await assert.rejects(readIniFile(file, 'credentials file'), /symlink loop/)
+    await assert.rejects(writeFileAtomic(file, '[x]\n'), /symlink loop/)
+  })
+
+  it('fails cleanly in a read-only directory, leaving no temp file', async function () {
+    if (process.getuid?.() === 0) {
+      // root ignores directory permissions; use a read-only bind of nothing instead: skip the mode check
+      await fs.writeFile(file, '[a]\n')
+      await fs.mkdir(path.join(dir, 'ro'))
+      const target = path.join(dir, 'ro', 'missing-dir', 'creds')
+      await assert.rejects(writeFileAtomic(target, '[b]\n'), ConfigError)
+      return
+    }
+
+    await fs.writeFile(file, '[a]\n')
+    await fs.chmod(dir, 0o500)
+    try {
+      await assert.rejects(writeFileAtomic(file, '[b]\n'), /permission denied/)
+    } finally {
+      await fs.chmod(dir, 0o700)
+    }
+
+    assert.deepEqual(await fs.readdir(dir), ['credentials'])
+    assert.equal(await fs.readFile(file, 'utf8'), '[a]\n')
+  })
+
+  it('removes temp files left by dead writers, not those of live ones', async () => {
+    const dead = spawn('true')
+    await once(dead, 'exit')
+    const live = spawn('sleep', ['30'])
+    const deadTemp = path.join(dir, `.credentials.mfa-creds.${dead.pid}.0a1b.tmp`)
+    const liveTemp = path.join(dir, `.credentials.mfa-creds.${live.pid}.0a1b.tmp`)
+    const unrelated = path.join(dir, '.credentials.other.tmp')
+    await Promise.all([deadTemp, liveTemp, unrelated].map((p) => fs.writeFile(p, 'x')))
+    await removeStaleTempFiles(file)
+    const left = await fs.readdir(dir)
+    live.kill()
+    assert.ok(!left.includes(path.basename(deadTemp)))
+    assert.ok(left.includes(path.basename(liveTemp)))
+    assert.ok(left.includes(path.basename(unrelated)))
+  })
+})

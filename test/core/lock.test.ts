@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict'
+import {promises as fs} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {ConfigError, LockTimeoutError} from '../../src/core/errors.js'
+import {lockHolders, lockPathFor, withProtocolLock} from '../../src/core/lock.js'
+import {PythonLockHolder, tryLock} from '../support/peers.js'
+
+describe('lock: the protocol lock against other processes', () => {
+  let dir: string
+  let creds: string
+  let lockFile: string
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-lock-'))
+    creds = path.join(dir, 'credentials')
+    lockFile = lockPathFor(creds)
+  })
+  afterEach(() => fs.rm(dir, {force: true, recursive: true}))
+
+  it('is .credentials.lock beside the configured path, created 0600 and left in place', async () => {
+    assert.equal(lockFile, path.join(dir, '.credentials.lock'))
+    await withProtocolLock(creds, {}, async () => {})
+    const stat = await fs.stat(lockFile)
+    assert.equal(stat.mode & 0o777, 0o600)
+  })
+
+  for (const kind of ['lockf', 'flock'] as const) {
+    it(`waits while python3 fcntl.${kind} holds it, and goes on once it is released`, async () => {
+      await fs.writeFile(lockFile, '')
+      const holder = await PythonLockHolder.hold(lockFile, kind)
+      let entered = 0
+      let waitedFor: string | undefined
+      const done = withProtocolLock(creds, {onWait: (h) => (waitedFor = h.map((x) => x.command).join()), timeoutMs: 10_000}, async () => {
+        entered = Date.now()
+      })
+      await new Promise((resolve) => {
+        setTimeout(resolve, 500)
+      })
+      assert.equal(entered, 0, 'entered the lock while python held it')
+      const released = Date.now()
+      await holder.release()
+      await done
+      assert.ok(entered >= released)
+      assert.match(waitedFor ?? '', /python/)
+    })
+  }
+
+  it('gives up with LockTimeoutError naming the holder, without running the work', async () => {
+    await fs.writeFile(lockFile, '')
+    const holder = await PythonLockHolder.hold(lockFile, 'lockf')
+    let ran = false
+    try {
+      await assert.rejects(
+        withProtocolLock(creds, {timeoutMs: 300}, async () => {
+          ran = true
+        }),
+        (error: unknown) => error instanceof LockTimeoutError && error.exitCode === 75 && /python3? \(pid \d+\)/.test(error.message),
+      )
+    } finally {
+      await holder.release()
+    }
+
+    assert.equal(ran, false)
+  })
+
+  it('excludes non-blocking fcntl.lockf and fcntl.flock of other processes while held', async () => {
+    await withProtocolLock(creds, {}, async () => {
+      assert.equal(await tryLock(lockFile, 'lockf'), 'busy')
+      assert.equal(await tryLock(lockFile, 'flock'), 'busy')
+      const holders = await lockHolders(lockFile)
+      assert.deepEqual(new Set(holders.map((h) => h.kind)), new Set(['flock', 'posix']))
+      assert.ok(holders.every((h) => h.pid === process.pid))
+    })
+    assert.equal(await tryLock(lockFile, 'lockf'), 'free')
+    assert.equal(await tryLock(lockFile, 'flock'), 'free')
+  })
+
+  it('serializes users inside one process', async () => {
+    const log: string[] = []
+    const work = (name: string) =>
+      withProtocolLock(creds, {}, async () => {
+        log.push(`${name}+`)
+        await new Promise((resolve) => {
+          setTimeout(resolve, 30)
+        })
+        log.push(`${name}-`)
+      })
+    await Promise.all([work('a'), work('b'), work('c')])
+    assert.deepEqual(log, ['a+', 'a-', 'b+', 'b-', 'c+', 'c-'])
+  })
+
+  it('explains a lock file that is a directory', async () => {
+    await fs.mkdir(lockFile)
+    await assert.rejects(
+      withProtocolLock(creds, {}, async () => {}),
+      (error: unknown) => error instanceof ConfigError && /is a directory/.test(error.message),
+    )
+  })
+})

@@ -1,0 +1,188 @@
+/**
+ * Real peers for the tests: moto_server as STS (one per test run, on a free loopback port), a
+ * wire-level STS stub for the faults moto cannot produce, and python3 helpers (botocore as the
+ * reader, lock holders in other processes).
+ */
+import {ChildProcess, execFile, spawn} from 'node:child_process'
+import {once} from 'node:events'
+import http from 'node:http'
+import net from 'node:net'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {promisify} from 'node:util'
+
+const execFileP = promisify(execFile)
+export const SUPPORT = path.dirname(fileURLToPath(import.meta.url))
+export const ROOT = path.resolve(SUPPORT, '..', '..')
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const {port} = server.address() as net.AddressInfo
+  server.close()
+  await once(server, 'close')
+  return port
+}
+
+export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value !== undefined && value !== false) return value as T
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => {
+      setTimeout(resolve, 50)
+    })
+  }
+}
+
+export interface Moto {
+  /** The fixed credentials moto's GetSessionToken returns, learnt through boto3. */
+  sessionKeys(): Promise<{AccessKeyId: string; SecretAccessKey: string; SessionToken: string}>
+  url: string
+}
+
+let moto: Promise<Moto> | undefined
+let motoProcess: ChildProcess | undefined
+
+process.once('exit', () => motoProcess?.kill('SIGKILL'))
+
+/** The run's moto_server, started on first use. */
+export function getMoto(): Promise<Moto> {
+  moto ??= (async () => {
+    const port = await freePort()
+    const url = `http://127.0.0.1:${port}`
+    motoProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {stdio: 'ignore'})
+    await waitFor(
+      () =>
+        fetch(`${url}/moto-api/`)
+          .then((r) => r.ok || undefined)
+          .catch(() => undefined),
+      30_000,
+      'moto_server',
+    )
+    let keys: undefined | {AccessKeyId: string; SecretAccessKey: string; SessionToken: string}
+    return {
+      async sessionKeys() {
+        if (!keys) {
+          const script = `import boto3, json
+c = boto3.client('sts', endpoint_url='${url}', region_name='us-east-1', aws_access_key_id='AKIAX', aws_secret_access_key='x')
+r = c.get_session_token(SerialNumber='arn:aws:iam::123456789012:mfa/probe', TokenCode='123456')['Credentials']
+print(json.dumps({k: r[k] for k in ('AccessKeyId', 'SecretAccessKey', 'SessionToken')}))`
+          keys = JSON.parse((await execFileP('python3', ['-c', script])).stdout)
+        }
+
+        return keys!
+      },
+      url,
+    }
+  })()
+  return moto
+}
+
+export async function botocoreView(...files: string[]): Promise<Array<{error?: string; line?: null | number; view?: Record<string, Record<string, unknown>>}>> {
+  const {stdout} = await execFileP('python3', [path.join(SUPPORT, 'botocore_reader.py'), 'view', ...files], {maxBuffer: 64 * 1024 * 1024})
+  return JSON.parse(stdout)
+}
+
+export async function botocoreCreds(file: string, profile: string): Promise<null | {access_key: string; method: string; secret_key: string; token: null | string}> {
+  const {stdout} = await execFileP('python3', [path.join(SUPPORT, 'botocore_reader.py'), 'creds', file, profile])
+  return JSON.parse(stdout)
+}
+
+/** A lock holder in another process (python3 fcntl.lockf or fcntl.flock). */
+export class PythonLockHolder {
+  private constructor(private readonly child: ChildProcess) {}
+
+  static async hold(lockFile: string, kind: 'flock' | 'lockf'): Promise<PythonLockHolder> {
+    const child = spawn('python3', [path.join(SUPPORT, 'hold_lock.py'), lockFile, kind], {stdio: ['pipe', 'pipe', 'inherit']})
+    const [chunk] = (await once(child.stdout!, 'data')) as [Buffer]
+    if (chunk.toString().trim() !== 'locked') throw new Error(`lock holder said ${chunk}`)
+    return new PythonLockHolder(child)
+  }
+
+  async release(): Promise<void> {
+    this.child.stdin!.end('\n')
+    if (this.child.exitCode === null) await once(this.child, 'exit')
+  }
+}
+
+/** A non-blocking attempt from another process: 'free' or 'busy'. */
+export async function tryLock(lockFile: string, kind: 'flock' | 'lockf'): Promise<'busy' | 'free'> {
+  const {stdout} = await execFileP('python3', [path.join(SUPPORT, 'hold_lock.py'), lockFile, `try-${kind}`])
+  return stdout.trim() as 'busy' | 'free'
+}
+
+export type StubAnswer = 'close' | {body: string; delayMs?: number; status: number}
+
+/** A wire-level STS stub: answers queued responses, then the default; records each request. */
+export class StsStub {
+  readonly requests: Array<Record<string, string>> = []
+  private readonly queue: StubAnswer[] = []
+
+  private constructor(
+    private readonly server: http.Server,
+    readonly url: string,
+    public fallback: StubAnswer,
+  ) {}
+
+  static async start(fallback: StubAnswer = StsStub.success()): Promise<StsStub> {
+    let stub!: StsStub
+    const server = http.createServer((req, res) => {
+      let body = ''
+      req.on('data', (c) => {
+        body += c
+      })
+      req.on('end', async () => {
+        stub.requests.push(Object.fromEntries(new URLSearchParams(body)))
+        const answer = stub.queue.shift() ?? stub.fallback
+        if (answer === 'close') {
+          req.socket.destroy()
+          return
+        }
+
+        if (answer.delayMs) await new Promise((resolve) => {
+          setTimeout(resolve, answer.delayMs)
+        })
+        res.writeHead(answer.status, {'content-type': 'text/xml'})
+        res.end(answer.body)
+      })
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    const {port} = server.address() as net.AddressInfo
+    stub = new StsStub(server, `http://127.0.0.1:${port}`, fallback)
+    return stub
+  }
+
+  static error(status: number, code: string, message: string): StubAnswer {
+    return {
+      body: `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>stub</RequestId></ErrorResponse>`,
+      status,
+    }
+  }
+
+  static success(c: Partial<{accessKeyId: string; expiration: Date; secretAccessKey: string; sessionToken: string}> = {}): StubAnswer {
+    const expiration = (c.expiration ?? new Date(Date.now() + 3_600_000)).toISOString()
+    return {
+      body: `<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult><Credentials>
+<AccessKeyId>${c.accessKeyId ?? 'ASIASTUBSTUBSTUB0001'}</AccessKeyId>
+<SecretAccessKey>${c.secretAccessKey ?? 'stub/Secret+Key0000000000000000000000000'}</SecretAccessKey>
+<SessionToken>${c.sessionToken ?? 'FwoGZXIvYXdzEStubSessionToken+/abc=='}</SessionToken>
+<Expiration>${expiration}</Expiration>
+</Credentials></GetSessionTokenResult><ResponseMetadata><RequestId>stub</RequestId></ResponseMetadata></GetSessionTokenResponse>`,
+      status: 200,
+    }
+  }
+
+  push(...answers: StubAnswer[]): this {
+    this.queue.push(...answers)
+    return this
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections()
+    this.server.close()
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * A real temp HOME with ~/.aws, and the real CLI (bin/run.js, built) run in it as a child
+ * process with no controlling terminal (setsid), so the prompt choice is what the test sets.
+ */
+import {ChildProcess, spawn} from 'node:child_process'
+import {once} from 'node:events'
+import {promises as fs} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {ROOT} from './peers.js'
+
+export const BIN = path.join(ROOT, 'bin', 'run.js')
+export const SERIAL = 'arn:aws:iam::123456789012:mfa/alice'
+export const LONG_TERM = {
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+}
+
+export const DEFAULT_CREDENTIALS = `[default]
+aws_access_key_id = ${LONG_TERM.accessKeyId}
+aws_secret_access_key = ${LONG_TERM.secretAccessKey}
+`
+
+export interface RunResult {
+  code: null | number
+  signal: null | string
+  stderr: string
+  stdout: string
+}
+
+/** A recording ssh-askpass: logs its prompt argument, optionally sleeps or fails, prints a code. */
+const ASKPASS = `#!/bin/sh
+printf '%s\\n' "$1" >> "$ASKPASS_LOG"
+if [ -n "$ASKPASS_SLEEP" ]; then sleep "$ASKPASS_SLEEP"; fi
+if [ -n "$ASKPASS_EXIT" ]; then exit "$ASKPASS_EXIT"; fi
+code=""
+if [ -s "$ASKPASS_CODES" ]; then
+  code=$(head -n 1 "$ASKPASS_CODES")
+  tail -n +2 "$ASKPASS_CODES" > "$ASKPASS_CODES.next" && mv "$ASKPASS_CODES.next" "$ASKPASS_CODES"
+fi
+printf '%s\\n' "\${code:-123456}"
+`
+
+export class Sandbox {
+  readonly askpass: string
+  readonly askpassCodes: string
+  readonly askpassLog: string
+  readonly aws: string
+  readonly configFile: string
+  readonly credentialsFile: string
+  readonly home: string
+
+  private constructor(readonly root: string) {
+    this.home = path.join(root, 'home')
+    this.aws = path.join(this.home, '.aws')
+    this.credentialsFile = path.join(this.aws, 'credentials')
+    this.configFile = path.join(this.aws, 'config')
+    this.askpass = path.join(root, 'askpass.sh')
+    this.askpassLog = path.join(root, 'askpass.log')
+    this.askpassCodes = path.join(root, 'askpass.codes')
+  }
+
+  get lockFile(): string {
+    return path.join(this.aws, '.credentials.lock')
+  }
+
+  static async create(credentials: string | undefined = DEFAULT_CREDENTIALS): Promise<Sandbox> {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-test-'))
+    const box = new Sandbox(root)
+    await fs.mkdir(box.aws, {mode: 0o700, recursive: true})
+    await fs.writeFile(box.askpass, ASKPASS, {mode: 0o755})
+    if (credentials !== undefined) await fs.writeFile(box.credentialsFile, credentials, {mode: 0o600})
+    return box
+  }
+
+  /** The prompts ssh-askpass was run with, in order. */
+  async askpassCalls(): Promise<string[]> {
+    const text = await fs.readFile(this.askpassLog, 'utf8').catch(() => '')
+    return text.split('\n').filter(Boolean)
+  }
+
+  async cleanup(): Promise<void> {
+    await fs.rm(this.root, {force: true, recursive: true})
+  }
+
+  /** A clean environment: no AWS_* or DISPLAY from the test runner, askpass forced. */
+  env(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {
+      ASKPASS_CODES: this.askpassCodes,
+      ASKPASS_LOG: this.askpassLog,
+      HOME: this.home,
+      LANG: 'C.UTF-8',
+      PATH: process.env.PATH,
+      SSH_ASKPASS: this.askpass,
+      SSH_ASKPASS_REQUIRE: 'force',
+      TZ: 'UTC',
+    }
+    for (const [key, value] of Object.entries(extra)) {
+      if (value === undefined) delete env[key]
+      else env[key] = value
+    }
+
+    return env
+  }
+
+  async readCredentials(): Promise<string> {
+    return fs.readFile(this.credentialsFile, 'utf8')
+  }
+
+  /** Runs the CLI to completion. */
+  async run(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
+    const child = this.start(args, env)
+    let stdout = ''
+    let stderr = ''
+    child.stdout!.on('data', (c) => {
+      stdout += c
+    })
+    child.stderr!.on('data', (c) => {
+      stderr += c
+    })
+    const [code, signal] = (await once(child, 'close')) as [null | number, null | string]
+    return {code, signal, stderr, stdout}
+  }
+
+  async setCodes(...codes: string[]): Promise<void> {
+    await fs.writeFile(this.askpassCodes, codes.map((c) => `${c}\n`).join(''))
+  }
+
+  /** Starts the CLI without waiting (detached: its own session, no controlling terminal). */
+  start(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
+    return spawn(process.execPath, [BIN, ...args], {cwd: this.root, detached: true, env: this.env(env), stdio: ['ignore', 'pipe', 'pipe']})
+  }
+}
