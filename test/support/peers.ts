@@ -54,6 +54,7 @@ export function getMoto(): Promise<Moto> {
     const port = await freePort()
     const url = `http://127.0.0.1:${port}`
     motoProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {stdio: 'ignore'})
+    motoProcess.unref()
     await waitFor(
       () =>
         fetch(`${url}/moto-api/`)
@@ -118,7 +119,7 @@ export type StubAnswer = 'close' | {body: string; delayMs?: number; status: numb
 
 /** A wire-level STS stub: answers queued responses, then the default; records each request. */
 export class StsStub {
-  readonly requests: Array<Record<string, string>> = []
+  readonly requests: Array<{authorization: string; form: Record<string, string>}> = []
   private readonly queue: StubAnswer[] = []
 
   private constructor(
@@ -135,7 +136,7 @@ export class StsStub {
         body += c
       })
       req.on('end', async () => {
-        stub.requests.push(Object.fromEntries(new URLSearchParams(body)))
+        stub.requests.push({authorization: String(req.headers.authorization ?? ''), form: Object.fromEntries(new URLSearchParams(body))})
         const answer = stub.queue.shift() ?? stub.fallback
         if (answer === 'close') {
           req.socket.destroy()

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict'
+import {execFile} from 'node:child_process'
+import {once} from 'node:events'
+import {promises as fs} from 'node:fs'
+import path from 'node:path'
+import {promisify} from 'node:util'
+
+import {botocoreCreds, botocoreView, getMoto, Moto, PythonLockHolder, StsStub, tryLock, waitFor} from '../support/peers.js'
+import {DEFAULT_CREDENTIALS, LONG_TERM, RunResult, Sandbox, SERIAL} from '../support/sandbox.js'
+
+const execFileP = promisify(execFile)
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/
+
+function secondsFromNow(expiration: string): number {
+  return (Date.parse(expiration) - Date.now()) / 1000
+}
+
+function assertNoSecret(result: RunResult, ...secrets: string[]): void {
+  for (const secret of [LONG_TERM.secretAccessKey, ...secrets]) {
+    assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), `a secret appeared in the output:\n${result.stdout}\n${result.stderr}`)
+  }
+}
+
+describe('refresh-once against moto_server', () => {
+  let moto: Moto
+  let box: Sandbox
+  before(async () => {
+    moto = await getMoto()
+  })
+  beforeEach(async () => {
+    box = await Sandbox.create()
+  })
+  afterEach(() => box.cleanup())
+
+  const run = (args: string[], env: Record<string, string | undefined> = {}) => box.run(args, {AWS_ENDPOINT_URL: moto.url, ...env})
+
+  it('writes [default-mfa] with the keys STS returned, which botocore and the aws CLI use', async () => {
+    await box.setCodes('987654')
+    const result = await run(['refresh-once', '--mfa-serial-number', SERIAL, '--json'])
+    assert.equal(result.code, 0, result.stderr)
+    const json = JSON.parse(result.stdout)
+    assert.equal(json.action, 'refreshed')
+    assert.equal(json.targetProfile, 'default-mfa')
+    assert.match(json.expiration, RFC3339)
+
+    const keys = await moto.sessionKeys()
+    const creds = await botocoreCreds(box.credentialsFile, 'default-mfa')
+    assert.deepEqual(creds, {access_key: keys.AccessKeyId, method: 'shared-credentials-file', secret_key: keys.SecretAccessKey, token: keys.SessionToken})
+    const [{view}] = await botocoreView(box.credentialsFile)
+    assert.equal(view!['default-mfa'].expiration, json.expiration)
+    assert.ok(Math.abs(secondsFromNow(json.expiration) - 43_200) < 60, 'STS chose its default duration')
+    assert.deepEqual(view!.default, {aws_access_key_id: LONG_TERM.accessKeyId, aws_secret_access_key: LONG_TERM.secretAccessKey})
+    assert.deepEqual(await box.askpassCalls(), [`Enter MFA token for default from device ${SERIAL}`])
+    assertNoSecret(result, keys.SecretAccessKey, keys.SessionToken, '987654')
+
+    const {stdout} = await execFileP(
+      'aws',
+      ['sts', 'get-caller-identity', '--profile', 'default-mfa', '--region', 'us-east-1', '--endpoint-url', moto.url, '--output', 'json'],
+      {env: {...box.env(), AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: box.credentialsFile}},
+    )
+    assert.match(JSON.parse(stdout).Account, /^\d{12}$/)
+  })
+
+  it('does not prompt or rewrite while the credentials are fresh; --force does', async () => {
+    assert.equal((await run(['refresh-once', '--mfa-serial-number', SERIAL])).code, 0)
+    const written = await fs.stat(box.credentialsFile)
+    const text = await box.readCredentials()
+
+    const second = await run(['refresh-once', '--mfa-serial-number', SERIAL])
+    assert.equal(second.code, 0)
+    assert.match(second.stdout, /\[default-mfa\] is still valid until .* left\); nothing to do\./)
+    assert.equal((await box.askpassCalls()).length, 1)
+    const after = await fs.stat(box.credentialsFile)
+    assert.equal(after.ino, written.ino, 'the file was replaced')
+    assert.equal(await box.readCredentials(), text)
+
+    const forced = await run(['refresh-once', '--mfa-serial-number', SERIAL, '--force', '--duration', '3600'])
+    assert.equal(forced.code, 0, forced.stderr)
+    assert.match(forced.stdout, /refreshed: valid until/)
+    assert.equal((await box.askpassCalls()).length, 2)
+    const [{view}] = await botocoreView(box.credentialsFile)
+    assert.ok(Math.abs(secondsFromNow(view!['default-mfa'].expiration as string) - 3600) < 60)
+  })
+
+  it('refreshes when the lead time reaches the expiration', async () => {
+    assert.equal((await run(['refresh-once', '--mfa-serial-number', SERIAL, '--duration', '900'])).code, 0)
+    const again = await run(['refresh-once', '--mfa-serial-number', SERIAL, '--refresh-lead-time', '1000'])
+    assert.equal(again.code, 0)
+    assert.match(again.stdout, /refreshed/)
+    assert.equal((await box.askpassCalls()).length, 2)
+  })
+
+  it('takes the serial and duration from the config file; flags win', async () => {
+    await fs.writeFile(box.configFile, `[default]\nregion = eu-west-1\nmfa_serial = ${SERIAL}\nduration_seconds = 1800\n\n[profile work]\nmfa_serial = arn:aws:iam::123456789012:mfa/work\n`)
+    const fromConfig = await run(['refresh-once', '--json'])
+    assert.equal(fromConfig.code, 0, fromConfig.stderr)
+    assert.ok(Math.abs(secondsFromNow(JSON.parse(fromConfig.stdout).expiration) - 1800) < 60)
+
+    const flagsWin = await run(['refresh-once', '--json', '--force', '--duration', '7200', '--mfa-serial-number', 'arn:aws:iam::123456789012:mfa/flag'])
+    assert.equal(flagsWin.code, 0, flagsWin.stderr)
+    assert.ok(Math.abs(secondsFromNow(JSON.parse(flagsWin.stdout).expiration) - 7200) < 60)
+    assert.deepEqual(await box.askpassCalls(), [
+      `Enter MFA token for default from device ${SERIAL}`,
+      'Enter MFA token for default from device arn:aws:iam::123456789012:mfa/flag',
+    ])
+
+    await fs.appendFile(box.credentialsFile, '\n[work]\naws_access_key_id = AKIAWORK\naws_secret_access_key = work/secret\n')
+    const work = await run(['refresh-once', '-p', 'work', '--json'])
+    assert.equal(work.code, 0, work.stderr)
+    assert.equal(JSON.parse(work.stdout).targetProfile, 'work-mfa')
+    assert.equal((await box.askpassCalls()).at(-1), 'Enter MFA token for work from device arn:aws:iam::123456789012:mfa/work')
+  })
+
+  it('honours AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE elsewhere, with the lock beside the credentials file', async () => {
+    const elsewhere = path.join(box.root, 'elsewhere')
+    await fs.mkdir(elsewhere)
+    const creds = path.join(elsewhere, 'creds')
+    const config = path.join(box.root, 'cfg', 'config')
+    await fs.mkdir(path.dirname(config))
+    await fs.writeFile(creds, DEFAULT_CREDENTIALS)
+    await fs.writeFile(config, `[default]\nmfa_serial = ${SERIAL}\n`)
+    await fs.rm(box.credentialsFile)
+    const result = await run(['refresh-once'], {AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: creds})
+    assert.equal(result.code, 0, result.stderr)
+    assert.ok((await botocoreCreds(creds, 'default-mfa'))?.token)
+    await fs.access(path.join(elsewhere, '.credentials.lock'))
+    assert.deepEqual(await fs.readdir(box.aws), [])
+  })
+
+  it('writes through a symlinked credentials file, keeping the link and the lock beside it', async () => {
+    const real = path.join(box.root, 'dotfiles', 'aws-credentials')
+    await fs.mkdir(path.dirname(real))
+    await fs.rename(box.credentialsFile, real)
+    await fs.symlink(real, box.credentialsFile)
+    const result = await run(['refresh-once', '--mfa-serial-number', SERIAL])
+    assert.equal(result.code, 0, result.stderr)
+    assert.ok((await fs.lstat(box.credentialsFile)).isSymbolicLink())
+    assert.ok((await botocoreCreds(real, 'default-mfa'))?.token)
+    await fs.access(box.lockFile)
+    assert.deepEqual(await fs.readdir(path.dirname(real)), ['aws-credentials'])
+  })
+})
+
+describe('refresh-once: long-term keys come from [PROFILE] only', () => {
+  it('ignores AWS_PROFILE and AWS_* key variables, and signs with the keys of [default]', async () => {
+    const stub = await StsStub.start()
+    const box = await Sandbox.create()
+    try {
+      const result = await box.run(['refresh-once', '--mfa-serial-number', SERIAL], {
+        AWS_ACCESS_KEY_ID: 'AKIAFROMENVIRONMENT',
+        AWS_ENDPOINT_URL: stub.url,
+        AWS_PROFILE: 'default-mfa',
+        AWS_SECRET_ACCESS_KEY: 'env-secret',
+        AWS_SESSION_TOKEN: 'env-token',
+      })
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal(stub.requests.length, 1)
+      assert.match(stub.requests[0].authorization, new RegExp(`Credential=${LONG_TERM.accessKeyId}/`))
+      assert.equal(stub.requests[0].form.Action, 'GetSessionToken')
+      assert.equal(stub.requests[0].form.SerialNumber, SERIAL)
+      assert.equal(stub.requests[0].form.TokenCode, '123456')
+      assert.equal(stub.requests[0].form.DurationSeconds, undefined, 'STS chooses the duration by default')
+    } finally {
+      await stub.stop()
+      await box.cleanup()
+    }
+  })
+})
