@@ -65,12 +65,13 @@ export class Sandbox {
     return path.join(this.aws, '.credentials.lock')
   }
 
-  static async create(credentials: string | undefined = DEFAULT_CREDENTIALS): Promise<Sandbox> {
+  /** A sandbox whose credentials file holds `credentials` (none at all for null). */
+  static async create(credentials: null | string = DEFAULT_CREDENTIALS): Promise<Sandbox> {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-test-'))
     const box = new Sandbox(root)
     await fs.mkdir(box.aws, {mode: 0o700, recursive: true})
     await fs.writeFile(box.askpass, ASKPASS, {mode: 0o755})
-    if (credentials !== undefined) await fs.writeFile(box.credentialsFile, credentials, {mode: 0o600})
+    if (credentials !== null) await fs.writeFile(box.credentialsFile, credentials, {mode: 0o600})
     return box
   }
 
