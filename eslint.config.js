@@ -26,4 +26,19 @@ export default [
       'unicorn/prefer-top-level-await': 'off',
     },
   },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: {globals: {module: 'writable', require: 'readonly'}, sourceType: 'commonjs'},
+    rules: {'@typescript-eslint/no-require-imports': 'off'},
+  },
+  {
+    files: ['test/**'],
+    rules: {
+      // Tests name AWS's own keys (aws_access_key_id, ...) as botocore returns them.
+      camelcase: 'off',
+      // A test file may hold a few related suites.
+      'mocha/max-top-level-suites': 'off',
+      'unicorn/consistent-function-scoping': 'off',
+    },
+  },
 ]

@@ -5,7 +5,9 @@ import {promises as fs} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {editCredentials, readIniFile, removeStaleTempFiles, setSectionValues, writeFileAtomic} from '../../src/core/credentials-file.js'
+import {
+  editCredentials, readIniFile, removeStaleTempFiles, setSectionValues, writeFileAtomic,
+} from '../../src/core/credentials-file.js'
 import {ConfigError, InternalError} from '../../src/core/errors.js'
 import {parseIni} from '../../src/core/ini.js'
 import {botocoreView} from '../support/peers.js'
@@ -65,10 +67,12 @@ describe('credentials-file: the format-preserving editor', () => {
 describe('credentials-file: reading and the atomic replace', () => {
   let dir: string
   let file: string
+
   beforeEach(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-cf-'))
     file = path.join(dir, 'credentials')
   })
+
   afterEach(() => fs.rm(dir, {force: true, recursive: true}))
 
   it('refuses a file botocore refuses, naming the line, and leaves it as it was', async () => {
@@ -122,7 +126,7 @@ describe('credentials-file: reading and the atomic replace', () => {
     await assert.rejects(writeFileAtomic(file, '[x]\n'), /symlink loop/)
   })
 
-  it('fails cleanly in a read-only directory, leaving no temp file', async function () {
+  it('fails cleanly in a read-only directory, leaving no temp file', async () => {
     if (process.getuid?.() === 0) {
       // root ignores directory permissions; use a read-only bind of nothing instead: skip the mode check
       await fs.writeFile(file, '[a]\n')
@@ -151,7 +155,7 @@ describe('credentials-file: reading and the atomic replace', () => {
     const deadTemp = path.join(dir, `.credentials.mfa-creds.${dead.pid}.0a1b.tmp`)
     const liveTemp = path.join(dir, `.credentials.mfa-creds.${live.pid}.0a1b.tmp`)
     const unrelated = path.join(dir, '.credentials.other.tmp')
-    await Promise.all([deadTemp, liveTemp, unrelated].map((p) => fs.writeFile(p, 'x')))
+    await Promise.all([deadTemp, liveTemp, unrelated].map(p => fs.writeFile(p, 'x')))
     await removeStaleTempFiles(file)
     const left = await fs.readdir(dir)
     live.kill()

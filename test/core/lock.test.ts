@@ -11,11 +11,13 @@ describe('lock: the protocol lock against other processes', () => {
   let dir: string
   let creds: string
   let lockFile: string
+
   beforeEach(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-lock-'))
     creds = path.join(dir, 'credentials')
     lockFile = lockPathFor(creds)
   })
+
   afterEach(() => fs.rm(dir, {force: true, recursive: true}))
 
   it('is .credentials.lock beside the configured path, created 0600 and left in place', async () => {
@@ -31,10 +33,14 @@ describe('lock: the protocol lock against other processes', () => {
       const holder = await PythonLockHolder.hold(lockFile, kind)
       let entered = 0
       let waitedFor: string | undefined
-      const done = withProtocolLock(creds, {onWait: (h) => (waitedFor = h.map((x) => x.command).join()), timeoutMs: 10_000}, async () => {
+      const done = withProtocolLock(creds, {
+        onWait(h) {
+          waitedFor = h.map(x => x.command).join(',')
+        }, timeoutMs: 10_000,
+      }, async () => {
         entered = Date.now()
       })
-      await new Promise((resolve) => {
+      await new Promise(resolve => {
         setTimeout(resolve, 500)
       })
       assert.equal(entered, 0, 'entered the lock while python held it')
@@ -69,8 +75,8 @@ describe('lock: the protocol lock against other processes', () => {
       assert.equal(await tryLock(lockFile, 'lockf'), 'busy')
       assert.equal(await tryLock(lockFile, 'flock'), 'busy')
       const holders = await lockHolders(lockFile)
-      assert.deepEqual(new Set(holders.map((h) => h.kind)), new Set(['flock', 'posix']))
-      assert.ok(holders.every((h) => h.pid === process.pid))
+      assert.deepEqual(new Set(holders.map(h => h.kind)), new Set(['flock', 'posix']))
+      assert.ok(holders.every(h => h.pid === process.pid))
     })
     assert.equal(await tryLock(lockFile, 'lockf'), 'free')
     assert.equal(await tryLock(lockFile, 'flock'), 'free')
@@ -81,7 +87,7 @@ describe('lock: the protocol lock against other processes', () => {
     const work = (name: string) =>
       withProtocolLock(creds, {}, async () => {
         log.push(`${name}+`)
-        await new Promise((resolve) => {
+        await new Promise(resolve => {
           setTimeout(resolve, 30)
         })
         log.push(`${name}-`)

@@ -14,9 +14,9 @@ const STUB = {
 }
 
 /** The text outside [TARGET]: before its header, and from the next header on (headers are never indented in the corpus). */
-function outside(text: string): {after: string; before: string} | undefined {
+function outside(text: string): undefined | {after: string; before: string} {
   const lines = text.split(/(?<=\r\n|\r(?!\n)|\n)/)
-  const start = lines.findIndex((l) => /^\[default-mfa\]/.test(l))
+  const start = lines.findIndex(l => /^\[default-mfa\]/.test(l))
   if (start === -1) return undefined
   let end = lines.findIndex((l, i) => i > start && l.startsWith('['))
   if (end === -1) end = lines.length
@@ -25,35 +25,35 @@ function outside(text: string): {after: string; before: string} | undefined {
 
 describe('refresh-once on a corpus of tricky credentials files', () => {
   let stub: StsStub
+
   before(async () => {
     stub = await StsStub.start(StsStub.success(STUB))
   })
+
   after(() => stub.stop())
 
   it(`preserves every byte outside the target and every other profile, in ${CORPUS.length} files`, async () => {
     assert.ok(CORPUS.length >= 20)
-    const boxes = await Promise.all(CORPUS.map((file) => Sandbox.create(file.text)))
+    const boxes = await Promise.all(CORPUS.map(file => Sandbox.create(file.text)))
     try {
       for (let i = 0; i < boxes.length; i += 6) {
-        const batch = boxes.slice(i, i + 6).map((box) => box.run(['refresh-once', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: stub.url}))
+        const batch = boxes.slice(i, i + 6).map(box => box.run(['refresh-once', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: stub.url}))
         for (const [j, result] of (await Promise.all(batch)).entries()) assert.equal(result.code, 0, `${CORPUS[i + j].name}: ${result.stderr}`)
       }
 
-      const originals = await Promise.all(
-        CORPUS.map(async (file, i) => {
-          const path = `${boxes[i].root}/original`
-          await fs.writeFile(path, file.text)
-          return path
-        }),
-      )
+      const originals = await Promise.all(CORPUS.map(async (file, i) => {
+        const path = `${boxes[i].root}/original`
+        await fs.writeFile(path, file.text)
+        return path
+      }))
       const before = await botocoreView(...originals)
-      const after = await botocoreView(...boxes.map((b) => b.credentialsFile))
+      const after = await botocoreView(...boxes.map(b => b.credentialsFile))
       for (const [i, file] of CORPUS.entries()) {
-        const name = file.name
+        const {name} = file
         assert.ok(before[i].view && after[i].view, `${name}: botocore could not read it: ${after[i].error}`)
-        const {[TARGET]: target, ...others} = after[i].view!
-        const {[TARGET]: _old, ...othersBefore} = before[i].view!
-        assert.deepEqual(others, othersBefore, `${name}: another profile changed`)
+        const target = after[i].view![TARGET]
+        const others = (view: Record<string, unknown>) => Object.fromEntries(Object.entries(view).filter(([section]) => section !== TARGET))
+        assert.deepEqual(others(after[i].view!), others(before[i].view!), `${name}: another profile changed`)
         assert.equal(target.aws_access_key_id, STUB.accessKeyId, name)
         assert.equal(target.aws_secret_access_key, STUB.secretAccessKey, name)
         assert.equal(target.aws_session_token, STUB.sessionToken, name)
@@ -73,7 +73,7 @@ describe('refresh-once on a corpus of tricky credentials files', () => {
         }
       }
     } finally {
-      await Promise.all(boxes.map((b) => b.cleanup()))
+      await Promise.all(boxes.map(b => b.cleanup()))
     }
   })
 })

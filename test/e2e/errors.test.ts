@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict'
 import {promises as fs} from 'node:fs'
 
-import {freePort, getMoto, PythonLockHolder, StsStub} from '../support/peers.js'
-import {DEFAULT_CREDENTIALS, LONG_TERM, RunResult, Sandbox, SERIAL} from '../support/sandbox.js'
+import {
+  freePort, getMoto, PythonLockHolder, StsStub,
+} from '../support/peers.js'
+import {
+  DEFAULT_CREDENTIALS, LONG_TERM, RunResult, Sandbox, SERIAL,
+} from '../support/sandbox.js'
 
 const CODE = '918273'
 
@@ -24,39 +28,98 @@ interface Case {
 const BASE = ['refresh-once', '--mfa-serial-number', SERIAL]
 
 const CASES: Case[] = [
-  {args: ['refresh-once'], code: 6, stderr: /no MFA serial for profile default[\s\S]*--mfa-serial-number[\s\S]*mfa_serial in \[default\] of/, title: 'no MFA serial anywhere'},
-  {args: ['refresh-once', '--mfa-serial-number', 'alice'], code: 2, stderr: /--mfa-serial-number is not usable/, title: 'a serial that is neither ARN nor serial'},
-  {args: ['refresh-once'], code: 6, config: '[default]\nmfa_serial = not a serial\n', stderr: /mfa_serial in \[default\] of .*config is not usable/, title: 'a bad serial in the config file'},
-  {args: [...BASE, '--duration', '600'], code: 2, stderr: /duration/i, title: 'a duration below 900'},
-  {args: [...BASE, '--duration', '200000'], code: 2, stderr: /duration/i, title: 'a duration above 129600'},
-  {args: ['refresh-once'], code: 6, config: `[default]\nmfa_serial = ${SERIAL}\nduration_seconds = -1\n`, stderr: /duration_seconds = -1 in \[default\].* 900 to 129600/, title: 'duration_seconds = -1 in the config file'},
-  {code: 6, credentials: null, stderr: /credentials file .* does not exist[\s\S]*aws configure --profile default/, title: 'no credentials file'},
-  {code: 6, credentials: '[other]\naws_access_key_id = AKIA\naws_secret_access_key = s\n', stderr: /no \[default\] section/, title: 'no [default] section'},
-  {code: 6, credentials: '[default]\naws_access_key_id = AKIAONLY\n', stderr: /lacks aws_access_key_id or aws_secret_access_key/, title: 'a secret key missing'},
-  {code: 6, credentials: `${DEFAULT_CREDENTIALS}aws_session_token = TOKEN\n`, stderr: /holds session credentials/, title: 'session credentials in the source profile'},
-  {code: 6, credentials: `${DEFAULT_CREDENTIALS}\n[x]\nk = 1\n[x]\n`, stderr: /line 7: section \[x\] appears twice[\s\S]*fix .* at line 7/, title: 'a credentials file botocore refuses'},
-  {code: 6, config: '[default]\nthis is garbage\n', stderr: /config file .* cannot be read \(line 2: not a \[section\] header/, title: 'a config file botocore refuses'},
-  {code: 6, credentials: '\uFEFF[default]\naws_access_key_id = A\naws_secret_access_key = B\n', stderr: /line 1/, title: 'a byte order mark'},
-  {args: [...BASE, '--target-profile', 'default'], code: 2, stderr: /cannot be the source profile/, title: 'the target is the source'},
-  {args: [...BASE, '--target-profile', 'DEFAULT'], code: 2, stderr: /DEFAULT is not a profile/, title: 'the target is DEFAULT'},
-  {args: [...BASE, '--bogus'], code: 2, stderr: /Nonexistent flag: --bogus/, title: 'an unknown flag'},
-  {args: [...BASE, '--prompt', 'carrier-pigeon'], code: 2, stderr: /Expected --prompt=carrier-pigeon to be one of/, title: 'an unknown prompt'},
-  {code: 3, env: {ASKPASS_EXIT: '1'}, prompted: true, stderr: /prompt was cancelled/, title: 'the prompt is cancelled'},
-  {args: [...BASE, '--prompt-timeout', '1'], code: 3, env: {ASKPASS_SLEEP: '5'}, prompted: true, stderr: /no MFA code was entered within 1 s/, title: 'nobody answers the prompt'},
-  {code: 3, env: {ASKPASS_CODE: 'abc'}, prompted: true, stderr: /must be six digits; nothing was sent to AWS/, sts: [], stsCalls: 0, title: 'a code that is not six digits'},
-  {code: 3, env: {DISPLAY: undefined, SSH_ASKPASS_REQUIRE: undefined}, stderr: /no way to ask for the MFA code: there is no terminal and no display/, title: 'no terminal and no display'},
-  {code: 3, env: {SSH_ASKPASS: '/nonexistent/askpass'}, stderr: /cannot run \/nonexistent\/askpass[\s\S]*apt install ssh-askpass/, title: 'ssh-askpass is not installed'},
-  {code: 4, prompted: true, stderr: /STS rejected the MFA code/, sts: [StsStub.error(403, 'AccessDenied', `MultiFactorAuthentication failed with invalid MFA one time pass code. Code ${CODE} was wrong.`)], stsCalls: 1, title: 'STS rejects the code'},
-  {code: 4, prompted: true, stderr: /does not know the access key in \[default\]/, sts: [StsStub.error(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.')], stsCalls: 1, title: 'STS does not know the access key'},
-  {code: 4, prompted: true, stderr: /credentials of \[default\] have expired/, sts: [StsStub.error(400, 'ExpiredToken', 'The security token included in the request is expired')], stsCalls: 1, title: 'expired long-term keys'},
-  {code: 4, prompted: true, stderr: /secret key in \[default\] is wrong, or this machine's clock is off/, sts: [StsStub.error(403, 'SignatureDoesNotMatch', 'Signature expired')], stsCalls: 1, title: 'a signature STS rejects'},
-  {code: 5, prompted: true, stderr: /STS is failing \(InternalFailure, HTTP 500\)/, sts: Array.from({length: 3}, () => StsStub.error(500, 'InternalFailure', 'oops')), stsCalls: 3, title: 'STS fails with 500 after the SDK\'s retries'},
-  {code: 5, prompted: true, stderr: /STS is failing \(Throttling/, sts: Array.from({length: 3}, () => StsStub.error(400, 'Throttling', 'Rate exceeded')), stsCalls: 3, title: 'STS throttles'},
-  {code: 5, prompted: true, stderr: /cannot reach/, sts: ['close', 'close', 'close'], title: 'STS drops the connection'},
+  {
+    args: ['refresh-once'], code: 6, stderr: /no MFA serial for profile default[\s\S]*--mfa-serial-number[\s\S]*mfa_serial in \[default\] of/, title: 'no MFA serial anywhere',
+  },
+  {
+    args: ['refresh-once', '--mfa-serial-number', 'alice'], code: 2, stderr: /--mfa-serial-number is not usable/, title: 'a serial that is neither ARN nor serial',
+  },
+  {
+    args: ['refresh-once'], code: 6, config: '[default]\nmfa_serial = not a serial\n', stderr: /mfa_serial in \[default\] of .*config is not usable/, title: 'a bad serial in the config file',
+  },
+  {
+    args: [...BASE, '--duration', '600'], code: 2, stderr: /duration/i, title: 'a duration below 900',
+  },
+  {
+    args: [...BASE, '--duration', '200000'], code: 2, stderr: /duration/i, title: 'a duration above 129600',
+  },
+  {
+    args: ['refresh-once'], code: 6, config: `[default]\nmfa_serial = ${SERIAL}\nduration_seconds = -1\n`, stderr: /duration_seconds = -1 in \[default\].* 900 to 129600/, title: 'duration_seconds = -1 in the config file',
+  },
+  {
+    code: 6, credentials: null, stderr: /credentials file .* does not exist[\s\S]*aws configure --profile default/, title: 'no credentials file',
+  },
+  {
+    code: 6, credentials: '[other]\naws_access_key_id = AKIA\naws_secret_access_key = s\n', stderr: /no \[default\] section/, title: 'no [default] section',
+  },
+  {
+    code: 6, credentials: '[default]\naws_access_key_id = AKIAONLY\n', stderr: /lacks aws_access_key_id or aws_secret_access_key/, title: 'a secret key missing',
+  },
+  {
+    code: 6, credentials: `${DEFAULT_CREDENTIALS}aws_session_token = TOKEN\n`, stderr: /holds session credentials/, title: 'session credentials in the source profile',
+  },
+  {
+    code: 6, credentials: `${DEFAULT_CREDENTIALS}\n[x]\nk = 1\n[x]\n`, stderr: /line 7: section \[x\] appears twice[\s\S]*fix .* at line 7/, title: 'a credentials file botocore refuses',
+  },
+  {
+    code: 6, config: '[default]\nthis is garbage\n', stderr: /config file .* cannot be read \(line 2: not a \[section\] header/, title: 'a config file botocore refuses',
+  },
+  {
+    code: 6, credentials: '\uFEFF[default]\naws_access_key_id = A\naws_secret_access_key = B\n', stderr: /line 1/, title: 'a byte order mark',
+  },
+  {
+    args: [...BASE, '--target-profile', 'default'], code: 2, stderr: /cannot be the source profile/, title: 'the target is the source',
+  },
+  {
+    args: [...BASE, '--target-profile', 'DEFAULT'], code: 2, stderr: /DEFAULT is not a profile/, title: 'the target is DEFAULT',
+  },
+  {
+    args: [...BASE, '--bogus'], code: 2, stderr: /Nonexistent flag: --bogus/, title: 'an unknown flag',
+  },
+  {
+    args: [...BASE, '--prompt', 'carrier-pigeon'], code: 2, stderr: /Expected --prompt=carrier-pigeon to be one of/, title: 'an unknown prompt',
+  },
+  {
+    code: 3, env: {ASKPASS_EXIT: '1'}, prompted: true, stderr: /prompt was cancelled/, title: 'the prompt is cancelled',
+  },
+  {
+    args: [...BASE, '--prompt-timeout', '1'], code: 3, env: {ASKPASS_SLEEP: '5'}, prompted: true, stderr: /no MFA code was entered within 1 s/, title: 'nobody answers the prompt',
+  },
+  {
+    code: 3, env: {ASKPASS_CODE: 'abc'}, prompted: true, stderr: /must be six digits; nothing was sent to AWS/, sts: [], stsCalls: 0, title: 'a code that is not six digits',
+  },
+  {
+    code: 3, env: {DISPLAY: undefined, SSH_ASKPASS_REQUIRE: undefined}, stderr: /no way to ask for the MFA code: there is no terminal and no display/, title: 'no terminal and no display',
+  },
+  {
+    code: 3, env: {SSH_ASKPASS: '/nonexistent/askpass'}, stderr: /cannot run \/nonexistent\/askpass[\s\S]*apt install ssh-askpass/, title: 'ssh-askpass is not installed',
+  },
+  {
+    code: 4, prompted: true, stderr: /STS rejected the MFA code/, sts: [StsStub.error(403, 'AccessDenied', `MultiFactorAuthentication failed with invalid MFA one time pass code. Code ${CODE} was wrong.`)], stsCalls: 1, title: 'STS rejects the code',
+  },
+  {
+    code: 4, prompted: true, stderr: /does not know the access key in \[default\]/, sts: [StsStub.error(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.')], stsCalls: 1, title: 'STS does not know the access key',
+  },
+  {
+    code: 4, prompted: true, stderr: /credentials of \[default\] have expired/, sts: [StsStub.error(400, 'ExpiredToken', 'The security token included in the request is expired')], stsCalls: 1, title: 'expired long-term keys',
+  },
+  {
+    code: 4, prompted: true, stderr: /secret key in \[default\] is wrong, or this machine's clock is off/, sts: [StsStub.error(403, 'SignatureDoesNotMatch', 'Signature expired')], stsCalls: 1, title: 'a signature STS rejects',
+  },
+  {
+    code: 5, prompted: true, stderr: /STS is failing \(InternalFailure, HTTP 500\)/, sts: Array.from({length: 3}, () => StsStub.error(500, 'InternalFailure', 'oops')), stsCalls: 3, title: 'STS fails with 500 after the SDK\'s retries',
+  },
+  {
+    code: 5, prompted: true, stderr: /STS is failing \(Throttling/, sts: Array.from({length: 3}, () => StsStub.error(400, 'Throttling', 'Rate exceeded')), stsCalls: 3, title: 'STS throttles',
+  },
+  {
+    code: 5, prompted: true, stderr: /cannot reach/, sts: ['close', 'close', 'close'], title: 'STS drops the connection',
+  },
 ]
 
 describe('refresh-once: bad input and failures', () => {
   let motoUrl: string
+
   before(async () => {
     motoUrl = (await getMoto()).url
   })

@@ -5,8 +5,12 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 import {promisify} from 'node:util'
 
-import {botocoreView, getMoto, PythonLockHolder, SUPPORT, tryLock, waitFor} from '../support/peers.js'
-import {DEFAULT_CREDENTIALS, RunResult, Sandbox, SERIAL} from '../support/sandbox.js'
+import {
+  botocoreView, getMoto, PythonLockHolder, SUPPORT, tryLock, waitFor,
+} from '../support/peers.js'
+import {
+  DEFAULT_CREDENTIALS, RunResult, Sandbox, SERIAL,
+} from '../support/sandbox.js'
 
 const execFileP = promisify(execFile)
 const BASE = ['refresh-once', '--mfa-serial-number', SERIAL]
@@ -14,25 +18,30 @@ const BASE = ['refresh-once', '--mfa-serial-number', SERIAL]
 async function finish(child: ReturnType<Sandbox['start']>): Promise<RunResult> {
   let stdout = ''
   let stderr = ''
-  child.stdout!.on('data', (c) => {
+  child.stdout!.on('data', c => {
     stdout += c
   })
-  child.stderr!.on('data', (c) => {
+  child.stderr!.on('data', c => {
     stderr += c
   })
   const [code, signal] = (await once(child, 'close')) as [null | number, null | string]
-  return {code, signal, stderr, stdout}
+  return {
+    code, signal, stderr, stdout,
+  }
 }
 
 describe('refresh-once with other processes', () => {
   let motoUrl: string
   let box: Sandbox
+
   before(async () => {
     motoUrl = (await getMoto()).url
   })
+
   beforeEach(async () => {
     box = await Sandbox.create()
   })
+
   afterEach(() => box.cleanup())
 
   for (const kind of ['lockf', 'flock'] as const) {
@@ -42,7 +51,7 @@ describe('refresh-once with other processes', () => {
       const child = box.start(BASE, {AWS_ENDPOINT_URL: motoUrl})
       const done = finish(child)
       await waitFor(async () => (await box.askpassCalls()).length === 1 || undefined, 15_000, 'the prompt')
-      await new Promise((resolve) => {
+      await new Promise(resolve => {
         setTimeout(resolve, 800)
       })
       assert.equal(child.exitCode, null, 'finished while the lock was held')
@@ -80,9 +89,9 @@ describe('refresh-once with other processes', () => {
     const runs = [0, 1].map(() => finish(box.start([...BASE, '--json'], {ASKPASS_SLEEP: '1', AWS_ENDPOINT_URL: motoUrl})))
     const results = await Promise.all(runs)
     for (const r of results) assert.equal(r.code, 0, r.stderr)
-    assert.deepEqual(results.map((r) => JSON.parse(r.stdout).action).sort(), ['fresh', 'refreshed'])
+    assert.deepEqual(results.map(r => JSON.parse(r.stdout).action).sort(), ['fresh', 'refreshed'])
     assert.equal((await box.askpassCalls()).length, 1)
-    assert.ok(results.some((r) => /Another mfa-creds is already asking for a code for \[default-mfa\]/.test(r.stderr)))
+    assert.ok(results.some(r => /Another mfa-creds is already asking for a code for \[default-mfa\]/.test(r.stderr)))
   })
 
   it('loses nothing with 16 concurrent refreshes of 16 profiles and a python writer', async () => {
@@ -91,7 +100,7 @@ describe('refresh-once with other processes', () => {
     for (const p of profiles) text += `\n[${p}]\naws_access_key_id = AKIA${p.toUpperCase()}\naws_secret_access_key = secret/${p}\n`
     await fs.writeFile(box.credentialsFile, text)
     const python = execFileP('python3', [path.join(SUPPORT, 'python_writer.py'), box.credentialsFile, box.lockFile, 'py', '20'])
-    const results = await Promise.all(profiles.map((p) => box.run([...BASE, '-p', p], {AWS_ENDPOINT_URL: motoUrl})))
+    const results = await Promise.all(profiles.map(p => box.run([...BASE, '-p', p], {AWS_ENDPOINT_URL: motoUrl})))
     await python
     for (const r of results) assert.equal(r.code, 0, r.stderr)
     const [{error, view}] = await botocoreView(box.credentialsFile)
@@ -104,6 +113,6 @@ describe('refresh-once with other processes', () => {
 
     for (let i = 0; i < 20; i++) assert.ok(view![`py-${i}`], `python's [py-${i}] was lost`)
     assert.equal((await box.askpassCalls()).length, 16)
-    assert.deepEqual((await fs.readdir(box.aws)).filter((f) => f.endsWith('.tmp')), [])
+    assert.deepEqual((await fs.readdir(box.aws)).filter(f => f.endsWith('.tmp')), [])
   })
 })

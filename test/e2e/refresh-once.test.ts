@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict'
 import {execFile} from 'node:child_process'
-import {once} from 'node:events'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 import {promisify} from 'node:util'
 
-import {botocoreCreds, botocoreView, getMoto, Moto, PythonLockHolder, StsStub, tryLock, waitFor} from '../support/peers.js'
-import {DEFAULT_CREDENTIALS, LONG_TERM, RunResult, Sandbox, SERIAL} from '../support/sandbox.js'
+import {
+  botocoreCreds, botocoreView, getMoto, Moto, StsStub,
+} from '../support/peers.js'
+import {
+  DEFAULT_CREDENTIALS, LONG_TERM, RunResult, Sandbox, SERIAL,
+} from '../support/sandbox.js'
 
 const execFileP = promisify(execFile)
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/
@@ -24,12 +27,15 @@ function assertNoSecret(result: RunResult, ...secrets: string[]): void {
 describe('refresh-once against moto_server', () => {
   let moto: Moto
   let box: Sandbox
+
   before(async () => {
     moto = await getMoto()
   })
+
   beforeEach(async () => {
     box = await Sandbox.create()
   })
+
   afterEach(() => box.cleanup())
 
   const run = (args: string[], env: Record<string, string | undefined> = {}) => box.run(args, {AWS_ENDPOINT_URL: moto.url, ...env})
@@ -45,7 +51,9 @@ describe('refresh-once against moto_server', () => {
 
     const keys = await moto.sessionKeys()
     const creds = await botocoreCreds(box.credentialsFile, 'default-mfa')
-    assert.deepEqual(creds, {access_key: keys.AccessKeyId, method: 'shared-credentials-file', secret_key: keys.SecretAccessKey, token: keys.SessionToken})
+    assert.deepEqual(creds, {
+      access_key: keys.AccessKeyId, method: 'shared-credentials-file', secret_key: keys.SecretAccessKey, token: keys.SessionToken,
+    })
     const [{view}] = await botocoreView(box.credentialsFile)
     assert.equal(view!['default-mfa'].expiration, json.expiration)
     assert.ok(Math.abs(secondsFromNow(json.expiration) - 43_200) < 60, 'STS chose its default duration')

@@ -3,13 +3,16 @@ import {ChildProcess, spawn} from 'node:child_process'
 import {once} from 'node:events'
 
 import {StsStub, waitFor} from '../support/peers.js'
-import {BIN, DEFAULT_CREDENTIALS, Sandbox, SERIAL} from '../support/sandbox.js'
+import {
+  BIN, DEFAULT_CREDENTIALS, Sandbox, SERIAL,
+} from '../support/sandbox.js'
 
 /** Runs a shell command on a real pseudo-terminal (util-linux script), typing into it on demand. */
 class Terminal {
   output = ''
+
   private constructor(readonly child: ChildProcess) {
-    child.stdout!.on('data', (c) => {
+    child.stdout!.on('data', c => {
       this.output += c
     })
   }
@@ -40,10 +43,12 @@ const WRONG = StsStub.error(403, 'AccessDenied', 'MultiFactorAuthentication fail
 describe('refresh-once --prompt tty on a real terminal', () => {
   let box: Sandbox
   let stub: StsStub
+
   beforeEach(async () => {
     box = await Sandbox.create()
     stub = await StsStub.start()
   })
+
   afterEach(async () => {
     await stub.stop()
     await box.cleanup()
@@ -61,7 +66,7 @@ describe('refresh-once --prompt tty on a real terminal', () => {
     await term.waitFor(/MFA code for default/, 2)
     term.type('222222\r')
     assert.equal(await term.exit(), 0, term.output)
-    assert.deepEqual(stub.requests.map((r) => r.form.TokenCode), ['111111', '222222'])
+    assert.deepEqual(stub.requests.map(r => r.form.TokenCode), ['111111', '222222'])
     assert.ok(!term.output.includes('111111') && !term.output.includes('222222'), `the code was echoed: ${term.output}`)
     assert.match(term.output, /\[default-mfa\] refreshed/)
   })
@@ -76,7 +81,7 @@ describe('refresh-once --prompt tty on a real terminal', () => {
     await term.waitFor(/MFA code for default/, 3)
     term.type('444444\r')
     assert.equal(await term.exit(), 4, term.output)
-    assert.deepEqual(stub.requests.map((r) => r.form.TokenCode), ['333333', '444444'])
+    assert.deepEqual(stub.requests.map(r => r.form.TokenCode), ['333333', '444444'])
     assert.match(term.output, /STS rejected the MFA code/)
   })
 

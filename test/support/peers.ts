@@ -31,10 +31,22 @@ export async function waitFor<T>(check: () => Promise<T | undefined> | T | undef
     const value = await check()
     if (value !== undefined && value !== false) return value as T
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => {
+    await new Promise(resolve => {
       setTimeout(resolve, 50)
     })
   }
+}
+
+/** Whether a GET answers 2xx (false while nothing answers). */
+function httpOk(url: string): Promise<boolean> {
+  return new Promise(resolve => {
+    http
+      .get(url, res => {
+        res.resume()
+        resolve(res.statusCode !== undefined && res.statusCode < 300)
+      })
+      .on('error', () => resolve(false))
+  })
 }
 
 export interface Moto {
@@ -55,14 +67,7 @@ export function getMoto(): Promise<Moto> {
     const url = `http://127.0.0.1:${port}`
     motoProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {stdio: 'ignore'})
     motoProcess.unref()
-    await waitFor(
-      () =>
-        fetch(`${url}/moto-api/`)
-          .then((r) => r.ok || undefined)
-          .catch(() => undefined),
-      30_000,
-      'moto_server',
-    )
+    await waitFor(async () => (await httpOk(`${url}/moto-api/`)) || undefined, 30_000, 'moto_server')
     let keys: undefined | {AccessKeyId: string; SecretAccessKey: string; SessionToken: string}
     return {
       async sessionKeys() {
@@ -128,11 +133,17 @@ export class StsStub {
     public fallback: StubAnswer,
   ) {}
 
+  static error(status: number, code: string, message: string): StubAnswer {
+    return {
+      body: `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>stub</RequestId></ErrorResponse>`,
+      status,
+    }
+  }
+
   static async start(fallback: StubAnswer = StsStub.success()): Promise<StsStub> {
-    let stub!: StsStub
     const server = http.createServer((req, res) => {
       let body = ''
-      req.on('data', (c) => {
+      req.on('data', c => {
         body += c
       })
       req.on('end', async () => {
@@ -143,7 +154,7 @@ export class StsStub {
           return
         }
 
-        if (answer.delayMs) await new Promise((resolve) => {
+        if (answer.delayMs) await new Promise(resolve => {
           setTimeout(resolve, answer.delayMs)
         })
         res.writeHead(answer.status, {'content-type': 'text/xml'})
@@ -153,15 +164,8 @@ export class StsStub {
     server.listen(0, '127.0.0.1')
     await once(server, 'listening')
     const {port} = server.address() as net.AddressInfo
-    stub = new StsStub(server, `http://127.0.0.1:${port}`, fallback)
+    const stub = new StsStub(server, `http://127.0.0.1:${port}`, fallback)
     return stub
-  }
-
-  static error(status: number, code: string, message: string): StubAnswer {
-    return {
-      body: `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>stub</RequestId></ErrorResponse>`,
-      status,
-    }
   }
 
   static success(c: Partial<{accessKeyId: string; expiration: Date; secretAccessKey: string; sessionToken: string}> = {}): StubAnswer {

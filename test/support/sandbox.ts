@@ -61,10 +61,6 @@ export class Sandbox {
     this.askpassCodes = path.join(root, 'askpass.codes')
   }
 
-  get lockFile(): string {
-    return path.join(this.aws, '.credentials.lock')
-  }
-
   /** A sandbox whose credentials file holds `credentials` (none at all for null). */
   static async create(credentials: null | string = DEFAULT_CREDENTIALS): Promise<Sandbox> {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-test-'))
@@ -73,6 +69,10 @@ export class Sandbox {
     await fs.writeFile(box.askpass, ASKPASS, {mode: 0o755})
     if (credentials !== null) await fs.writeFile(box.credentialsFile, credentials, {mode: 0o600})
     return box
+  }
+
+  get lockFile(): string {
+    return path.join(this.aws, '.credentials.lock')
   }
 
   /** The prompts ssh-askpass was run with, in order. */
@@ -114,22 +114,26 @@ export class Sandbox {
     const child = this.start(args, env)
     let stdout = ''
     let stderr = ''
-    child.stdout!.on('data', (c) => {
+    child.stdout!.on('data', c => {
       stdout += c
     })
-    child.stderr!.on('data', (c) => {
+    child.stderr!.on('data', c => {
       stderr += c
     })
     const [code, signal] = (await once(child, 'close')) as [null | number, null | string]
-    return {code, signal, stderr, stdout}
+    return {
+      code, signal, stderr, stdout,
+    }
   }
 
   async setCodes(...codes: string[]): Promise<void> {
-    await fs.writeFile(this.askpassCodes, codes.map((c) => `${c}\n`).join(''))
+    await fs.writeFile(this.askpassCodes, codes.map(c => `${c}\n`).join(''))
   }
 
   /** Starts the CLI without waiting (detached: its own session, no controlling terminal). */
   start(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
-    return spawn(process.execPath, [BIN, ...args], {cwd: this.root, detached: true, env: this.env(env), stdio: ['ignore', 'pipe', 'pipe']})
+    return spawn(process.execPath, [BIN, ...args], {
+      cwd: this.root, detached: true, env: this.env(env), stdio: ['ignore', 'pipe', 'pipe'],
+    })
   }
 }

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict'
+import {promises as fs} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {shlexSplit} from '../../src/core/aws-config.js'
+import {ConfigError, UsageError} from '../../src/core/errors.js'
+import {isFresh, parseExpiration} from '../../src/core/schedule.js'
+import {resolveSettings} from '../../src/core/settings.js'
+import {chooseAuto} from '../../src/prompts/index.js'
+
+const SERIAL = 'arn:aws:iam::123456789012:mfa/alice'
+
+describe('settings: flags, environment and the config file', () => {
+  let home: string
+  let env: Record<string, string>
+
+  beforeEach(async () => {
+    home = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-settings-'))
+    await fs.mkdir(path.join(home, '.aws'))
+    env = {HOME: home}
+  })
+
+  afterEach(() => fs.rm(home, {force: true, recursive: true}))
+  const config = (text: string) => fs.writeFile(path.join(home, '.aws', 'config'), text)
+
+  it('has the seed\'s defaults', async () => {
+    const s = await resolveSettings({mfaSerialNumber: SERIAL}, env)
+    assert.equal(s.profile, 'default')
+    assert.equal(s.targetProfile, 'default-mfa')
+    assert.equal(s.leadTimeSeconds, 300)
+    assert.equal(s.durationSeconds, undefined)
+    assert.equal(s.region, 'us-east-1')
+    assert.equal(s.prompt, 'auto')
+    assert.equal(s.credentialsFile, path.join(home, '.aws', 'credentials'))
+  })
+
+  it('never takes the profile from AWS_PROFILE', async () => {
+    const s = await resolveSettings({mfaSerialNumber: SERIAL}, {...env, AWS_PROFILE: 'default-mfa'})
+    assert.equal(s.profile, 'default')
+  })
+
+  it('reads [profile NAME] (quoted names too) and [default] as botocore does; flags win', async () => {
+    await config(`[default]\nmfa_serial = ${SERIAL}\n\n[profile "my work"]\nmfa_serial = GAHT12345678\nduration_seconds = 3600\nregion = eu-west-1\n`)
+    assert.equal((await resolveSettings({}, env)).mfaSerial, SERIAL)
+    const work = await resolveSettings({profile: 'my work'}, env)
+    assert.deepEqual([work.mfaSerial, work.durationSeconds, work.region, work.targetProfile], ['GAHT12345678', 3600, 'eu-west-1', 'my work-mfa'])
+    const flags = await resolveSettings({duration: 900, mfaSerialNumber: SERIAL, profile: 'my work'}, env)
+    assert.deepEqual([flags.mfaSerial, flags.durationSeconds], [SERIAL, 900])
+  })
+
+  it('takes the region from AWS_REGION, then AWS_DEFAULT_REGION, then the profile', async () => {
+    await config('[default]\nregion = eu-west-1\n')
+    assert.equal((await resolveSettings({mfaSerialNumber: SERIAL}, env)).region, 'eu-west-1')
+    assert.equal((await resolveSettings({mfaSerialNumber: SERIAL}, {...env, AWS_DEFAULT_REGION: 'ap-south-1'})).region, 'ap-south-1')
+    assert.equal((await resolveSettings({mfaSerialNumber: SERIAL}, {...env, AWS_DEFAULT_REGION: 'ap-south-1', AWS_REGION: 'sa-east-1'})).region, 'sa-east-1')
+  })
+
+  it('finds the STS endpoint as the SDK would, but for the source profile', async () => {
+    await config('[default]\nendpoint_url = http://from-profile\n\n[profile svc]\nservices = local\n\n[services local]\nsts =\n  endpoint_url = http://from-services\n')
+    const s = (extra: Record<string, string>, profile = 'default') => resolveSettings({mfaSerialNumber: SERIAL, profile}, {...env, ...extra})
+    assert.equal((await s({})).endpoint, 'http://from-profile')
+    assert.equal((await s({}, 'svc')).endpoint, 'http://from-services')
+    assert.equal((await s({AWS_ENDPOINT_URL: 'http://global'})).endpoint, 'http://global')
+    assert.equal((await s({AWS_ENDPOINT_URL: 'http://global', AWS_ENDPOINT_URL_STS: 'http://sts'})).endpoint, 'http://sts')
+    assert.equal((await s({AWS_ENDPOINT_URL: 'http://global', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true'})).endpoint, undefined)
+    assert.equal((await s({}, 'other')).endpoint, undefined)
+  })
+
+  it('honours AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE, with ~ and $VARS expanded', async () => {
+    const s = await resolveSettings({mfaSerialNumber: SERIAL}, {...env, AWS_CONFIG_FILE: '$HOME/cfg', AWS_SHARED_CREDENTIALS_FILE: '~/creds'})
+    assert.equal(s.credentialsFile, path.join(home, 'creds'))
+    assert.equal(s.configFile, path.join(home, 'cfg'))
+  })
+
+  it('rejects bad values with the right kind of error', async () => {
+    await assert.rejects(resolveSettings({}, env), ConfigError)
+    await assert.rejects(resolveSettings({mfaSerialNumber: 'x'}, env), UsageError)
+    await assert.rejects(resolveSettings({duration: 899, mfaSerialNumber: SERIAL}, env), UsageError)
+    await assert.rejects(resolveSettings({mfaSerialNumber: SERIAL, targetProfile: 'default'}, env), UsageError)
+    await assert.rejects(resolveSettings({mfaSerialNumber: SERIAL, targetProfile: 'a\nb'}, env), UsageError)
+    await config(`[default]\nmfa_serial = ${SERIAL}\nduration_seconds = 12h\n`)
+    await assert.rejects(resolveSettings({}, env), /duration_seconds = 12h/)
+  })
+})
+
+describe('schedule: expirations', () => {
+  it('reads RFC 3339 with any offset and the naive UTC form; refuses nonsense', () => {
+    assert.equal(parseExpiration('2026-11-24T06:21:04Z')?.toISOString(), '2026-11-24T06:21:04.000Z')
+    assert.equal(parseExpiration('2026-11-24T07:21:04+01:00')?.toISOString(), '2026-11-24T06:21:04.000Z')
+    assert.equal(parseExpiration('2026-11-24T06:21:04.5-0230')?.toISOString(), '2026-11-24T08:51:04.500Z')
+    assert.equal(parseExpiration('2026-11-24 06:21:04')?.toISOString(), '2026-11-24T06:21:04.000Z')
+    for (const bad of ['', 'tomorrow', '2026-02-31T00:00:00Z', '2026-11-24', undefined]) assert.equal(parseExpiration(bad), undefined)
+  })
+
+  it('is fresh only while expiration - lead time is still ahead', () => {
+    const now = new Date('2026-11-24T00:00:00Z')
+    assert.equal(isFresh(new Date('2026-11-24T00:05:01Z'), now, 300), true)
+    assert.equal(isFresh(new Date('2026-11-24T00:05:00Z'), now, 300), false)
+    assert.equal(isFresh(undefined, now, 300), false)
+  })
+})
+
+describe('prompts: the auto choice follows OpenSSH', () => {
+  it('uses SSH_ASKPASS_REQUIRE, then the terminal, then the display', () => {
+    assert.equal(chooseAuto({SSH_ASKPASS_REQUIRE: 'force'}, () => true), 'ssh-askpass')
+    assert.equal(chooseAuto({DISPLAY: ':0', SSH_ASKPASS_REQUIRE: 'never'}, () => false), 'tty')
+    assert.equal(chooseAuto({DISPLAY: ':0', SSH_ASKPASS_REQUIRE: 'prefer'}, () => true), 'ssh-askpass')
+    assert.equal(chooseAuto({DISPLAY: ':0'}, () => true), 'tty')
+    assert.equal(chooseAuto({DISPLAY: ':0'}, () => false), 'ssh-askpass')
+    assert.equal(chooseAuto({WAYLAND_DISPLAY: 'wayland-0'}, () => false), 'ssh-askpass')
+    assert.equal(chooseAuto({}, () => false), undefined)
+  })
+})
+
+describe('aws-config: shlex.split as Python does it', () => {
+  it('splits profile headers', () => {
+    assert.deepEqual(shlexSplit('profile work'), ['profile', 'work'])
+    assert.deepEqual(shlexSplit('profile "my work"'), ['profile', 'my work'])
+    assert.deepEqual(shlexSplit("profile 'a b' c"), ['profile', 'a b', 'c'])
+    assert.deepEqual(shlexSplit(String.raw`profile a\ b`), ['profile', 'a b'])
+    assert.deepEqual(shlexSplit(String.raw`profile "a\"b\x"`), ['profile', String.raw`a"b\x`])
+    assert.equal(shlexSplit('profile "open'), undefined)
+  })
+})
