@@ -28,7 +28,7 @@ export abstract class BaseCommand extends Command {
       json = {
         error: {
           exitCode: ExitCode.internal,
-          hint: 'this is a bug in mfa-creds; run again with DEBUG=mfa-creds:* for details, and report it',
+          hint: 'this is a bug in mfa-creds; run again with DEBUG=* for details, and report it',
           kind: 'INTERNAL',
           message: `internal error: ${error.message}`,
           name: 'InternalError',
