@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import {execFile} from 'node:child_process'
-import {once} from 'node:events'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 import {promisify} from 'node:util'
@@ -9,26 +8,11 @@ import {
   botocoreView, getMoto, PythonLockHolder, SUPPORT, tryLock, waitFor,
 } from '../support/peers.js'
 import {
-  DEFAULT_CREDENTIALS, RunResult, Sandbox, SERIAL,
+  collect, DEFAULT_CREDENTIALS, Sandbox, SERIAL,
 } from '../support/sandbox.js'
 
 const execFileP = promisify(execFile)
 const BASE = ['refresh-once', '--mfa-serial-number', SERIAL]
-
-async function finish(child: ReturnType<Sandbox['start']>): Promise<RunResult> {
-  let stdout = ''
-  let stderr = ''
-  child.stdout!.on('data', c => {
-    stdout += c
-  })
-  child.stderr!.on('data', c => {
-    stderr += c
-  })
-  const [code, signal] = (await once(child, 'close')) as [null | number, null | string]
-  return {
-    code, signal, stderr, stdout,
-  }
-}
 
 describe('refresh-once with other processes', () => {
   let motoUrl: string
@@ -49,7 +33,7 @@ describe('refresh-once with other processes', () => {
       await fs.writeFile(box.lockFile, '')
       const holder = await PythonLockHolder.hold(box.lockFile, kind)
       const child = box.start(BASE, {AWS_ENDPOINT_URL: motoUrl})
-      const done = finish(child)
+      const done = collect(child)
       await waitFor(async () => (await box.askpassCalls()).length === 1 || undefined, 15_000, 'the prompt')
       await new Promise(resolve => {
         setTimeout(resolve, 800)
@@ -66,7 +50,7 @@ describe('refresh-once with other processes', () => {
   }
 
   it('does not hold the lock while the prompt is open', async () => {
-    const done = finish(box.start(BASE, {ASKPASS_SLEEP: '2', AWS_ENDPOINT_URL: motoUrl}))
+    const done = collect(box.start(BASE, {ASKPASS_SLEEP: '2', AWS_ENDPOINT_URL: motoUrl}))
     await waitFor(async () => (await box.askpassCalls()).length === 1 || undefined, 15_000, 'the prompt')
     await fs.writeFile(box.lockFile, '', {flag: 'a'})
     assert.equal(await tryLock(box.lockFile, 'lockf'), 'free')
@@ -74,8 +58,8 @@ describe('refresh-once with other processes', () => {
     assert.equal((await done).code, 0)
   })
 
-  it('keeps credentials another process wrote during the prompt when they last longer', async () => {
-    const done = finish(box.start([...BASE, '--json', '--duration', '900'], {ASKPASS_SLEEP: '2', AWS_ENDPOINT_URL: motoUrl}))
+  it('keeps credentials another process wrote during the prompt when they last longer, even with --force', async () => {
+    const done = collect(box.start([...BASE, '--json', '--force', '--duration', '900'], {ASKPASS_SLEEP: '2', AWS_ENDPOINT_URL: motoUrl}))
     await waitFor(async () => (await box.askpassCalls()).length === 1 || undefined, 15_000, 'the prompt')
     const theirs = '\n[default-mfa]\naws_access_key_id = ASIATHEIRS\naws_secret_access_key = theirs\naws_session_token = theirs\nexpiration = 2099-01-01T00:00:00Z\n'
     await fs.appendFile(box.credentialsFile, theirs)
@@ -86,7 +70,7 @@ describe('refresh-once with other processes', () => {
   })
 
   it('asks once when two instances refresh the same profile at the same time', async () => {
-    const runs = [0, 1].map(() => finish(box.start([...BASE, '--json'], {ASKPASS_SLEEP: '1', AWS_ENDPOINT_URL: motoUrl})))
+    const runs = [0, 1].map(() => collect(box.start([...BASE, '--json'], {ASKPASS_SLEEP: '1', AWS_ENDPOINT_URL: motoUrl})))
     const results = await Promise.all(runs)
     for (const r of results) assert.equal(r.code, 0, r.stderr)
     assert.deepEqual(results.map(r => JSON.parse(r.stdout).action).sort(), ['fresh', 'refreshed'])

@@ -111,19 +111,7 @@ export class Sandbox {
 
   /** Runs the CLI to completion. */
   async run(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
-    const child = this.start(args, env)
-    let stdout = ''
-    let stderr = ''
-    child.stdout!.on('data', c => {
-      stdout += c
-    })
-    child.stderr!.on('data', c => {
-      stderr += c
-    })
-    const [code, signal] = (await once(child, 'close')) as [null | number, null | string]
-    return {
-      code, signal, stderr, stdout,
-    }
+    return collect(this.start(args, env))
   }
 
   async setCodes(...codes: string[]): Promise<void> {
@@ -135,5 +123,21 @@ export class Sandbox {
     return spawn(process.execPath, [BIN, ...args], {
       cwd: this.root, detached: true, env: this.env(env), stdio: ['ignore', 'pipe', 'pipe'],
     })
+  }
+}
+
+/** Waits for a started CLI to end, with everything it printed. */
+export async function collect(child: ChildProcess): Promise<RunResult> {
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', c => {
+    stdout += c
+  })
+  child.stderr!.on('data', c => {
+    stderr += c
+  })
+  const [code, signal] = (await once(child, 'close')) as [null | number, null | string]
+  return {
+    code, signal, stderr, stdout,
   }
 }
