@@ -31,6 +31,8 @@ export interface IniFileSnapshot {
   exists: boolean
   /** Permission bits of the file as it was, if it existed. */
   mode?: number
+  /** Owner of the file as it was, if it existed (kept on replace). */
+  owner?: {gid: number; uid: number}
   path: string
   text: string
   view: IniView
@@ -77,12 +79,14 @@ export function fileError(error: unknown, file: string, doing: string): ConfigEr
 export async function readIniFile(file: string, what: string): Promise<IniFileSnapshot> {
   let bytes: Buffer
   let mode: number | undefined
+  let owner: IniFileSnapshot['owner']
   try {
     const handle = await fs.open(file, fsConstants.O_RDONLY)
     try {
       const stat = await handle.stat()
       if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
       mode = stat.mode & 0o7777
+      owner = {gid: stat.gid, uid: stat.uid}
       bytes = await handle.readFile()
     } finally {
       await handle.close()
@@ -102,7 +106,7 @@ export async function readIniFile(file: string, what: string): Promise<IniFileSn
     const text = decodeIniText(bytes)
     const {doc, view} = readIni(text)
     return {
-      doc, exists: true, mode, path: file, text, view,
+      doc, exists: true, mode, owner, path: file, text, view,
     }
   } catch (error) {
     if (error instanceof IniSyntaxError) {
@@ -317,11 +321,11 @@ function testPauseMs(): number {
 }
 
 /**
- * Replaces `file` with `text` atomically: a temp file in the real file's directory (same mode as
- * the old file, else 0600), fsync, rename over the real path (a symlink stays a link), directory
- * fsync. A crash leaves the old file or the new one.
+ * Replaces `file` with `text` atomically: a temp file in the real file's directory (same mode and
+ * owner as the old file, else 0600), fsync, rename over the real path (a symlink stays a link),
+ * directory fsync. A crash leaves the old file or the new one.
  */
-export async function writeFileAtomic(file: string, text: string, mode?: number): Promise<void> {
+export async function writeFileAtomic(file: string, text: string, mode?: number, owner?: IniFileSnapshot['owner']): Promise<void> {
   const realPath = await resolveWritePath(file)
   const dir = path.dirname(realPath)
   const temp = path.join(dir, `.${path.basename(realPath)}${TEMP_MARK}${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
@@ -330,6 +334,11 @@ export async function writeFileAtomic(file: string, text: string, mode?: number)
   try {
     handle = await fs.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, fileMode)
     await handle.chmod(fileMode)
+    if (owner && (owner.uid !== process.getuid?.() || owner.gid !== process.getgid?.())) {
+      // Root refreshing a user's file must not leave it owned by root.
+      await handle.chown(owner.uid, owner.gid).catch(() => {})
+    }
+
     await handle.writeFile(text, 'utf8')
     await handle.sync()
     await handle.close()

@@ -56,7 +56,7 @@ export class CredentialsFileWriter implements CredentialWriter {
       // botocore prefers the legacy aws_security_token over aws_session_token: where an old
       // tool left one in the target, keep it in step so the new token is the one used.
       if (current.view[targetProfile]?.aws_security_token !== undefined) values.push(['aws_security_token', c.sessionToken])
-      await writeFileAtomic(this.file, editCredentials(current, targetProfile, values), current.mode)
+      await writeFileAtomic(this.file, editCredentials(current, targetProfile, values), current.mode, current.owner)
       return {action: 'written', expiration: c.expiration}
     })
   }

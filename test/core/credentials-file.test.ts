@@ -101,6 +101,17 @@ describe('credentials-file: reading and the atomic replace', () => {
     assert.equal((await fs.stat(other)).mode & 0o777, 0o600)
   })
 
+  it('keeps the owner of a file that root replaces', async () => {
+    await fs.writeFile(file, '[a]\n')
+    const owner = {gid: 65_534, uid: 65_534}
+    if (process.getuid?.() === 0) await fs.chown(file, owner.uid, owner.gid)
+    else Object.assign(owner, {gid: process.getgid!(), uid: process.getuid!()})
+    const snapshot = await readIniFile(file, 'credentials file')
+    await writeFileAtomic(file, '[b]\n', snapshot.mode, snapshot.owner)
+    const stat = await fs.stat(file)
+    assert.deepEqual([stat.uid, stat.gid, await fs.readFile(file, 'utf8')], [owner.uid, owner.gid, '[b]\n'])
+  })
+
   it('writes through a symlink (even a chain or a dangling one): the link stays a link', async () => {
     const real = path.join(dir, 'real', 'creds')
     await fs.mkdir(path.dirname(real))
