@@ -94,6 +94,21 @@ export class InternalError extends MfaCredsError {
   readonly kind = 'INTERNAL'
 }
 
+/**
+ * Not a failure: the work was abandoned because the process is shutting down (SIGINT/SIGTERM).
+ * Commands that are stopping on purpose catch it; it never reaches the user as an error.
+ */
+export class AbortedError extends Error {
+  constructor() {
+    super('stopped')
+    this.name = 'AbortedError'
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortedError()
+}
+
 /** The errno-style code of a Node system error, if any. */
 export function errnoCode(error: unknown): string | undefined {
   if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string') return error.code

@@ -16,7 +16,10 @@ import {promises as fs, constants as fsConstants} from 'node:fs'
 import {createRequire} from 'node:module'
 import path from 'node:path'
 
-import {ConfigError, errnoCode, LockTimeoutError} from './errors.js'
+import {
+  ConfigError, errnoCode, LockTimeoutError, throwIfAborted,
+} from './errors.js'
+import {sleep} from './schedule.js'
 
 type FsExt = typeof import('fs-ext')
 let fsExt: FsExt | undefined
@@ -42,13 +45,16 @@ export interface LockHolder {
 export interface LockOptions {
   /** Told once, with who holds the lock, when the first attempt finds it taken. */
   onWait?: (holders: LockHolder[]) => void
+  /** Stop waiting (AbortedError) when this aborts. */
+  signal?: AbortSignal
   /** Give up (LockTimeoutError) after this long; wait for ever when undefined. */
   timeoutMs?: number
 }
 
 const BUSY = new Set(['EACCES', 'EAGAIN', 'EWOULDBLOCK'])
 
-function flockOnce(fd: number, flag: 'exnb' | 'un'): Promise<boolean> {
+/** One non-blocking flock call: true when done, false when another holder has it. */
+export function flockOnce(fd: number, flag: 'exnb' | 'un'): Promise<boolean> {
   return new Promise((resolve, reject) => {
     ext().flock(fd, flag, error => {
       if (!error) resolve(true)
@@ -68,11 +74,6 @@ function fcntlOnce(fd: number, type: 'unlock' | 'write'): Promise<boolean> {
     })
   })
 }
-
-const sleep = (ms: number) =>
-  new Promise<void>(resolve => {
-    setTimeout(resolve, ms)
-  })
 
 /** In-process mutex per lock path: the fcntl lock cannot tell two users in one process apart. */
 const queues = new Map<string, Promise<void>>()
@@ -148,6 +149,7 @@ async function acquire(lockPath: string, posix: boolean, options: LockOptions): 
   let pause = 2
   let told = false
   for (;;) {
+    throwIfAborted(options.signal)
     const handle = await openLockFile(lockPath)
     const {fd} = handle
     let gotFlock = false
@@ -173,7 +175,7 @@ async function acquire(lockPath: string, posix: boolean, options: LockOptions): 
 
     const left = deadline - Date.now()
     if (left <= 0) return undefined
-    await sleep(Math.min(pause, left))
+    await sleep(Math.min(pause, left), options.signal)
     pause = Math.min(pause * 1.5, 100)
   }
 }

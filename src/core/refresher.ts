@@ -9,9 +9,11 @@ import type {PromptProvider} from '../prompts/provider.js'
 import type {CredentialWriter} from '../writers/writer.js'
 
 import {IniFileSnapshot, readIniFile} from './credentials-file.js'
-import {ConfigError, InvalidCodeError, StsRefusedError} from './errors.js'
+import {
+  ConfigError, InvalidCodeError, StsRefusedError, StsUnavailableError, throwIfAborted,
+} from './errors.js'
 import {withFlock} from './lock.js'
-import {isFresh} from './schedule.js'
+import {isFresh, sleep} from './schedule.js'
 import {Settings} from './settings.js'
 import {getSessionToken, LongTermKeys, SessionCredentials} from './sts.js'
 
@@ -20,6 +22,7 @@ export const MAX_CODE_ATTEMPTS = 3
 export type RefreshEvent =
   | {attempt: number; type: 'prompting'}
   | {attemptsLeft: number; type: 'code-rejected'}
+  | {delayMs: number; failures: number; reason: string; reusesCode: boolean; type: 'retrying'}
   | {holders: string; lock: 'credentials' | 'prompt'; type: 'lock-wait'}
   | {type: 'calling-sts'}
 
@@ -27,14 +30,33 @@ export interface RefreshDeps {
   now?: () => Date
   onEvent?: (event: RefreshEvent) => void
   prompt: PromptProvider
+  /** Shutting down: abandon waits, prompts and STS calls (AbortedError); a write under way completes. */
+  signal?: AbortSignal
   writer: CredentialWriter
+}
+
+/** Retrying transient STS failures (network, 5xx, throttling) instead of failing at once. */
+export interface TransientRetry {
+  baseDelayMs: number
+  /** A typed code is sent again on a retry for this long after it was typed; then a new one is asked for. */
+  codeReuseMs: number
+  maxDelayMs: number
+  random?: () => number
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+}
+
+export interface RefreshPolicy {
+  /** Codes that may be asked for in one cycle when STS rejects them or they are not six digits. Default: 3 when the provider is a terminal, else 1. */
+  codeAttempts?: number
+  /** Off (fail at once) when undefined. */
+  transient?: TransientRetry
 }
 
 export interface RefreshResult {
   /** fresh: nothing to do; refreshed: new credentials written; kept-newer: another instance's were newer. */
   action: 'fresh' | 'kept-newer' | 'refreshed'
   credentialsFile: string
-  /** When the target's credentials expire now; undefined only if a fresh target had none (never). */
+  /** When the target's credentials expire now. */
   expiration?: Date
   profile: string
   targetProfile: string
@@ -80,28 +102,50 @@ function wholeSeconds(c: SessionCredentials): SessionCredentials {
   return {...c, expiration: new Date(Math.floor(c.expiration.getTime() / 1000) * 1000)}
 }
 
-/** Asks for a code and exchanges it at STS; in a terminal, a rejected or malformed code is asked for again. */
-async function obtain(settings: Settings, deps: RefreshDeps, keys: LongTermKeys): Promise<SessionCredentials> {
-  const tries = deps.prompt.retriesRejectedCodes ? MAX_CODE_ATTEMPTS : 1
+/** Exponential backoff with jitter: between half and all of base * 2^(n-1), capped. */
+export function backoffDelay(failures: number, retry: Pick<TransientRetry, 'baseDelayMs' | 'maxDelayMs' | 'random'>): number {
+  const full = Math.min(retry.maxDelayMs, retry.baseDelayMs * (2 ** Math.min(failures - 1, 30)))
+  return Math.round((full / 2) + ((retry.random ?? Math.random)() * full / 2))
+}
+
+/**
+ * Asks for a code and exchanges it at STS. A rejected or malformed code is asked for again
+ * (policy.codeAttempts in all); with policy.transient, STS failures are retried after a backoff,
+ * sending the same code while it is fresh enough and asking for a new one after that.
+ */
+async function obtain(settings: Settings, deps: RefreshDeps, keys: LongTermKeys, policy: RefreshPolicy): Promise<SessionCredentials> {
+  const tries = policy.codeAttempts ?? (deps.prompt.retriesRejectedCodes ? MAX_CODE_ATTEMPTS : 1)
+  const {signal} = deps
+  let code: string | undefined
+  let typedAt = 0
+  let asked = 0
+  let rejections = 0
+  let failures = 0
   let reason: string | undefined
-  for (let attempt = 1; ; attempt++) {
-    deps.onEvent?.({attempt, type: 'prompting'})
-    const answer = await deps.prompt.ask({
-      attempt,
-      profile: settings.profile,
-      reason,
-      serial: settings.mfaSerial,
-      targetProfile: settings.targetProfile,
-      timeoutMs: settings.promptTimeoutMs,
-    })
-    const code = answer.trim()
-    if (!/^\d{6}$/.test(code)) {
-      if (attempt < tries) {
-        reason = 'That was not a six-digit code; try again.'
-        continue
+  for (;;) {
+    throwIfAborted(signal)
+    if (code === undefined) {
+      deps.onEvent?.({attempt: ++asked, type: 'prompting'})
+      const answer = (await deps.prompt.ask({
+        attempt: asked,
+        profile: settings.profile,
+        reason,
+        serial: settings.mfaSerial,
+        signal,
+        targetProfile: settings.targetProfile,
+        timeoutMs: settings.promptTimeoutMs,
+      })).trim()
+      typedAt = Date.now()
+      if (!/^\d{6}$/.test(answer)) {
+        if (++rejections < tries) {
+          reason = 'That was not a six-digit code; try again.'
+          continue
+        }
+
+        throw new InvalidCodeError('the MFA code must be six digits; nothing was sent to AWS', 'enter the six-digit code your MFA device shows')
       }
 
-      throw new InvalidCodeError('the MFA code must be six digits; nothing was sent to AWS', 'enter the six-digit code your MFA device shows')
+      code = answer
     }
 
     try {
@@ -114,20 +158,31 @@ async function obtain(settings: Settings, deps: RefreshDeps, keys: LongTermKeys)
         profile: settings.profile,
         region: settings.region,
         serial: settings.mfaSerial,
+        signal,
       }))
     } catch (error) {
-      if (error instanceof StsRefusedError && error.wrongCode && attempt < tries) {
-        deps.onEvent?.({attemptsLeft: tries - attempt, type: 'code-rejected'})
+      if (error instanceof StsRefusedError && error.wrongCode && ++rejections < tries) {
+        deps.onEvent?.({attemptsLeft: tries - rejections, type: 'code-rejected'})
         reason = 'AWS rejected that code; wait for the next one and enter it.'
+        code = undefined
         continue
       }
 
-      throw error
+      if (!(error instanceof StsUnavailableError) || !policy.transient) throw error
+      const retry = policy.transient
+      const delayMs = backoffDelay(++failures, retry)
+      const reusesCode = Date.now() + delayMs - typedAt <= retry.codeReuseMs
+      deps.onEvent?.({delayMs, failures, reason: error.message, reusesCode, type: 'retrying'})
+      await (retry.sleep ?? sleep)(delayMs, signal)
+      if (Date.now() - typedAt > retry.codeReuseMs) {
+        code = undefined
+        reason = 'The code you typed is too old to send again; enter the current one.'
+      }
     }
   }
 }
 
-export async function refreshOnce(settings: Settings, deps: RefreshDeps): Promise<RefreshResult> {
+export async function refreshOnce(settings: Settings, deps: RefreshDeps, policy: RefreshPolicy = {}): Promise<RefreshResult> {
   const now = deps.now ?? (() => new Date())
   const base = {credentialsFile: settings.credentialsFile, profile: settings.profile, targetProfile: settings.targetProfile}
 
@@ -141,7 +196,7 @@ export async function refreshOnce(settings: Settings, deps: RefreshDeps): Promis
 
   // Step 3: one prompt per target at a time; whoever waited re-reads and may find it done.
   const onPromptWait = () => deps.onEvent?.({holders: '', lock: 'prompt', type: 'lock-wait'})
-  return withFlock(promptLockPath(settings), {onWait: onPromptWait}, async () => {
+  return withFlock(promptLockPath(settings), {onWait: onPromptWait, signal: deps.signal}, async () => {
     const snapshot = await readIniFile(settings.credentialsFile, 'credentials file')
     const keys = sourceKeys(snapshot, settings.profile)
     const state = await deps.writer.read(settings.targetProfile, snapshot)
@@ -151,17 +206,18 @@ export async function refreshOnce(settings: Settings, deps: RefreshDeps): Promis
     }
 
     // Steps 4-5: ask (no credentials-file lock held), then STS.
-    const credentials = await obtain(settings, deps, keys)
+    const credentials = await obtain(settings, deps, keys, policy)
 
-    // Step 6: write under the protocol lock; the writer re-reads inside it.
+    // Step 6: write under the protocol lock; the writer re-reads inside it. Once the lock is
+    // held the write completes even when shutting down.
     const result = await deps.writer.write({
       baseline: state.fingerprint,
       credentials,
       lockTimeoutMs: settings.lockTimeoutMs,
       onLockWait: holders => deps.onEvent?.({holders, lock: 'credentials', type: 'lock-wait'}),
+      signal: deps.signal,
       targetProfile: settings.targetProfile,
     })
     return {...base, action: result.action === 'written' ? ('refreshed' as const) : ('kept-newer' as const), expiration: result.expiration}
   })
 }
-

@@ -45,7 +45,8 @@ export interface Settings {
   endpoint?: string
   force: boolean
   leadTimeSeconds: number
-  lockTimeoutMs: number
+  /** Undefined: wait for the credentials-file lock as long as it takes. */
+  lockTimeoutMs?: number
   mfaSerial: string
   mfaSerialSource: 'config' | 'flag'
   profile: string
@@ -190,7 +191,7 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
     endpoint: resolveEndpoint(env, profileConfig, sections),
     force: input.force ?? false,
     leadTimeSeconds,
-    lockTimeoutMs: (input.lockTimeout ?? DEFAULT_LOCK_TIMEOUT) * 1000,
+    lockTimeoutMs: input.lockTimeout === undefined ? undefined : input.lockTimeout * 1000,
     mfaSerial,
     mfaSerialSource,
     profile,

@@ -2,7 +2,7 @@
  * The STS call, and what its failures mean for the user. The AWS SDK is imported here only, and
  * only when a call is made, so that commands that never call STS start fast.
  */
-import {StsRefusedError, StsUnavailableError} from './errors.js'
+import {AbortedError, StsRefusedError, StsUnavailableError} from './errors.js'
 
 export interface LongTermKeys {
   accessKeyId: string
@@ -24,6 +24,8 @@ export interface SessionRequest {
   profile: string
   region: string
   serial: string
+  /** Abandon the call (AbortedError) when this aborts. */
+  signal?: AbortSignal
 }
 
 /** Seconds to wait for a connection, and for a whole answer, per attempt. */
@@ -140,7 +142,10 @@ export async function getSessionToken(request: SessionRequest): Promise<SessionC
     requestHandler: {connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS},
   })
   try {
-    const answer = await client.send(new GetSessionTokenCommand({DurationSeconds: request.durationSeconds, SerialNumber: request.serial, TokenCode: request.code}))
+    const answer = await client.send(
+      new GetSessionTokenCommand({DurationSeconds: request.durationSeconds, SerialNumber: request.serial, TokenCode: request.code}),
+      {abortSignal: request.signal},
+    )
     const c = answer.Credentials
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
       throw new StsUnavailableError('STS answered without complete credentials', 'try again; if it persists, check the endpoint')
@@ -150,6 +155,7 @@ export async function getSessionToken(request: SessionRequest): Promise<SessionC
       accessKeyId: c.AccessKeyId, expiration: c.Expiration, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken,
     }
   } catch (error) {
+    if (request.signal?.aborted) throw new AbortedError()
     if (error instanceof StsUnavailableError) throw error
     throw classifyStsError(error, request)
   } finally {

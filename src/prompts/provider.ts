@@ -10,6 +10,8 @@ export interface PromptRequest {
   /** Why we ask (shown by providers that can show it), e.g. "the code was rejected". */
   reason?: string
   serial: string
+  /** Shutting down: stop asking (close the window, restore the terminal) and reject with AbortedError. */
+  signal?: AbortSignal
   targetProfile: string
   /** Give up after this long (PromptTimedOutError). */
   timeoutMs: number

@@ -5,7 +5,7 @@
 import {spawn} from 'node:child_process'
 
 import {
-  errnoCode, PromptCancelledError, PromptTimedOutError, PromptUnavailableError,
+  AbortedError, errnoCode, PromptCancelledError, PromptTimedOutError, PromptUnavailableError,
 } from '../core/errors.js'
 import {PromptProvider, PromptRequest, promptText} from './provider.js'
 
@@ -22,19 +22,28 @@ export class SshAskpassProvider implements PromptProvider {
     return new Promise((resolve, reject) => {
       const child = spawn(program, [promptText(request)], {env: this.env, stdio: ['ignore', 'pipe', 'pipe']})
       let output = ''
-      let timedOut = false
-      const timer = setTimeout(() => {
-        timedOut = true
+      let ended: 'aborted' | 'timed-out' | undefined
+      const stop = (why: 'aborted' | 'timed-out') => {
+        ended = why
         child.kill('SIGTERM')
         setTimeout(() => child.kill('SIGKILL'), 2000).unref()
-      }, request.timeoutMs)
+      }
+
+      const timer = setTimeout(() => stop('timed-out'), request.timeoutMs)
+      const onAbort = () => stop('aborted')
+      request.signal?.addEventListener('abort', onAbort, {once: true})
+      const done = () => {
+        clearTimeout(timer)
+        request.signal?.removeEventListener('abort', onAbort)
+      }
+
       child.stdout.setEncoding('utf8')
       child.stdout.on('data', (chunk: string) => {
         if (output.length < MAX_OUTPUT) output += chunk
       })
       child.stderr.resume()
       child.on('error', error => {
-        clearTimeout(timer)
+        done()
         if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'EACCES') {
           reject(new PromptUnavailableError(
             `cannot run ${program} to ask for the MFA code (${errnoCode(error)})`,
@@ -45,8 +54,10 @@ export class SshAskpassProvider implements PromptProvider {
         }
       })
       child.on('close', (code, signal) => {
-        clearTimeout(timer)
-        if (timedOut) {
+        done()
+        if (ended === 'aborted') {
+          reject(new AbortedError())
+        } else if (ended === 'timed-out') {
           reject(new PromptTimedOutError(`no MFA code was entered within ${Math.round(request.timeoutMs / 1000)} s`, 'run the command again when you are at the screen'))
         } else if (code === 0) {
           resolve(output)

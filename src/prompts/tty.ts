@@ -5,7 +5,9 @@
 import {closeSync, openSync, writeSync} from 'node:fs'
 import tty from 'node:tty'
 
-import {PromptCancelledError, PromptTimedOutError, PromptUnavailableError} from '../core/errors.js'
+import {
+  AbortedError, PromptCancelledError, PromptTimedOutError, PromptUnavailableError,
+} from '../core/errors.js'
 import {PromptProvider, PromptRequest} from './provider.js'
 
 const MAX_INPUT = 64
@@ -45,8 +47,10 @@ export class TtyProvider implements PromptProvider {
 
     return new Promise<string>((resolve, reject) => {
       let typed = ''
+      const onAbort = () => finish(new AbortedError())
       const finish = (error?: Error) => {
         clearTimeout(timer)
+        request.signal?.removeEventListener('abort', onAbort)
         input.off('data', onData)
         input.setRawMode(false)
         input.destroy()
@@ -77,6 +81,7 @@ export class TtyProvider implements PromptProvider {
       say(`MFA code for ${request.profile} (${request.serial}): `)
       input.setRawMode(true)
       input.on('data', onData)
+      request.signal?.addEventListener('abort', onAbort, {once: true})
     })
   }
 }

@@ -39,7 +39,7 @@ export class CredentialsFileWriter implements CredentialWriter {
   async write(request: WriteRequest): Promise<WriteResult> {
     const {credentials: c, targetProfile} = request
     const onWait = request.onLockWait ? (holders: Parameters<typeof describeHolders>[0]) => request.onLockWait!(describeHolders(holders)) : undefined
-    return withProtocolLock(this.file, {onWait, timeoutMs: request.lockTimeoutMs}, async () => {
+    return withProtocolLock(this.file, {onWait, signal: request.signal, timeoutMs: request.lockTimeoutMs}, async () => {
       await removeStaleTempFiles(await resolveWritePath(this.file))
       const current = await readIniFile(this.file, 'credentials file')
       const now = targetState(current, targetProfile)

@@ -14,9 +14,12 @@ export interface WriteRequest {
   /** The target's fingerprint as read before the prompt. */
   baseline?: string
   credentials: SessionCredentials
-  lockTimeoutMs: number
+  /** Wait for the lock at most this long (LockTimeoutError); for ever when undefined. */
+  lockTimeoutMs?: number
   /** Told once when the write has to wait for a lock, with a description of the holder. */
   onLockWait?: (holders: string) => void
+  /** Stop waiting for the lock (AbortedError) when this aborts; a write under way completes. */
+  signal?: AbortSignal
   targetProfile: string
 }
 

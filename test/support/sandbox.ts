@@ -32,6 +32,7 @@ export interface RunResult {
 /** A recording ssh-askpass: logs its prompt argument, optionally sleeps or fails, prints a code. */
 const ASKPASS = `#!/bin/sh
 printf '%s\\n' "$1" >> "$ASKPASS_LOG"
+if [ -n "$ASKPASS_TIMES" ]; then date +%s.%N >> "$ASKPASS_TIMES"; fi
 if [ -n "$ASKPASS_SLEEP" ]; then sleep "$ASKPASS_SLEEP"; fi
 if [ -n "$ASKPASS_EXIT" ]; then exit "$ASKPASS_EXIT"; fi
 code=""

@@ -1,0 +1,202 @@
+/**
+ * The watch loop: for each profile, refresh when due (expiration - lead time), then sleep until
+ * the next due moment on the wall clock. The same refresher as refresh-once does each refresh.
+ *
+ * What happens on failure, per profile:
+ * - STS unreachable or failing: retried inside the refresher with backoff, reusing the code typed
+ *   in the last 60 s (so nobody types twice for a network blip);
+ * - a code STS rejects: asked for again, up to 3 times in a cycle, then the process exits 4;
+ * - the prompt cancelled: exit 3 (the seed's behaviour), or with keepGoing, ask again after
+ *   promptRetryInterval; nobody answered (timed out): ask again after promptRetryInterval;
+ * - a file that cannot be read or a lock that stays taken: retried with backoff (another tool may
+ *   be half-way through rewriting it);
+ * - exitOnError: every failure ends the process with its exit code, as the seed did.
+ */
+import type {PromptProvider, PromptRequest} from '../prompts/provider.js'
+import type {CredentialWriter} from '../writers/writer.js'
+
+import {
+  AbortedError,
+  ConfigError,
+  LockTimeoutError,
+  MfaCredsError,
+  PromptTimedOutError,
+  StsUnavailableError,
+} from './errors.js'
+import {backoffDelay, RefreshEvent, refreshOnce, RefreshResult} from './refresher.js'
+import {refreshDueAt, WallClock} from './schedule.js'
+import {Settings} from './settings.js'
+
+export interface WatchOptions {
+  exitOnError: boolean
+  keepGoing: boolean
+  promptRetryIntervalMs: number
+}
+
+export const TRANSIENT_RETRY = {baseDelayMs: 1000, codeReuseMs: 60_000, maxDelayMs: 300_000}
+
+export type WatchEvent =
+  | {delayMs: number; reason: string; target: string; type: 'retrying'}
+  | {dueAt: Date; expiration: Date; result: RefreshResult['action']; target: string; type: 'valid'}
+  | {error: MfaCredsError; retryAt?: Date; target: string; type: 'error'}
+  | {event: RefreshEvent; target: string; type: 'refresh'}
+  | {target: string; type: 'stopped'}
+
+export type TargetPhase = 'prompting' | 'refreshing' | 'retrying' | 'starting' | 'waiting'
+
+export interface TargetState {
+  dueAt?: Date
+  expiration?: Date
+  phase: TargetPhase
+  profile: string
+  target: string
+}
+
+export interface WatchDeps {
+  clock: WallClock
+  now?: () => Date
+  onEvent: (event: WatchEvent) => void
+  prompt: (settings: Settings) => PromptProvider
+  writer: (settings: Settings) => CredentialWriter
+}
+
+/** Lets one profile prompt at a time in this process: two windows at once would confuse anyone. */
+function serialized(provider: PromptProvider, queue: {tail: Promise<unknown>}): PromptProvider {
+  return {
+    ask(request: PromptRequest) {
+      const run = queue.tail.catch(() => {}).then(() => provider.ask(request))
+      queue.tail = run
+      return run
+    },
+    name: provider.name,
+    retriesRejectedCodes: provider.retriesRejectedCodes,
+  }
+}
+
+export class Watcher {
+  private readonly abort = new AbortController()
+  private fatal: MfaCredsError | undefined
+  private readonly promptQueue = {tail: Promise.resolve() as Promise<unknown>}
+  private readonly states = new Map<string, TargetState>()
+
+  constructor(
+    private settings: Settings[],
+    private readonly deps: WatchDeps,
+    private readonly options: WatchOptions,
+  ) {
+    for (const s of settings) this.states.set(s.targetProfile, {phase: 'starting', profile: s.profile, target: s.targetProfile})
+  }
+
+  /** Where each target stands, for a status display. */
+  get targets(): TargetState[] {
+    return [...this.states.values()]
+  }
+
+  /** Takes new settings (SIGHUP) and lets every loop look again at once. */
+  reload(settings: Settings[]): void {
+    this.settings = settings
+    this.deps.clock.wakeAll()
+  }
+
+  /** Runs until `signal` aborts (resolves) or a profile fails for good (rejects with its error). */
+  async run(signal: AbortSignal): Promise<void> {
+    const stop = () => this.abort.abort()
+    signal.addEventListener('abort', stop, {once: true})
+    try {
+      await Promise.all(this.settings.map(s => this.loop(s.targetProfile)))
+    } finally {
+      signal.removeEventListener('abort', stop)
+    }
+
+    if (this.fatal) throw this.fatal
+  }
+
+  private current(target: string): Settings | undefined {
+    return this.settings.find(s => s.targetProfile === target)
+  }
+
+  private async loop(target: string): Promise<void> {
+    const {signal} = this.abort
+    const now = this.deps.now ?? (() => new Date())
+    let failures = 0
+    let healthy = false
+    while (!signal.aborted) {
+      const settings = this.current(target)
+      if (!settings) return
+      const state = this.states.get(target)!
+      try {
+        state.phase = 'refreshing'
+        const result = await refreshOnce(settings, {
+          now,
+          onEvent: event => {
+            if (event.type === 'prompting') state.phase = 'prompting'
+            if (event.type === 'retrying') state.phase = 'retrying'
+            this.deps.onEvent({event, target, type: 'refresh'})
+          },
+          prompt: serialized(this.deps.prompt(settings), this.promptQueue),
+          signal,
+          writer: this.deps.writer(settings),
+        }, {codeAttempts: 3, transient: this.options.exitOnError ? undefined : {...TRANSIENT_RETRY, sleep: (ms, s) => this.deps.clock.until(Date.now() + ms, s)}})
+        failures = 0
+        healthy = true
+        const expiration = result.expiration!
+        let dueAt = refreshDueAt(expiration, settings.leadTimeSeconds)
+        if (dueAt.getTime() <= now().getTime()) {
+          // The session is shorter than the lead time: refresh half-way instead of at once, again and again.
+          dueAt = new Date(now().getTime() + ((expiration.getTime() - now().getTime()) / 2))
+        }
+
+        Object.assign(state, {dueAt, expiration, phase: 'waiting'})
+        this.deps.onEvent({dueAt, expiration, result: result.action, target, type: 'valid'})
+        await this.deps.clock.until(dueAt, signal)
+      } catch (error) {
+        if (error instanceof AbortedError || signal.aborted) break
+        const retryIn = this.retryDelay(error, ++failures, healthy)
+        if (retryIn === undefined) {
+          this.fatal ??= error instanceof MfaCredsError ? error : undefined
+          this.abort.abort()
+          if (!(error instanceof MfaCredsError)) throw error
+          break
+        }
+
+        const retryAt = new Date(now().getTime() + retryIn)
+        state.phase = 'retrying'
+        state.dueAt = retryAt
+        this.deps.onEvent({error: error as MfaCredsError, retryAt, target, type: 'error'})
+        try {
+          await this.deps.clock.until(retryAt, signal)
+        } catch {
+          break
+        }
+      }
+    }
+
+    this.deps.onEvent({target, type: 'stopped'})
+  }
+
+  /**
+   * How long to wait before trying a failed profile again; undefined: give up (exit with the
+   * error's code). A configuration error on a profile's first cycle is final: missing keys do not
+   * come back by themselves, and the user is right there having just started it.
+   */
+  private retryDelay(error: unknown, failures: number, healthy: boolean): number | undefined {
+    if (!(error instanceof MfaCredsError) || this.options.exitOnError) return undefined
+    if (error instanceof ConfigError && !healthy) return undefined
+    if (error instanceof StsUnavailableError || error instanceof ConfigError || error instanceof LockTimeoutError) {
+      return backoffDelay(failures, TRANSIENT_RETRY)
+    }
+
+    if (error instanceof PromptTimedOutError || this.options.keepGoing) return this.options.promptRetryIntervalMs
+    return undefined
+  }
+}
+
+/** Settings that would make a watch prompt again and again are refused before it starts. */
+export function checkWatchable(settings: Settings): string | undefined {
+  const duration = settings.durationSeconds ?? 43_200
+  if (settings.leadTimeSeconds >= duration) {
+    return `--refresh-lead-time (${settings.leadTimeSeconds} s) must be shorter than the session (${duration} s), or every refresh would be due at once`
+  }
+
+  return undefined
+}

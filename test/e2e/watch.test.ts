@@ -1,0 +1,273 @@
+import assert from 'node:assert/strict'
+import {ChildProcess} from 'node:child_process'
+import {once} from 'node:events'
+import {existsSync, promises as fs} from 'node:fs'
+import path from 'node:path'
+
+import {listWatchers} from '../../src/core/watchers.js'
+import {
+  botocoreView, getMoto, StsStub, waitFor,
+} from '../support/peers.js'
+import {
+  DEFAULT_CREDENTIALS, LONG_TERM, Sandbox, SERIAL,
+} from '../support/sandbox.js'
+
+const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1'
+const FAST = ['--duration', '900', '--refresh-lead-time', '896']
+
+/** A running `watch`, with its stderr collected as it comes. */
+class Running {
+  stderr = ''
+  constructor(readonly child: ChildProcess) {
+    child.stderr!.on('data', c => {
+      this.stderr += c
+    })
+    child.stdout!.resume()
+  }
+
+  count(pattern: RegExp): number {
+    return (this.stderr.match(new RegExp(pattern.source, 'g')) ?? []).length
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<null | number> {
+    if (this.child.exitCode !== null) return this.child.exitCode
+    this.child.kill(signal)
+    const [code] = (await once(this.child, 'exit')) as [null | number]
+    return code
+  }
+
+  async exit(): Promise<null | number> {
+    if (this.child.exitCode !== null) return this.child.exitCode
+    const [code] = (await once(this.child, 'exit')) as [null | number]
+    return code
+  }
+
+  async until(pattern: RegExp, count = 1, timeoutMs = 20_000): Promise<void> {
+    await waitFor(() => (this.count(pattern) >= count ? true : undefined), timeoutMs, `${pattern} x${count} in:\n${this.stderr}`)
+  }
+}
+
+async function expiration(box: Sandbox, target = 'default-mfa'): Promise<string | undefined> {
+  const [{view}] = await botocoreView(box.credentialsFile)
+  return view?.[target]?.expiration as string | undefined
+}
+
+describe('watch', () => {
+  let motoUrl: string
+  let box: Sandbox
+  let running: Running[] = []
+  before(async () => {
+    motoUrl = (await getMoto()).url
+  })
+  beforeEach(async () => {
+    box = await Sandbox.create()
+  })
+  afterEach(async () => {
+    await Promise.all(running.map(r => r.stop('SIGKILL')))
+    running = []
+    await box.cleanup()
+  })
+
+  const watch = (args: string[], env: Record<string, string | undefined> = {}) => {
+    const r = new Running(box.start(['watch', '--mfa-serial-number', SERIAL, ...args], {AWS_ENDPOINT_URL: motoUrl, ...env}))
+    running.push(r)
+    return r
+  }
+
+  it('refreshes on a fast schedule, each time later, and stops cleanly on SIGTERM', async () => {
+    const w = watch(FAST)
+    const seen = new Set<string>()
+    const deadline = Date.now() + 15_000
+    while (Date.now() < deadline) {
+      const e = await expiration(box)
+      if (e) seen.add(e)
+      await new Promise(resolve => {
+        setTimeout(resolve, 250)
+      })
+    }
+
+    const prompts = (await box.askpassCalls()).length
+    assert.ok(prompts >= 3, `only ${prompts} prompts in 15 s`)
+    assert.ok(seen.size >= 3, `only ${seen.size} writes seen`)
+    const sorted = [...seen].sort()
+    assert.deepEqual([...seen], sorted, 'each write must expire later than the one before')
+    const records = await listWatchers(box.credentialsFile)
+    assert.deepEqual(records.map(r => [r.pid, r.targets]), [[w.child.pid, [{profile: 'default', target: 'default-mfa'}]]])
+
+    const started = Date.now()
+    assert.equal(await w.stop('SIGTERM'), 0)
+    assert.ok(Date.now() - started < 1000, 'took longer than a second to stop')
+    const [{view}] = await botocoreView(box.credentialsFile)
+    assert.ok(view!['default-mfa'].aws_session_token)
+    assert.deepEqual(view!.default, {aws_access_key_id: LONG_TERM.accessKeyId, aws_secret_access_key: LONG_TERM.secretAccessKey})
+    const leftovers = (await fs.readdir(box.aws)).filter(f => f.endsWith('.tmp'))
+    assert.deepEqual(leftovers, [])
+    assert.deepEqual(await listWatchers(box.credentialsFile), [])
+    assert.match(w.stderr, /\[default-mfa\] refreshed: valid until .*; next prompt at /)
+    assert.match(w.stderr, /\[default-mfa\] stopped/)
+  })
+
+  it('reuses valid credentials at start: no prompt until they are due', async () => {
+    const until = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z')
+    await fs.appendFile(box.credentialsFile, `\n[default-mfa]\naws_access_key_id = ASIAOLD\naws_secret_access_key = old\naws_session_token = old\nexpiration = ${until}\n`)
+    const w = watch([])
+    await w.until(/\[default-mfa\] valid until .*; next prompt at /)
+    await new Promise(resolve => {
+      setTimeout(resolve, 2000)
+    })
+    assert.deepEqual(await box.askpassCalls(), [])
+    assert.equal(await expiration(box), until)
+    assert.equal(await w.stop('SIGINT'), 0)
+  })
+
+  it('prompts within 30 s when the wall clock jumps past the refresh time (faketime)', async function () {
+    this.timeout(60_000)
+    assert.ok(existsSync(FAKETIME_LIB), 'libfaketime is missing: .ci/run installs Debian faketime')
+    const stamp = path.join(box.root, 'faketime')
+    await fs.writeFile(stamp, '+0\n')
+    const until = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z')
+    await fs.appendFile(box.credentialsFile, `\n[default-mfa]\naws_access_key_id = ASIAOLD\naws_secret_access_key = old\naws_session_token = old\nexpiration = ${until}\n`)
+    const w = watch([], {
+      DONT_FAKE_MONOTONIC: '1', FAKETIME_NO_CACHE: '1', FAKETIME_TIMESTAMP_FILE: stamp, LD_PRELOAD: FAKETIME_LIB,
+    })
+    await w.until(/\[default-mfa\] valid until/)
+    await fs.writeFile(stamp, '+2h\n')
+    const jumped = Date.now()
+    await waitFor(async () => ((await box.askpassCalls()).length > 0 ? true : undefined), 35_000, 'a prompt after the clock jump')
+    assert.ok(Date.now() - jumped <= 31_000, `prompted ${Date.now() - jumped} ms after the jump`)
+    await w.until(/refreshed: valid until/)
+  })
+
+  it('asks once per cycle when two watchers share a profile', async () => {
+    const times = path.join(box.root, 'times')
+    const a = watch(FAST, {ASKPASS_TIMES: times})
+    const b = watch(FAST, {ASKPASS_TIMES: times})
+    await new Promise(resolve => {
+      setTimeout(resolve, 13_000)
+    })
+    const stamps = (await fs.readFile(times, 'utf8')).trim().split('\n').map(Number)
+    assert.ok(stamps.length >= 3, `only ${stamps.length} prompts`)
+    for (let i = 1; i < stamps.length; i++) {
+      assert.ok(stamps[i] - stamps[i - 1] > 2, `two prompts ${(stamps[i] - stamps[i - 1]).toFixed(2)} s apart: both watchers asked in one cycle`)
+    }
+
+    assert.equal(await a.stop(), 0)
+    assert.equal(await b.stop(), 0)
+    assert.ok(a.count(/valid until/) + b.count(/valid until/) > stamps.length, 'the waiting watcher should have found fresh credentials')
+  })
+
+  it('watches several profiles in one process, each on its own schedule', async () => {
+    await fs.appendFile(box.credentialsFile, '\n[fast]\naws_access_key_id = AKIAFAST\naws_secret_access_key = fast/secret\n\n[slow]\naws_access_key_id = AKIASLOW\naws_secret_access_key = slow/secret\n')
+    await fs.writeFile(box.configFile, `[profile fast]\nmfa_serial = ${SERIAL}\nduration_seconds = 900\n\n[profile slow]\nmfa_serial = arn:aws:iam::123456789012:mfa/slow\nduration_seconds = 1800\n`)
+    const w = new Running(box.start(['watch', '-p', 'fast', '-p', 'slow', '--refresh-lead-time', '896'], {AWS_ENDPOINT_URL: motoUrl}))
+    running.push(w)
+    await new Promise(resolve => {
+      setTimeout(resolve, 10_000)
+    })
+    const calls = await box.askpassCalls()
+    const fast = calls.filter(c => c.includes('for fast ')).length
+    const slow = calls.filter(c => c.includes('for slow ')).length
+    assert.ok(fast >= 2, `fast was asked ${fast} times`)
+    assert.equal(slow, 1)
+    assert.ok(await expiration(box, 'fast-mfa'))
+    assert.ok(await expiration(box, 'slow-mfa'))
+    assert.equal(await w.stop(), 0)
+  })
+
+  it('re-reads the config file on SIGHUP, and keeps going when the new one is broken', async () => {
+    await fs.writeFile(box.configFile, `[default]\nmfa_serial = ${SERIAL}\n`)
+    const w = new Running(box.start(['watch'], {AWS_ENDPOINT_URL: motoUrl}))
+    running.push(w)
+    await w.until(/refreshed: valid until/)
+    await fs.writeFile(box.configFile, `[default]\nmfa_serial = ${SERIAL}\n[default]\n`)
+    w.child.kill('SIGHUP')
+    await w.until(/settings not reloaded: .*line 3/)
+    await fs.writeFile(box.configFile, `[default]\nmfa_serial = ${SERIAL}\nduration_seconds = 900\n`)
+    w.child.kill('SIGHUP')
+    await w.until(/settings reloaded/)
+    assert.equal(w.child.exitCode, null)
+    assert.equal(await w.stop(), 0)
+  })
+
+  it('logs JSON lines with --log-format json, and no secret anywhere', async () => {
+    await box.setCodes('918273', '918273', '918273')
+    const w = watch([...FAST, '--log-format', 'json'])
+    await w.until(/"event":"valid"/, 2)
+    assert.equal(await w.stop(), 0)
+    const lines = w.stderr.trim().split('\n').map(l => JSON.parse(l))
+    assert.deepEqual([...new Set(lines.map(l => l.event))].sort(), ['prompting', 'started', 'stopped', 'valid'])
+    const valid = lines.find(l => l.event === 'valid')
+    assert.match(valid.expiration, /Z$/)
+    assert.equal(valid.target, 'default-mfa')
+    const keys = await (await getMoto()).sessionKeys()
+    for (const secret of [keys.SecretAccessKey, keys.SessionToken, LONG_TERM.secretAccessKey, '918273']) assert.ok(!w.stderr.includes(secret), `a secret in the log:\n${w.stderr}`)
+  })
+
+  it('exits 3 on a cancelled prompt; with --keep-going asks again later instead', async () => {
+    const w = watch([], {ASKPASS_EXIT: '1'})
+    assert.equal(await w.exit(), 3)
+    assert.match(w.stderr, /prompt was cancelled/)
+    assert.deepEqual(await listWatchers(box.credentialsFile), [])
+
+    const k = watch(['--keep-going', '--prompt-retry-interval', '2'], {ASKPASS_EXIT: '1'})
+    await k.until(/prompt was cancelled.*trying again at/, 2, 15_000)
+    assert.equal(k.child.exitCode, null)
+    assert.equal(await k.stop(), 0)
+  })
+
+  it('refuses settings that would prompt without end, and --target-profile with several profiles', async () => {
+    const lead = await box.run(['watch', '--mfa-serial-number', SERIAL, '--duration', '900', '--refresh-lead-time', '900'], {AWS_ENDPOINT_URL: motoUrl})
+    assert.equal(lead.code, 2)
+    assert.match(lead.stderr, /must be shorter than the session/)
+    const target = await box.run(['watch', '--mfa-serial-number', SERIAL, '-p', 'a', '-p', 'b', '--target-profile', 'x'], {AWS_ENDPOINT_URL: motoUrl})
+    assert.equal(target.code, 2)
+    assert.match(target.stderr, /--target-profile names one target/)
+    const keys = await box.run(['watch', '--mfa-serial-number', SERIAL, '-p', 'missing'], {AWS_ENDPOINT_URL: motoUrl})
+    assert.equal(keys.code, 6)
+    assert.match(keys.stderr, /no \[missing\] section/)
+    assert.equal(await box.readCredentials(), DEFAULT_CREDENTIALS)
+  })
+})
+
+describe('watch against a failing STS', () => {
+  let box: Sandbox
+  let stub: StsStub
+  beforeEach(async () => {
+    box = await Sandbox.create()
+    stub = await StsStub.start()
+  })
+  afterEach(async () => {
+    await stub.stop()
+    await box.cleanup()
+  })
+
+  it('retries 500s and throttling with backoff, sending the code it has: one prompt', async () => {
+    stub.push(
+      StsStub.error(500, 'InternalFailure', 'boom'),
+      StsStub.error(500, 'InternalFailure', 'boom'),
+      StsStub.error(400, 'Throttling', 'Rate exceeded'),
+    )
+    const w = new Running(box.start(['watch', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: stub.url}))
+    try {
+      await w.until(/refreshed: valid until/, 1, 30_000)
+      assert.equal((await box.askpassCalls()).length, 1)
+      assert.match(w.stderr, /STS is failing \(Throttling.*retrying in \d+s with the same code/)
+      assert.ok(stub.requests.length >= 4)
+      assert.ok(stub.requests.every(r => r.form.TokenCode === '123456'))
+    } finally {
+      assert.equal(await w.stop(), 0)
+    }
+  })
+
+  it('asks again for a code STS rejects, then exits 4 after three', async () => {
+    stub.fallback = StsStub.error(403, 'AccessDenied', 'MultiFactorAuthentication failed with invalid MFA one time pass code.')
+    await box.setCodes('111111', '222222', '333333')
+    const w = new Running(box.start(['watch', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: stub.url}))
+    assert.equal(await w.exit(), 4)
+    assert.equal((await box.askpassCalls()).length, 3)
+    assert.deepEqual(stub.requests.map(r => r.form.TokenCode), ['111111', '222222', '333333'])
+    assert.match(w.stderr, /AWS rejected the code; asking again \(2 tries left\)/)
+    assert.match(w.stderr, /STS rejected the MFA code/)
+    assert.equal(await box.readCredentials(), DEFAULT_CREDENTIALS)
+  })
+})
