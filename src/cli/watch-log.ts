@@ -146,7 +146,8 @@ export class WatchLog {
       return
     }
 
-    const width = Math.max((this.out.columns ?? 80) - 1, 20)
+    // A terminal that reports no size (0 columns) gets the classic 80.
+    const width = Math.max((this.out.columns || 80) - 1, 20)
     this.out.write(`\r\u001B[2K${statusLine(targets, new Date()).slice(0, width)}`)
     this.shown = true
   }

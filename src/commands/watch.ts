@@ -18,22 +18,24 @@ Reuses valid credentials at start (no prompt until they are due), refreshes at e
 lead time, follows the wall clock through sleep and clock changes, and retries network and STS
 failures with backoff, sending the code you already typed again for up to a minute. SIGINT or
 SIGTERM stop it (exit 0, never in the middle of a write); SIGHUP re-reads the config file.`
-
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> --mfa-serial-number arn:aws:iam::123456789012:mfa/alice', description: 'Keep [default-mfa] fresh'},
     {command: '<%= config.bin %> <%= command.id %> -p dev -p prod', description: 'Watch two profiles (serials from ~/.aws/config), each on its own schedule'},
     {command: '<%= config.bin %> <%= command.id %> --keep-going --prompt-retry-interval 300', description: 'Never give up: after a cancelled prompt, ask again in 5 minutes'},
     {command: '<%= config.bin %> <%= command.id %> --log-format json 2>>~/.cache/mfa-creds.log', description: 'Machine-readable log lines'},
   ]
-
   static override flags = {
     ...refreshFlags,
     'exit-on-error': Flags.boolean({description: 'Exit on any error, as aws-mfa-credentials did, instead of retrying.', exclusive: ['keep-going']}),
     'keep-going': Flags.boolean({description: 'After a cancelled prompt (or a refused code), ask again after --prompt-retry-interval instead of exiting.'}),
     'lock-timeout': Flags.integer({description: 'Give up (exit 75) when the credentials file lock is not had within this many seconds. Default: wait as long as it takes.', helpValue: 'SECONDS', min: 0}),
     'log-format': Flags.string({default: 'text', description: 'Log lines on stderr: text (local time) or json.', options: ['text', 'json']}),
-    profile: Flags.string({char: 'p', default: ['default'], description: 'Profile with the long-term keys; repeat to watch several.', helpValue: 'PROFILE', multiple: true}),
-    'prompt-retry-interval': Flags.integer({default: 600, description: 'Seconds before asking again after an unanswered (or, with --keep-going, cancelled) prompt.', helpValue: 'SECONDS', min: 1}),
+    profile: Flags.string({
+      char: 'p', default: ['default'], description: 'Profile with the long-term keys; repeat to watch several.', helpValue: 'PROFILE', multiple: true,
+    }),
+    'prompt-retry-interval': Flags.integer({
+      default: 600, description: 'Seconds before asking again after an unanswered (or, with --keep-going, cancelled) prompt.', helpValue: 'SECONDS', min: 1,
+    }),
   }
 
   public async run(): Promise<void> {

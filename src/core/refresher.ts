@@ -172,7 +172,9 @@ async function obtain(settings: Settings, deps: RefreshDeps, keys: LongTermKeys,
       const retry = policy.transient
       const delayMs = backoffDelay(++failures, retry)
       const reusesCode = Date.now() + delayMs - typedAt <= retry.codeReuseMs
-      deps.onEvent?.({delayMs, failures, reason: error.message, reusesCode, type: 'retrying'})
+      deps.onEvent?.({
+        delayMs, failures, reason: error.message, reusesCode, type: 'retrying',
+      })
       await (retry.sleep ?? sleep)(delayMs, signal)
       if (Date.now() - typedAt > retry.codeReuseMs) {
         code = undefined

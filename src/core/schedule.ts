@@ -86,13 +86,6 @@ export class WallClock {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Resolves every waiter now (e.g. after a settings reload), as if its moment had come. */
-  wakeAll(): void {
-    for (const waiter of this.waiters) waiter.resolve()
-    this.waiters.clear()
-    this.arm()
-  }
-
   /** Resolves once the wall clock reaches `due`; rejects with AbortedError when `signal` aborts. */
   until(due: Date | number, signal?: AbortSignal): Promise<void> {
     const at = typeof due === 'number' ? due : due.getTime()
@@ -119,11 +112,18 @@ export class WallClock {
     })
   }
 
+  /** Resolves every waiter now (e.g. after a settings reload), as if its moment had come. */
+  wakeAll(): void {
+    for (const waiter of this.waiters) waiter.resolve()
+    this.waiters.clear()
+    this.arm()
+  }
+
   private arm(): void {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
     if (this.waiters.size === 0) return
-    const nearest = Math.min(...[...this.waiters].map((w) => w.due))
+    const nearest = Math.min(...[...this.waiters].map(w => w.due))
     const delay = Math.min(Math.max(nearest - this.now(), 0), this.tickMs)
     this.timer = setTimeout(() => this.fire(), delay)
   }

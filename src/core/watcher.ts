@@ -23,7 +23,9 @@ import {
   PromptTimedOutError,
   StsUnavailableError,
 } from './errors.js'
-import {backoffDelay, RefreshEvent, refreshOnce, RefreshResult} from './refresher.js'
+import {
+  backoffDelay, RefreshEvent, refreshOnce, RefreshResult,
+} from './refresher.js'
 import {refreshDueAt, WallClock} from './schedule.js'
 import {Settings} from './settings.js'
 
@@ -78,6 +80,7 @@ export class Watcher {
   private fatal: MfaCredsError | undefined
   private readonly promptQueue = {tail: Promise.resolve() as Promise<unknown>}
   private readonly states = new Map<string, TargetState>()
+  private readonly stopLoops = () => this.abort.abort()
 
   constructor(
     private settings: Settings[],
@@ -100,12 +103,11 @@ export class Watcher {
 
   /** Runs until `signal` aborts (resolves) or a profile fails for good (rejects with its error). */
   async run(signal: AbortSignal): Promise<void> {
-    const stop = () => this.abort.abort()
-    signal.addEventListener('abort', stop, {once: true})
+    signal.addEventListener('abort', this.stopLoops, {once: true})
     try {
       await Promise.all(this.settings.map(s => this.loop(s.targetProfile)))
     } finally {
-      signal.removeEventListener('abort', stop)
+      signal.removeEventListener('abort', this.stopLoops)
     }
 
     if (this.fatal) throw this.fatal
@@ -147,7 +149,9 @@ export class Watcher {
         }
 
         Object.assign(state, {dueAt, expiration, phase: 'waiting'})
-        this.deps.onEvent({dueAt, expiration, result: result.action, target, type: 'valid'})
+        this.deps.onEvent({
+          dueAt, expiration, result: result.action, target, type: 'valid',
+        })
         await this.deps.clock.until(dueAt, signal)
       } catch (error) {
         if (error instanceof AbortedError || signal.aborted) break
@@ -162,7 +166,9 @@ export class Watcher {
         const retryAt = new Date(now().getTime() + retryIn)
         state.phase = 'retrying'
         state.dueAt = retryAt
-        this.deps.onEvent({error: error as MfaCredsError, retryAt, target, type: 'error'})
+        this.deps.onEvent({
+          error: error as MfaCredsError, retryAt, target, type: 'error',
+        })
         try {
           await this.deps.clock.until(retryAt, signal)
         } catch {

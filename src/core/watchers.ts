@@ -3,7 +3,7 @@
  * holding an flock on it for as long as they live. A reader that can take that flock knows the
  * watcher is gone (the kernel dropped its lock), however it died; no bare pid file to trust.
  */
-import {constants as fsConstants, promises as fs} from 'node:fs'
+import {promises as fs, constants as fsConstants} from 'node:fs'
 import path from 'node:path'
 
 import {flockOnce} from './lock.js'
@@ -39,7 +39,9 @@ export async function registerWatcher(credentialsFile: string, targets: WatcherR
 
   const startedAt = new Date().toISOString()
   const write = async (list: WatcherRecord['targets']) => {
-    const record: WatcherRecord = {credentialsFile: path.resolve(credentialsFile), pid: process.pid, startedAt, targets: list}
+    const record: WatcherRecord = {
+      credentialsFile: path.resolve(credentialsFile), pid: process.pid, startedAt, targets: list,
+    }
     await handle.truncate(0)
     await handle.write(`${JSON.stringify(record)}\n`, 0)
   }

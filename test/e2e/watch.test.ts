@@ -9,8 +9,9 @@ import {
   botocoreView, getMoto, StsStub, waitFor,
 } from '../support/peers.js'
 import {
-  DEFAULT_CREDENTIALS, LONG_TERM, Sandbox, SERIAL,
+  BIN, DEFAULT_CREDENTIALS, LONG_TERM, Sandbox, SERIAL,
 } from '../support/sandbox.js'
+import {Terminal} from '../support/terminal.js'
 
 const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1'
 const FAST = ['--duration', '900', '--refresh-lead-time', '896']
@@ -18,6 +19,7 @@ const FAST = ['--duration', '900', '--refresh-lead-time', '896']
 /** A running `watch`, with its stderr collected as it comes. */
 class Running {
   stderr = ''
+
   constructor(readonly child: ChildProcess) {
     child.stderr!.on('data', c => {
       this.stderr += c
@@ -29,15 +31,15 @@ class Running {
     return (this.stderr.match(new RegExp(pattern.source, 'g')) ?? []).length
   }
 
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<null | number> {
+  async exit(): Promise<null | number> {
     if (this.child.exitCode !== null) return this.child.exitCode
-    this.child.kill(signal)
     const [code] = (await once(this.child, 'exit')) as [null | number]
     return code
   }
 
-  async exit(): Promise<null | number> {
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<null | number> {
     if (this.child.exitCode !== null) return this.child.exitCode
+    this.child.kill(signal)
     const [code] = (await once(this.child, 'exit')) as [null | number]
     return code
   }
@@ -56,12 +58,15 @@ describe('watch', () => {
   let motoUrl: string
   let box: Sandbox
   let running: Running[] = []
+
   before(async () => {
     motoUrl = (await getMoto()).url
   })
+
   beforeEach(async () => {
     box = await Sandbox.create()
   })
+
   afterEach(async () => {
     await Promise.all(running.map(r => r.stop('SIGKILL')))
     running = []
@@ -105,6 +110,20 @@ describe('watch', () => {
     assert.deepEqual(await listWatchers(box.credentialsFile), [])
     assert.match(w.stderr, /\[default-mfa\] refreshed: valid until .*; next prompt at /)
     assert.match(w.stderr, /\[default-mfa\] stopped/)
+    assert.ok(!w.stderr.includes('\u001B'), 'terminal control codes in a log that is not a terminal')
+  })
+
+  it('shows a live status line in a terminal: profile, valid until, next prompt in', async () => {
+    const until = new Date(Date.now() + 3_600_000)
+    await fs.appendFile(box.credentialsFile, `\n[default-mfa]\naws_access_key_id = ASIAOLD\naws_secret_access_key = old\naws_session_token = old\nexpiration = ${until.toISOString().replace(/\.\d+Z$/, 'Z')}\n`)
+    const term = Terminal.open(`exec '${process.execPath}' '${BIN}' watch --mfa-serial-number ${SERIAL}`, box.env({AWS_ENDPOINT_URL: motoUrl}))
+    try {
+      await term.waitFor(/\r\u001B\[2Kdefault-mfa: valid until \d\d:\d\d \(59m \d+s left\), next prompt in 5\dm \d+s/)
+      await term.waitFor(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \w+ \[default-mfa\] valid until/)
+    } finally {
+      term.child.kill('SIGTERM')
+      await term.exit()
+    }
   })
 
   it('reuses valid credentials at start: no prompt until they are due', async () => {
@@ -232,10 +251,12 @@ describe('watch', () => {
 describe('watch against a failing STS', () => {
   let box: Sandbox
   let stub: StsStub
+
   beforeEach(async () => {
     box = await Sandbox.create()
     stub = await StsStub.start()
   })
+
   afterEach(async () => {
     await stub.stop()
     await box.cleanup()
