@@ -118,7 +118,7 @@ describe('watch', () => {
     await fs.appendFile(box.credentialsFile, `\n[default-mfa]\naws_access_key_id = ASIAOLD\naws_secret_access_key = old\naws_session_token = old\nexpiration = ${until.toISOString().replace(/\.\d+Z$/, 'Z')}\n`)
     const term = Terminal.open(`exec '${process.execPath}' '${BIN}' watch --mfa-serial-number ${SERIAL}`, box.env({AWS_ENDPOINT_URL: motoUrl}))
     try {
-      await term.waitFor(/\r\u001B\[2Kdefault-mfa: valid until \d\d:\d\d \(59m \d+s left\), next prompt in 5\dm \d+s/)
+      await term.waitFor(/\r\u001B\[2Kdefault-mfa: valid until \d\d:\d\d \((?:59m \d+s|1h 0m) left\), next prompt in (?:5\dm \d+s|55m 0s)/)
       await term.waitFor(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \w+ \[default-mfa\] valid until/)
     } finally {
       term.child.kill('SIGTERM')
