@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Benchmarks that print figures (they are not tests): run with `npm run bench`.
+//
+// watch idle: a `watch` whose credentials are valid for hours sits idle. Its CPU time (utime +
+// stime from /proc/PID/stat) is measured over BENCH_IDLE_SECONDS (default 60) once it has
+// settled, and its resident memory (VmRSS, and the peak VmHWM) read from /proc/PID/status. V8
+// shrinks its heap once, some 7-11 s after start-up; that one-off cost is reported on its own
+// (the first SETTLE_SECONDS after the first log line) rather than hidden or spread over the minute.
+import {spawn} from 'node:child_process'
+import {once} from 'node:events'
+import {
+  mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync,
+} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {fileURLToPath} from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const bin = path.join(root, 'bin', 'run.js')
+const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 60)
+const CLK_TCK = 100 // Linux's USER_HZ for /proc/PID/stat
+const SETTLE_SECONDS = 15
+
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK
+}
+
+function memoryKiB(pid, key) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find(l => l.startsWith(`${key}:`))
+  return Number(line.split(/\s+/)[1])
+}
+
+async function watchIdle() {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'mfa-creds-bench-'))
+  try {
+    mkdirSync(path.join(home, '.aws'))
+    const until = new Date(Date.now() + (6 * 3_600_000)).toISOString().replace(/\.\d+Z$/, 'Z')
+    const credentials = [
+      '[default]',
+      'aws_access_key_id = AKIABENCH',
+      'aws_secret_access_key = bench',
+      '',
+      '[default-mfa]',
+      'aws_access_key_id = ASIABENCH',
+      'aws_secret_access_key = bench',
+      'aws_session_token = bench',
+      `expiration = ${until}`,
+      '',
+    ]
+    writeFileSync(path.join(home, '.aws', 'credentials'), credentials.join('\n'))
+    const child = spawn(process.execPath, [bin, 'watch', '--mfa-serial-number', 'arn:aws:iam::123456789012:mfa/bench'], {
+      env: {HOME: home, PATH: process.env.PATH},
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let log = ''
+    child.stderr.on('data', c => {
+      log += c
+    })
+    while (!/valid until/.test(log)) await sleep(50)
+    const started = cpuMs(child.pid)
+    await sleep(SETTLE_SECONDS * 1000)
+    const cpu0 = cpuMs(child.pid)
+    await sleep(idleSeconds * 1000)
+    const cpu = cpuMs(child.pid) - cpu0
+    const rss = memoryKiB(child.pid, 'VmRSS') / 1024
+    const peak = memoryKiB(child.pid, 'VmHWM') / 1024
+    child.kill('SIGTERM')
+    await once(child, 'exit')
+    return {
+      cpuPerMinute: (cpu * 60) / idleSeconds, peak, rss, settle: cpu0 - started,
+    }
+  } finally {
+    rmSync(home, {force: true, recursive: true})
+  }
+}
+
+const idle = await watchIdle()
+const row = (what, value, goal, ok) => console.log(`${what.padEnd(44)} ${value.padStart(12)}   goal ${goal.padEnd(10)} ${ok ? 'met' : 'MISSED'}`)
+console.log(`watch, idle for ${idleSeconds} s (Node ${process.version}, ${os.cpus().length} CPUs)`)
+row('resident memory (VmRSS)', `${idle.rss.toFixed(1)} MiB`, '<= 70 MiB', idle.rss <= 70)
+row('peak resident memory (VmHWM)', `${idle.peak.toFixed(1)} MiB`, '-', true)
+row('CPU time per idle minute', `${idle.cpuPerMinute.toFixed(0)} ms`, '<= 60 ms', idle.cpuPerMinute <= 60)
+row(`CPU, once, in the first ${SETTLE_SECONDS} s (heap shrink)`, `${idle.settle.toFixed(0)} ms`, '-', true)
