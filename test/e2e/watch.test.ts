@@ -280,6 +280,14 @@ describe('watch against a failing STS', () => {
     }
   })
 
+  it('exits on the first failure with --exit-on-error, as the seed did', async () => {
+    stub.fallback = StsStub.error(500, 'InternalFailure', 'boom')
+    const w = new Running(box.start(['watch', '--mfa-serial-number', SERIAL, '--exit-on-error'], {AWS_ENDPOINT_URL: stub.url}))
+    assert.equal(await w.exit(), 5)
+    assert.equal(stub.requests.length, 3, 'only the SDK\'s own retries')
+    assert.match(w.stderr, /STS is failing \(InternalFailure, HTTP 500\)/)
+  })
+
   it('asks again for a code STS rejects, then exits 4 after three', async () => {
     stub.fallback = StsStub.error(403, 'AccessDenied', 'MultiFactorAuthentication failed with invalid MFA one time pass code.')
     await box.setCodes('111111', '222222', '333333')
