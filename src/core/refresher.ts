@@ -6,13 +6,13 @@
 import path from 'node:path'
 
 import type {PromptProvider} from '../prompts/provider.js'
-import type {CredentialWriter} from '../writers/writer.js'
+import type {CredentialWriter, TargetState} from '../writers/writer.js'
 
 import {IniFileSnapshot, readIniFile} from './credentials-file.js'
 import {
   ConfigError, InvalidCodeError, StsRefusedError, StsUnavailableError, throwIfAborted,
 } from './errors.js'
-import {withFlock} from './lock.js'
+import {describeHolders, withFlock, withProtocolLock} from './lock.js'
 import {isFresh, sleep} from './schedule.js'
 import {Settings} from './settings.js'
 import {getSessionToken, LongTermKeys, SessionCredentials} from './sts.js'
@@ -188,21 +188,36 @@ export async function refreshOnce(settings: Settings, deps: RefreshDeps, policy:
   const now = deps.now ?? (() => new Date())
   const base = {credentialsFile: settings.credentialsFile, profile: settings.profile, targetProfile: settings.targetProfile}
 
-  // Step 2: no lock needed to see that nothing is due (and to fail before any prompt).
-  const before = await readIniFile(settings.credentialsFile, 'credentials file')
-  sourceKeys(before, settings.profile)
-  const first = await deps.writer.read(settings.targetProfile, before)
-  if (!settings.force && isFresh(first.expiration, now(), settings.leadTimeSeconds)) {
-    return {...base, action: 'fresh', expiration: first.expiration}
+  const onLockWait = (holders: string) => deps.onEvent?.({holders, lock: 'credentials', type: 'lock-wait'})
+
+  // Step 2: no lock needed to see that nothing is due. Tools that rewrite the file in place (under
+  // the lock, as the protocol asks) can show a lock-free reader half a file, so a failure here is
+  // not final: the read that decides to prompt is made under the lock below.
+  let first: TargetState | undefined
+  try {
+    const before = await readIniFile(settings.credentialsFile, 'credentials file')
+    sourceKeys(before, settings.profile)
+    first = await deps.writer.read(settings.targetProfile, before)
+    if (!settings.force && isFresh(first.expiration, now(), settings.leadTimeSeconds)) {
+      return {...base, action: 'fresh', expiration: first.expiration}
+    }
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
   }
 
-  // Step 3: one prompt per target at a time; whoever waited re-reads and may find it done.
+  // Step 3: one prompt per target at a time; whoever waited re-reads and may find it done. This
+  // read, the one that decides, holds the protocol lock for the moment it takes (never across the
+  // prompt), and fails here, before any prompt, if the file or the keys are unusable.
   const onPromptWait = () => deps.onEvent?.({holders: '', lock: 'prompt', type: 'lock-wait'})
   return withFlock(promptLockPath(settings), {onWait: onPromptWait, signal: deps.signal}, async () => {
-    const snapshot = await readIniFile(settings.credentialsFile, 'credentials file')
+    const snapshot = await withProtocolLock(
+      settings.credentialsFile,
+      {onWait: holders => onLockWait(describeHolders(holders)), signal: deps.signal, timeoutMs: settings.lockTimeoutMs},
+      () => readIniFile(settings.credentialsFile, 'credentials file'),
+    )
     const keys = sourceKeys(snapshot, settings.profile)
     const state = await deps.writer.read(settings.targetProfile, snapshot)
-    const changed = state.fingerprint !== first.fingerprint
+    const changed = first !== undefined && state.fingerprint !== first.fingerprint
     if ((!settings.force || changed) && isFresh(state.expiration, now(), settings.leadTimeSeconds)) {
       return {...base, action: 'fresh' as const, expiration: state.expiration}
     }
@@ -216,7 +231,7 @@ export async function refreshOnce(settings: Settings, deps: RefreshDeps, policy:
       baseline: state.fingerprint,
       credentials,
       lockTimeoutMs: settings.lockTimeoutMs,
-      onLockWait: holders => deps.onEvent?.({holders, lock: 'credentials', type: 'lock-wait'}),
+      onLockWait,
       signal: deps.signal,
       targetProfile: settings.targetProfile,
     })

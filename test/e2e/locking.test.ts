@@ -29,23 +29,39 @@ describe('refresh-once with other processes', () => {
   afterEach(() => box.cleanup())
 
   for (const kind of ['lockf', 'flock'] as const) {
-    it(`asks for the code while python3 fcntl.${kind} holds the lock, and writes only once it is released`, async () => {
+    it(`waits while python3 fcntl.${kind} holds the lock, then asks and writes`, async () => {
       await fs.writeFile(box.lockFile, '')
       const holder = await PythonLockHolder.hold(box.lockFile, kind)
       const child = box.start(BASE, {AWS_ENDPOINT_URL: motoUrl})
       const done = collect(child)
-      await waitFor(async () => (await box.askpassCalls()).length === 1 || undefined, 15_000, 'the prompt')
       await new Promise(resolve => {
-        setTimeout(resolve, 800)
+        setTimeout(resolve, 1500)
       })
       assert.equal(child.exitCode, null, 'finished while the lock was held')
+      assert.deepEqual(await box.askpassCalls(), [], 'asked for a code it could not write yet')
       assert.equal(await box.readCredentials(), DEFAULT_CREDENTIALS)
       await holder.release()
       const result = await done
       assert.equal(result.code, 0, result.stderr)
       assert.match(result.stderr, /Waiting for the credentials file lock; held by python3? \(pid \d+\)/)
+      assert.equal((await box.askpassCalls()).length, 1)
       const [{view}] = await botocoreView(box.credentialsFile)
       assert.ok(view!['default-mfa'].aws_session_token)
+    })
+
+    it(`holds the write while python3 fcntl.${kind} takes the lock during the prompt`, async () => {
+      const done = collect(box.start(BASE, {ASKPASS_SLEEP: '2', AWS_ENDPOINT_URL: motoUrl}))
+      await waitFor(async () => (await box.askpassCalls()).length === 1 || undefined, 15_000, 'the prompt')
+      const holder = await PythonLockHolder.hold(box.lockFile, kind)
+      await new Promise(resolve => {
+        setTimeout(resolve, 3000)
+      })
+      assert.equal(await box.readCredentials(), DEFAULT_CREDENTIALS, 'wrote while python held the lock')
+      await holder.release()
+      const result = await done
+      assert.equal(result.code, 0, result.stderr)
+      assert.match(result.stderr, /Waiting for the credentials file lock; held by python3? \(pid \d+\)/)
+      assert.match(await box.readCredentials(), /\[default-mfa\]/)
     })
   }
 
