@@ -32,6 +32,11 @@ export default [
     rules: {'@typescript-eslint/no-require-imports': 'off'},
   },
   {
+    // Helpers for the tests, one of which registers per-test hooks for the suite that calls it.
+    files: ['test/support/**'],
+    rules: {'mocha/no-exports': 'off'},
+  },
+  {
     files: ['test/**'],
     rules: {
       // Tests name AWS's own keys (aws_access_key_id, ...) as botocore returns them.

@@ -6,7 +6,7 @@ import {resolveSettings} from '../../src/core/settings.js'
 import {PromptProvider, PromptRequest} from '../../src/prompts/provider.js'
 import {CredentialsFileWriter} from '../../src/writers/credentials-file.js'
 import {StsStub} from '../support/peers.js'
-import {Sandbox, SERIAL} from '../support/sandbox.js'
+import {sandboxWithStub, SERIAL} from '../support/sandbox.js'
 
 /** A prompt provider (the port the refresher asks through) that answers from a list. */
 class ScriptedPrompt implements PromptProvider {
@@ -23,35 +23,24 @@ class ScriptedPrompt implements PromptProvider {
 }
 
 describe('refresher: transient STS failures', () => {
-  let box: Sandbox
-  let stub: StsStub
+  const t = sandboxWithStub()
 
-  beforeEach(async () => {
-    box = await Sandbox.create()
-    stub = await StsStub.start()
-  })
-
-  afterEach(async () => {
-    await stub.stop()
-    await box.cleanup()
-  })
-
-  const settings = () => resolveSettings({mfaSerialNumber: SERIAL}, {AWS_ENDPOINT_URL: stub.url, HOME: box.home})
+  const settings = () => resolveSettings({mfaSerialNumber: SERIAL}, {AWS_ENDPOINT_URL: t.stub.url, HOME: t.box.home})
 
   it('sends the typed code again while it is fresh, and asks for a new one once it is too old', async () => {
     const failures = Array.from({length: 9}, () => StsStub.error(503, 'ServiceUnavailable', 'down'))
-    stub.push(...failures)
+    t.stub.push(...failures)
     const prompt = new ScriptedPrompt(['111111', '222222'])
     const events: RefreshEvent[] = []
     const result = await refreshOnce(await settings(), {
-      onEvent: e => events.push(e), prompt, writer: new CredentialsFileWriter(box.credentialsFile),
+      onEvent: e => events.push(e), prompt, writer: new CredentialsFileWriter(t.box.credentialsFile),
     }, {
       transient: {
         baseDelayMs: 200, codeReuseMs: 700, maxDelayMs: 400, random: () => 1,
       },
     })
     assert.equal(result.action, 'refreshed')
-    const codes = stub.requests.map(r => r.form.TokenCode)
+    const codes = t.stub.requests.map(r => r.form.TokenCode)
     assert.equal(codes[0], '111111')
     assert.equal(codes.at(-1), '222222', 'a code older than the reuse window was sent again')
     assert.equal(prompt.asked.length, 2)
@@ -62,14 +51,14 @@ describe('refresher: transient STS failures', () => {
   })
 
   it('fails at once without a transient policy (refresh-once), after the SDK\'s own retries', async () => {
-    stub.fallback = StsStub.error(503, 'ServiceUnavailable', 'down')
+    t.stub.fallback = StsStub.error(503, 'ServiceUnavailable', 'down')
     const prompt = new ScriptedPrompt(['111111'])
-    await assert.rejects(refreshOnce(await settings(), {prompt, writer: new CredentialsFileWriter(box.credentialsFile)}), StsUnavailableError)
-    assert.equal(stub.requests.length, 3)
+    await assert.rejects(refreshOnce(await settings(), {prompt, writer: new CredentialsFileWriter(t.box.credentialsFile)}), StsUnavailableError)
+    assert.equal(t.stub.requests.length, 3)
   })
 
   it('stops waiting between retries when asked to stop, writing nothing', async () => {
-    stub.fallback = StsStub.error(503, 'ServiceUnavailable', 'down')
+    t.stub.fallback = StsStub.error(503, 'ServiceUnavailable', 'down')
     const stop = new AbortController()
     const pending = refreshOnce(await settings(), {
       onEvent(e) {
@@ -77,10 +66,10 @@ describe('refresher: transient STS failures', () => {
       },
       prompt: new ScriptedPrompt(['111111']),
       signal: stop.signal,
-      writer: new CredentialsFileWriter(box.credentialsFile),
+      writer: new CredentialsFileWriter(t.box.credentialsFile),
     }, {transient: {baseDelayMs: 60_000, codeReuseMs: 60_000, maxDelayMs: 60_000}})
     await assert.rejects(pending, AbortedError)
-    assert.doesNotMatch(await box.readCredentials(), /default-mfa/)
+    assert.doesNotMatch(await t.box.readCredentials(), /default-mfa/)
   })
 
   it('backs off exponentially with jitter, capped', () => {

@@ -9,7 +9,7 @@ import {
   botocoreView, getMoto, StsStub, waitFor,
 } from '../support/peers.js'
 import {
-  BIN, DEFAULT_CREDENTIALS, LONG_TERM, Sandbox, SERIAL,
+  BIN, DEFAULT_CREDENTIALS, LONG_TERM, Sandbox, sandboxWithStub, SERIAL,
 } from '../support/sandbox.js'
 import {Terminal} from '../support/terminal.js'
 
@@ -249,54 +249,43 @@ describe('watch', () => {
 })
 
 describe('watch against a failing STS', () => {
-  let box: Sandbox
-  let stub: StsStub
-
-  beforeEach(async () => {
-    box = await Sandbox.create()
-    stub = await StsStub.start()
-  })
-
-  afterEach(async () => {
-    await stub.stop()
-    await box.cleanup()
-  })
+  const t = sandboxWithStub()
 
   it('retries 500s and throttling with backoff, sending the code it has: one prompt', async () => {
-    stub.push(
+    t.stub.push(
       StsStub.error(500, 'InternalFailure', 'boom'),
       StsStub.error(500, 'InternalFailure', 'boom'),
       StsStub.error(400, 'Throttling', 'Rate exceeded'),
     )
-    const w = new Running(box.start(['watch', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: stub.url}))
+    const w = new Running(t.box.start(['watch', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: t.stub.url}))
     try {
       await w.until(/refreshed: valid until/, 1, 30_000)
-      assert.equal((await box.askpassCalls()).length, 1)
+      assert.equal((await t.box.askpassCalls()).length, 1)
       assert.match(w.stderr, /STS is failing \(Throttling.*retrying in \d+s with the same code/)
-      assert.ok(stub.requests.length >= 4)
-      assert.ok(stub.requests.every(r => r.form.TokenCode === '123456'))
+      assert.ok(t.stub.requests.length >= 4)
+      assert.ok(t.stub.requests.every(r => r.form.TokenCode === '123456'))
     } finally {
       assert.equal(await w.stop(), 0)
     }
   })
 
   it('exits on the first failure with --exit-on-error, as the seed did', async () => {
-    stub.fallback = StsStub.error(500, 'InternalFailure', 'boom')
-    const w = new Running(box.start(['watch', '--mfa-serial-number', SERIAL, '--exit-on-error'], {AWS_ENDPOINT_URL: stub.url}))
+    t.stub.fallback = StsStub.error(500, 'InternalFailure', 'boom')
+    const w = new Running(t.box.start(['watch', '--mfa-serial-number', SERIAL, '--exit-on-error'], {AWS_ENDPOINT_URL: t.stub.url}))
     assert.equal(await w.exit(), 5)
-    assert.equal(stub.requests.length, 3, 'only the SDK\'s own retries')
+    assert.equal(t.stub.requests.length, 3, 'only the SDK\'s own retries')
     assert.match(w.stderr, /STS is failing \(InternalFailure, HTTP 500\)/)
   })
 
   it('asks again for a code STS rejects, then exits 4 after three', async () => {
-    stub.fallback = StsStub.error(403, 'AccessDenied', 'MultiFactorAuthentication failed with invalid MFA one time pass code.')
-    await box.setCodes('111111', '222222', '333333')
-    const w = new Running(box.start(['watch', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: stub.url}))
+    t.stub.fallback = StsStub.error(403, 'AccessDenied', 'MultiFactorAuthentication failed with invalid MFA one time pass code.')
+    await t.box.setCodes('111111', '222222', '333333')
+    const w = new Running(t.box.start(['watch', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: t.stub.url}))
     assert.equal(await w.exit(), 4)
-    assert.equal((await box.askpassCalls()).length, 3)
-    assert.deepEqual(stub.requests.map(r => r.form.TokenCode), ['111111', '222222', '333333'])
+    assert.equal((await t.box.askpassCalls()).length, 3)
+    assert.deepEqual(t.stub.requests.map(r => r.form.TokenCode), ['111111', '222222', '333333'])
     assert.match(w.stderr, /AWS rejected the code; asking again \(2 tries left\)/)
     assert.match(w.stderr, /STS rejected the MFA code/)
-    assert.equal(await box.readCredentials(), DEFAULT_CREDENTIALS)
+    assert.equal(await t.box.readCredentials(), DEFAULT_CREDENTIALS)
   })
 })

@@ -8,7 +8,7 @@ import {promises as fs} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {ROOT} from './peers.js'
+import {ROOT, StsStub} from './peers.js'
 
 export const BIN = path.join(ROOT, 'bin', 'run.js')
 export const SERIAL = 'arn:aws:iam::123456789012:mfa/alice'
@@ -141,4 +141,18 @@ export async function collect(child: ChildProcess): Promise<RunResult> {
   return {
     code, signal, stderr, stdout,
   }
+}
+
+/** For each test of the calling suite: a fresh sandbox and a fresh stub STS, both cleaned up after. */
+export function sandboxWithStub(): {box: Sandbox; stub: StsStub} {
+  const fixture = {} as {box: Sandbox; stub: StsStub}
+  beforeEach(async () => {
+    fixture.box = await Sandbox.create()
+    fixture.stub = await StsStub.start()
+  })
+  afterEach(async () => {
+    await fixture.stub.stop()
+    await fixture.box.cleanup()
+  })
+  return fixture
 }
