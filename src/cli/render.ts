@@ -15,14 +15,14 @@ export function localTime(date: Date): string {
   return `${day} ${time}${zone ? ` ${zone}` : ''}`
 }
 
-/** `11h 58m`, `4m 10s`, `expired 3m ago`. */
+/** `11h 58m`, `4m 10s`, `3d 4h`, `expired 3m ago`. */
 export function timeLeft(expiration: Date, now: Date): string {
   const seconds = Math.round((expiration.getTime() - now.getTime()) / 1000)
   const abs = Math.abs(seconds)
   const h = Math.floor(abs / 3600)
   const m = Math.floor((abs % 3600) / 60)
   const s = abs % 60
-  const text = h > 0 ? `${h}h ${m}m` : (m > 0 ? `${m}m ${s}s` : `${s}s`)
+  const text = h >= 48 ? `${Math.floor(h / 24)}d ${h % 24}h` : h > 0 ? `${h}h ${m}m` : (m > 0 ? `${m}m ${s}s` : `${s}s`)
   return seconds >= 0 ? `${text} left` : `expired ${text} ago`
 }
 

@@ -1,0 +1,48 @@
+/**
+ * `status` for a person: a table, the lock, the watchers; colours only in a terminal, and never
+ * when NO_COLOR is set.
+ */
+import type {ProfileState, StatusReport} from '../core/status.js'
+
+import {describeHolders} from '../core/lock.js'
+import {localTime, timeLeft} from './render.js'
+
+const COLOURS: Record<ProfileState, string> = {
+  expired: '31', 'refresh-due': '33', unknown: '2', valid: '32',
+}
+const LABELS: Record<ProfileState, string> = {
+  expired: 'expired', 'refresh-due': 'refresh due', unknown: 'unknown', valid: 'valid',
+}
+
+export function useColour(stream: {isTTY?: boolean}, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stream.isTTY === true && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb'
+}
+
+export function renderStatus(report: StatusReport, now: Date, colour: boolean): string {
+  const paint = (state: ProfileState, text: string) => (colour ? `\u001B[${COLOURS[state]}m${text}\u001B[0m` : text)
+  const rows = report.profiles.map(p => [
+    p.profile,
+    p.sourceProfile ?? '-',
+    p.mfaSerial ?? '-',
+    p.expiration ? localTime(new Date(p.expiration)) : '-',
+    p.expiration ? timeLeft(new Date(p.expiration), now) : '-',
+    p.state,
+  ])
+  const header = ['PROFILE', 'SOURCE', 'MFA SERIAL', 'EXPIRES', 'LEFT', 'STATE']
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => (i === 5 ? LABELS[r[5] as ProfileState] : r[i]).length)))
+  const line = (cells: string[], state?: ProfileState) =>
+    cells
+      .map((c, i) => (i === 5 && state ? paint(state, LABELS[state].padEnd(widths[i])) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd()
+  const out: string[] = []
+  if (rows.length === 0) out.push(`No MFA profiles in ${report.credentialsFile} yet (run: mfa-creds refresh-once).`)
+  else out.push(line(header), ...rows.map(r => line(r, r[5] as ProfileState)))
+  out.push('', report.lock.held ? `Lock: held${describeHolders(report.lock.holders).replace(/^; held/, '')} (${report.lock.path})` : `Lock: free (${report.lock.path})`)
+  if (report.watchers.length === 0) out.push('Watchers: none')
+  for (const w of report.watchers) {
+    out.push(`Watcher: pid ${w.pid} watching ${w.targets.map(t => t.target).join(', ')} since ${localTime(new Date(w.startedAt))}`)
+  }
+
+  return out.join('\n')
+}

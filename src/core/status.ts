@@ -1,0 +1,103 @@
+/**
+ * The state at a glance: which managed profiles are fresh, who holds the lock, which watchers run.
+ * Files only: no AWS SDK, no network.
+ */
+import {profileMap, stringValue} from './aws-config.js'
+import {IniFileSnapshot, readIniFile} from './credentials-file.js'
+import {ConfigError} from './errors.js'
+import {
+  LockHolder, lockHolders, lockPathFor, withProtocolLock,
+} from './lock.js'
+import {formatExpiration, parseExpiration} from './schedule.js'
+import {listWatchers, WatcherRecord} from './watchers.js'
+
+export type ProfileState = 'expired' | 'refresh-due' | 'unknown' | 'valid'
+
+export interface ProfileStatus {
+  /** RFC 3339 UTC, or null when the section has no readable expiration (as the seed wrote it). */
+  expiration: null | string
+  mfaSerial: null | string
+  /** The section in the credentials file. */
+  profile: string
+  secondsLeft: null | number
+  /** The profile whose long-term keys refresh it, when known. */
+  sourceProfile: null | string
+  state: ProfileState
+}
+
+export interface StatusReport {
+  configFile: string
+  credentialsFile: string
+  lock: {held: boolean; holders: LockHolder[]; path: string}
+  profiles: ProfileStatus[]
+  watchers: WatcherRecord[]
+}
+
+export interface StatusQuery {
+  configFile: string
+  credentialsFile: string
+  leadTimeSeconds: number
+  now: Date
+  /** Only the profiles refreshed from (or named) this profile. */
+  profile?: string
+}
+
+/**
+ * Reads without the lock; a file that does not parse may be half-way through an in-place
+ * rewrite by another tool, so it is read once more under the lock before it is called broken.
+ */
+async function readSteady(file: string, what: string): Promise<IniFileSnapshot> {
+  try {
+    return await readIniFile(file, what)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    return withProtocolLock(file, {timeoutMs: 2000}, () => readIniFile(file, what)).catch(() => {
+      throw error
+    })
+  }
+}
+
+export function stateOf(expiration: Date | undefined, now: Date, leadTimeSeconds: number): ProfileState {
+  if (!expiration) return 'unknown'
+  if (expiration.getTime() <= now.getTime()) return 'expired'
+  if (expiration.getTime() - (leadTimeSeconds * 1000) <= now.getTime()) return 'refresh-due'
+  return 'valid'
+}
+
+export async function readStatus(query: StatusQuery): Promise<StatusReport> {
+  const [credentials, config, watchers, holders] = await Promise.all([
+    readSteady(query.credentialsFile, 'credentials file'),
+    readIniFile(query.configFile, 'config file'),
+    listWatchers(query.credentialsFile),
+    lockHolders(lockPathFor(query.credentialsFile)),
+  ])
+  const profiles = profileMap(config.view)
+  const sections = new Set(credentials.doc.sections.map(s => s.name))
+  const watchedFrom = new Map(watchers.flatMap(w => w.targets.map(t => [t.target, t.profile] as const)))
+  const managed = credentials.doc.sections.filter(s => s.options.some(o => o.name === 'expiration') || s.name.endsWith('-mfa') || watchedFrom.has(s.name))
+
+  const report: ProfileStatus[] = []
+  for (const section of managed) {
+    const prefix = section.name.endsWith('-mfa') ? section.name.slice(0, -4) : undefined
+    const source = watchedFrom.get(section.name) ?? (prefix !== undefined && sections.has(prefix) ? prefix : null)
+    if (query.profile !== undefined && source !== query.profile && section.name !== query.profile) continue
+    const raw = credentials.view[section.name]?.expiration
+    const expiration = parseExpiration(typeof raw === 'string' ? raw : undefined)
+    report.push({
+      expiration: expiration ? formatExpiration(expiration) : null,
+      mfaSerial: (source === null ? undefined : stringValue(profiles.get(source), 'mfa_serial')) ?? null,
+      profile: section.name,
+      secondsLeft: expiration ? Math.round((expiration.getTime() - query.now.getTime()) / 1000) : null,
+      sourceProfile: source,
+      state: stateOf(expiration, query.now, query.leadTimeSeconds),
+    })
+  }
+
+  return {
+    configFile: query.configFile,
+    credentialsFile: query.credentialsFile,
+    lock: {held: holders.length > 0, holders, path: lockPathFor(query.credentialsFile)},
+    profiles: report,
+    watchers,
+  }
+}
