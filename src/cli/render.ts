@@ -22,7 +22,10 @@ export function timeLeft(expiration: Date, now: Date): string {
   const h = Math.floor(abs / 3600)
   const m = Math.floor((abs % 3600) / 60)
   const s = abs % 60
-  const text = h >= 48 ? `${Math.floor(h / 24)}d ${h % 24}h` : h > 0 ? `${h}h ${m}m` : (m > 0 ? `${m}m ${s}s` : `${s}s`)
+  let text = `${s}s`
+  if (h >= 48) text = `${Math.floor(h / 24)}d ${h % 24}h`
+  else if (h > 0) text = `${h}h ${m}m`
+  else if (m > 0) text = `${m}m ${s}s`
   return seconds >= 0 ? `${text} left` : `expired ${text} ago`
 }
 
