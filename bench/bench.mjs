@@ -128,10 +128,42 @@ async function refreshOnceRun() {
   }
 }
 
+// Start-up: medians of 15 interleaved runs each of `node -e 0`, `lock -- true`, `status` and
+// `--help`, in a HOME with a small credentials file.
+function startup() {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'mfa-creds-bench-'))
+  try {
+    mkdirSync(path.join(home, '.aws'))
+    writeFileSync(path.join(home, '.aws', 'credentials'), '[default]\naws_access_key_id = AKIABENCH\naws_secret_access_key = bench\n')
+    const env = {HOME: home, PATH: process.env.PATH}
+    const cases = {
+      '--help': [bin, '--help'], 'lock -- true': [bin, 'lock', '--', 'true'], 'node -e 0': ['-e', '0'], status: [bin, 'status'],
+    }
+    const times = Object.fromEntries(Object.keys(cases).map(k => [k, []]))
+    for (let i = 0; i < 16; i++) {
+      for (const [name, args] of Object.entries(cases)) {
+        const start = process.hrtime.bigint()
+        execFileSync(process.execPath, args, {env, stdio: 'ignore'})
+        if (i > 0) times[name].push(Number(process.hrtime.bigint() - start) / 1e6)
+      }
+    }
+
+    return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.sort((a, b) => a - b)[Math.floor(v.length / 2)]]))
+  } finally {
+    rmSync(home, {force: true, recursive: true})
+  }
+}
+
+const start = startup()
 const refresh = await refreshOnceRun()
 const idle = await watchIdle()
-const row = (what, value, goal, ok) => console.log(`${what.padEnd(44)} ${value.padStart(12)}   goal ${goal.padEnd(10)} ${ok ? 'met' : 'MISSED'}`)
+const row = (what, value, goal, ok) => console.log(`${what.padEnd(46)} ${value.padStart(16)}   goal ${goal.padEnd(10)} ${ok ? 'met' : 'MISSED'}`)
 console.log(`Node ${process.version}, ${os.cpus().length} CPUs; watch idle for ${idleSeconds} s`)
+for (const name of ['node -e 0', 'lock -- true', 'status', '--help']) {
+  const ratio = name === 'node -e 0' ? '' : ` (x${(start[name] / start['node -e 0']).toFixed(1)})`
+  row(`start-up: ${name} (median of 15)`, `${start[name].toFixed(0)} ms${ratio}`, '-', true)
+}
+
 row('refresh-once against moto (median of 7)', `${refresh.toFixed(2)} s`, '< 1 s', refresh < 1)
 row('resident memory (VmRSS)', `${idle.rss.toFixed(1)} MiB`, '<= 70 MiB', idle.rss <= 70)
 row('peak resident memory (VmHWM)', `${idle.peak.toFixed(1)} MiB`, '-', true)

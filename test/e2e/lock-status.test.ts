@@ -122,6 +122,25 @@ describe('lock -- COMMAND', () => {
   })
 })
 
+describe('start-up: no AWS SDK where no STS call is made', () => {
+  it('loads no SDK module for lock, status and a refresh with nothing to do; a real refresh does', async () => {
+    const box = await Sandbox.create()
+    try {
+      const moto = await getMoto()
+      const sdk = /(@aws-sdk|@smithy)\//
+      const debug = {NODE_DEBUG: 'module'}
+      assert.doesNotMatch((await box.run(['lock', '--', 'true'], debug)).stderr, sdk)
+      const refreshed = await box.run(['refresh-once', '--mfa-serial-number', SERIAL], {...debug, AWS_ENDPOINT_URL: moto.url})
+      assert.equal(refreshed.code, 0)
+      assert.match(refreshed.stderr, sdk, 'the check must see the SDK when it is loaded')
+      assert.doesNotMatch((await box.run(['status'], debug)).stderr, sdk)
+      assert.doesNotMatch((await box.run(['refresh-once', '--mfa-serial-number', SERIAL], debug)).stderr, sdk)
+    } finally {
+      await box.cleanup()
+    }
+  })
+})
+
 describe('status', () => {
   let box: Sandbox
   const iso = (offsetSeconds: number) => new Date(Date.now() + (offsetSeconds * 1000)).toISOString().replace(/\.\d+Z$/, 'Z')
