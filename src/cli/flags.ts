@@ -5,7 +5,7 @@
 import {Flags} from '@oclif/core'
 
 import {
-  DEFAULT_LEAD_TIME, DEFAULT_LOCK_TIMEOUT, DEFAULT_PROMPT_TIMEOUT, DURATION_MAX, DURATION_MIN, PROMPT_CHOICES,
+  DEFAULT_LEAD_TIME, DEFAULT_LOCK_TIMEOUT, DEFAULT_PROMPT_TIMEOUT, DURATION_MAX, DURATION_MIN,
 } from '../core/settings.js'
 
 export const refreshFlags = {
@@ -32,9 +32,13 @@ export const refreshFlags = {
     helpValue: 'PROFILE',
   }),
   prompt: Flags.string({
-    default: 'auto',
-    description: 'How to ask for the code: tty when there is a terminal, else ssh-askpass when there is a display (OpenSSH rules, SSH_ASKPASS_REQUIRE honoured).',
-    options: [...PROMPT_CHOICES],
+    description: 'How to ask for the code: auto (tty when there is a terminal, else ssh-askpass when there is a display, by OpenSSH rules), ssh-askpass, tty, or a plugin\'s provider (see mfa-creds providers). Default: mfa_creds_prompt in the profile\'s config section, else auto.',
+    helpValue: 'NAME',
+  }),
+  'prompt-option': Flags.string({
+    description: 'An option for the prompt provider (repeatable); also mfa_creds_prompt_KEY = VALUE in the profile\'s config section.',
+    helpValue: 'KEY=VALUE',
+    multiple: true,
   }),
   'prompt-timeout': Flags.integer({
     default: DEFAULT_PROMPT_TIMEOUT,

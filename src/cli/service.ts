@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {CARRIED_ENV, Platform, ServiceSpec} from '../core/service.js'
-import {DURATION_MAX, DURATION_MIN, PROMPT_CHOICES} from '../core/settings.js'
+import {DURATION_MAX, DURATION_MIN} from '../core/settings.js'
 
 export const serviceFlags = {
   duration: Flags.integer({
@@ -22,7 +22,7 @@ export const serviceFlags = {
   profile: Flags.string({
     char: 'p', default: ['default'], description: 'Passed to watch: profile(s) to keep fresh.', helpValue: 'PROFILE', multiple: true,
   }),
-  prompt: Flags.string({description: 'Passed to watch: how to ask for the code (a service has no terminal: auto means ssh-askpass).', options: [...PROMPT_CHOICES]}),
+  prompt: Flags.string({description: 'Passed to watch: how to ask for the code (a service has no terminal: auto means ssh-askpass).', helpValue: 'NAME'}),
   'refresh-lead-time': Flags.integer({description: 'Passed to watch: refresh this many seconds before expiry.', helpValue: 'SECONDS', min: 0}),
 }
 

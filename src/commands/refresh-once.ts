@@ -1,13 +1,13 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {resolvePromptProvider} from '../cli/extensions.js'
 import {refreshFlags} from '../cli/flags.js'
 import {
   refreshJson, RefreshJson, renderEvent, renderRefresh,
 } from '../cli/render.js'
 import {refreshOnce} from '../core/refresher.js'
 import {resolveSettings} from '../core/settings.js'
-import {createPromptProvider} from '../prompts/index.js'
 import {CredentialsFileWriter} from '../writers/credentials-file.js'
 
 export default class RefreshOnce extends BaseCommand {
@@ -41,11 +41,12 @@ with the long-term keys of [PROFILE], and writes the session credentials into
       mfaSerialNumber: flags['mfa-serial-number'],
       profile: flags.profile,
       prompt: flags.prompt,
+      promptOptions: flags['prompt-option'],
       promptTimeout: flags['prompt-timeout'],
       refreshLeadTime: flags['refresh-lead-time'],
       targetProfile: flags['target-profile'],
     })
-    const prompt = createPromptProvider(settings.prompt)
+    const prompt = await resolvePromptProvider(this.config, settings)
     const result = await refreshOnce(settings, {
       onEvent: event => {
         const line = renderEvent(event, prompt.name, settings.profile, settings.targetProfile)

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {resolvePromptProvider} from '../cli/extensions.js'
 import {refreshFlags} from '../cli/flags.js'
 import {WatchLog} from '../cli/watch-log.js'
 import {UsageError} from '../core/errors.js'
@@ -8,7 +9,7 @@ import {WallClock} from '../core/schedule.js'
 import {resolveSettings, Settings} from '../core/settings.js'
 import {checkWatchable, Watcher} from '../core/watcher.js'
 import {registerWatcher} from '../core/watchers.js'
-import {createPromptProvider} from '../prompts/index.js'
+import {PromptProvider} from '../prompts/provider.js'
 import {CredentialsFileWriter} from '../writers/credentials-file.js'
 
 export default class Watch extends BaseCommand {
@@ -51,11 +52,20 @@ SIGTERM stop it (exit 0, never in the middle of a write); SIGHUP re-reads the co
       mfaSerialNumber: flags['mfa-serial-number'],
       profile,
       prompt: flags.prompt,
+      promptOptions: flags['prompt-option'],
       promptTimeout: flags['prompt-timeout'],
       refreshLeadTime: flags['refresh-lead-time'],
       targetProfile: flags['target-profile'],
     })))
     const settings = await resolveAll()
+    // Each profile's prompt provider, resolved (and its options checked) before anything runs.
+    const providers = new Map<string, PromptProvider>()
+    const resolveProviders = async (list: Settings[]) => {
+      const resolved = await Promise.all(list.map(s => resolvePromptProvider(this.config, s)))
+      for (const [i, s] of list.entries()) providers.set(s.targetProfile, resolved[i])
+    }
+
+    await resolveProviders(settings)
     for (const s of settings) {
       const problem = checkWatchable(s)
       if (problem) throw new UsageError(problem, 'lower --refresh-lead-time or raise --duration')
@@ -69,7 +79,7 @@ SIGTERM stop it (exit 0, never in the middle of a write); SIGHUP re-reads the co
         log.log(event)
         log.status(watcher.targets)
       },
-      prompt: (s: Settings) => createPromptProvider(s.prompt),
+      prompt: (s: Settings) => providers.get(s.targetProfile)!,
       writer: (s: Settings) => new CredentialsFileWriter(s.credentialsFile),
     }, {exitOnError: flags['exit-on-error'], keepGoing: flags['keep-going'], promptRetryIntervalMs: flags['prompt-retry-interval'] * 1000})
 
@@ -77,7 +87,8 @@ SIGTERM stop it (exit 0, never in the middle of a write); SIGHUP re-reads the co
     const stop = new AbortController()
     const onStop = () => stop.abort()
     const onReload = () => {
-      resolveAll().then(fresh => {
+      resolveAll().then(async fresh => {
+        await resolveProviders(fresh)
         watcher.reload(fresh)
         log.log({type: 'reloaded'})
       }, (error: Error) => log.log({message: `settings not reloaded: ${error.message}`, type: 'reload-failed'}))

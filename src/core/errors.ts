@@ -52,6 +52,8 @@ export class PromptCancelledError extends NoCodeError {}
 export class PromptTimedOutError extends NoCodeError {}
 export class PromptUnavailableError extends NoCodeError {}
 export class InvalidCodeError extends NoCodeError {}
+/** A prompt provider's own settings are wrong (e.g. a required option is missing). */
+export class PromptMisconfiguredError extends NoCodeError {}
 
 /** STS answered and said no: wrong code, AccessDenied, invalid or expired long-term keys (exit 4). */
 export class StsRefusedError extends MfaCredsError {

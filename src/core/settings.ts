@@ -12,8 +12,8 @@ import {
 import {checkSectionName, readIniFile} from './credentials-file.js'
 import {ConfigError, UsageError} from './errors.js'
 
-export const PROMPT_CHOICES = ['auto', 'ssh-askpass', 'tty'] as const
-export type PromptChoice = (typeof PROMPT_CHOICES)[number]
+/** The built-in prompt providers; plugins add more. `auto` picks one of the built-ins. */
+export const BUILT_IN_PROMPTS = ['auto', 'ssh-askpass', 'tty'] as const
 
 export const DURATION_MIN = 900
 export const DURATION_MAX = 129_600
@@ -29,6 +29,8 @@ export interface SettingsInput {
   mfaSerialNumber?: string
   profile?: string
   prompt?: string
+  /** KEY=VALUE options for the prompt provider (--prompt-option). */
+  promptOptions?: string[]
   promptTimeout?: number
   refreshLeadTime?: number
   targetProfile?: string
@@ -50,7 +52,11 @@ export interface Settings {
   mfaSerial: string
   mfaSerialSource: 'config' | 'flag'
   profile: string
-  prompt: PromptChoice
+  /** A prompt provider's name, or auto. */
+  prompt: string
+  /** Options for the prompt provider: mfa_creds_prompt_KEY in the config, then --prompt-option. */
+  promptOptions: Record<string, string>
+  promptSource: 'config' | 'default' | 'flag'
   promptTimeoutMs: number
   region: string
   targetProfile: string
@@ -127,11 +133,6 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
     )
   }
 
-  const prompt = (input.prompt ?? 'auto') as PromptChoice
-  if (!PROMPT_CHOICES.includes(prompt)) {
-    throw new UsageError(`unknown prompt provider ${JSON.stringify(input.prompt)}`, `choose one of ${PROMPT_CHOICES.join(', ')}`)
-  }
-
   const configFile = configFilePath(env)
   const config = await readIniFile(configFile, 'config file')
   const profileConfig = profileMap(config.view).get(profile)
@@ -181,6 +182,20 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
     throw new UsageError('--refresh-lead-time must be a whole number of seconds, 0 or more')
   }
 
+  const configPrompt = stringValue(profileConfig, 'mfa_creds_prompt')
+  const prompt = input.prompt ?? configPrompt ?? 'auto'
+  const promptSource: Settings['promptSource'] = input.prompt === undefined ? (configPrompt === undefined ? 'default' : 'config') : 'flag'
+  const promptOptions: Record<string, string> = {}
+  for (const [key, value] of Object.entries(profileConfig ?? {})) {
+    if (key.startsWith('mfa_creds_prompt_') && typeof value === 'string') promptOptions[key.slice('mfa_creds_prompt_'.length)] = value
+  }
+
+  for (const option of input.promptOptions ?? []) {
+    const m = /^([\w-]+)=(.*)$/s.exec(option)
+    if (!m) throw new UsageError(`--prompt-option ${JSON.stringify(option)} is not KEY=VALUE`, 'e.g. --prompt-option item=AWS')
+    promptOptions[m[1].toLowerCase()] = m[2]
+  }
+
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || stringValue(profileConfig, 'region') || 'us-east-1'
   const sections = config.view as Record<string, Profile>
   return {
@@ -196,6 +211,8 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
     mfaSerialSource,
     profile,
     prompt,
+    promptOptions,
+    promptSource,
     promptTimeoutMs: (input.promptTimeout ?? DEFAULT_PROMPT_TIMEOUT) * 1000,
     region,
     targetProfile,

@@ -77,7 +77,16 @@ const CASES: Case[] = [
     args: [...BASE, '--bogus'], code: 2, stderr: /Nonexistent flag: --bogus/, title: 'an unknown flag',
   },
   {
-    args: [...BASE, '--prompt', 'carrier-pigeon'], code: 2, stderr: /Expected --prompt=carrier-pigeon to be one of/, title: 'an unknown prompt',
+    args: [...BASE, '--prompt', 'carrier-pigeon'], code: 2, stderr: /unknown prompt provider "carrier-pigeon"[\s\S]*installed: ssh-askpass \(mfa-creds\), tty \(mfa-creds\), or auto/, title: 'an unknown prompt provider',
+  },
+  {
+    args: [...BASE, '--prompt-option', 'nonsense'], code: 2, stderr: /--prompt-option "nonsense" is not KEY=VALUE/, title: 'a prompt option that is not KEY=VALUE',
+  },
+  {
+    args: [...BASE, '--prompt', 'tty', '--prompt-option', 'x=1'], code: 2, stderr: /the tty prompt provider's options are not usable: unknown option x/, title: 'an option the provider does not take',
+  },
+  {
+    args: ['refresh-once'], code: 6, config: `[default]\nmfa_serial = ${SERIAL}\nmfa_creds_prompt = nope\n`, stderr: /unknown prompt provider "nope"/, title: 'an unknown prompt provider in the config file',
   },
   {
     code: 3, env: {ASKPASS_EXIT: '1'}, prompted: true, stderr: /prompt was cancelled/, title: 'the prompt is cancelled',
