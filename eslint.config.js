@@ -37,7 +37,7 @@ export default [
     rules: {'mocha/no-exports': 'off'},
   },
   {
-    files: ['test/**'],
+    files: ['test/**', 'plugins/*/test/**'],
     rules: {
       // Tests name AWS's own keys (aws_access_key_id, ...) as botocore returns them.
       camelcase: 'off',
