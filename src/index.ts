@@ -27,4 +27,6 @@ export type {
 } from './prompts/hook.js'
 export type {PromptProvider, PromptRequest} from './prompts/provider.js'
 export {promptText} from './prompts/provider.js'
-export type {CredentialWriter, TargetState, WriteRequest, WriteResult} from './writers/writer.js'
+export type {
+  CredentialWriter, TargetState, WriteRequest, WriteResult,
+} from './writers/writer.js'
