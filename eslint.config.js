@@ -34,7 +34,7 @@ export default [
   {
     // Helpers for the tests, one of which registers per-test hooks for the suite that calls it.
     files: ['test/support/**'],
-    rules: {'mocha/no-exports': 'off'},
+    rules: {'mocha/no-exports': 'off', 'mocha/no-sibling-hooks': 'off', 'mocha/no-top-level-hooks': 'off'},
   },
   {
     files: ['test/**', 'plugins/*/test/**'],

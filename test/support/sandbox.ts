@@ -156,3 +156,28 @@ export function sandboxWithStub(): {box: Sandbox; stub: StsStub} {
   })
   return fixture
 }
+
+/**
+ * For each test of a plugin's suite: a sandbox whose PATH starts with fake programs (name -> a
+ * script of the plugin's test folder), a data dir of its own, and the plugin linked.
+ */
+type Env = Record<string, string>
+
+export function pluginSandbox(plugin: string, fakes: Env, extra: (box: Sandbox) => Env | Promise<Env> = () => ({})): {box: Sandbox; env: Env} {
+  const fixture = {} as {box: Sandbox; env: Env}
+  beforeEach(async () => {
+    fixture.box = await Sandbox.create()
+    const bin = path.join(fixture.box.root, 'bin')
+    await fs.mkdir(bin)
+    for (const [name, script] of Object.entries(fakes)) {
+      await fs.copyFile(path.join(plugin, 'test', script), path.join(bin, name))
+      await fs.chmod(path.join(bin, name), 0o755)
+    }
+
+    fixture.env = {MFA_CREDS_DATA_DIR: path.join(fixture.box.root, 'data'), PATH: `${bin}:${process.env.PATH}`, ...(await extra(fixture.box))}
+    const linked = await fixture.box.run(['plugins', 'link', plugin], fixture.env)
+    if (linked.code !== 0) throw new Error(`plugins link ${plugin} failed: ${linked.stderr}`)
+  })
+  afterEach(() => fixture.box.cleanup())
+  return fixture
+}

@@ -4,7 +4,7 @@
 //
 // It speaks the hook contract of mfa-creds (README, "Plugins") in plain data, so it needs no
 // runtime dependency on mfa-creds itself.
-import {spawn} from 'node:child_process'
+import {execFile} from 'node:child_process'
 
 const NAME = 'command'
 const OPTIONS = new Set(['command'])
@@ -17,38 +17,14 @@ function validate(options) {
 
 function run(command, request) {
   return new Promise(resolve => {
-    const child = spawn('/bin/sh', ['-c', command], {stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    let ended
-    const stop = why => {
-      ended = why
-      child.kill('SIGTERM')
-    }
-
-    const timer = setTimeout(() => stop('timed-out'), request.timeoutMs)
-    const onAbort = () => stop('aborted')
-    request.signal?.addEventListener('abort', onAbort, {once: true})
-    child.stdout.on('data', chunk => {
-      if (stdout.length < 4096) stdout += chunk
-    })
-    child.stderr.on('data', chunk => {
-      if (stderr.length < 4096) stderr += chunk
-    })
-    child.on('error', error => {
-      clearTimeout(timer)
-      resolve({error: {kind: 'unavailable', message: `cannot run /bin/sh: ${error.message}`}, handled: true})
-    })
-    child.on('close', code => {
-      clearTimeout(timer)
-      request.signal?.removeEventListener('abort', onAbort)
-      if (ended === 'aborted') resolve({error: {kind: 'aborted', message: 'stopped'}, handled: true})
-      else if (ended === 'timed-out') resolve({error: {kind: 'timed-out', message: `the code command printed no code within ${Math.round(request.timeoutMs / 1000)} s`}, handled: true})
-      else if (code === 0) resolve({code: stdout.split('\n')[0].trim(), handled: true})
+    execFile('/bin/sh', ['-c', command], {signal: request.signal, timeout: request.timeoutMs}, (error, stdout, stderr) => {
+      if (!error) resolve({code: stdout.split('\n')[0].trim(), handled: true})
+      else if (request.signal?.aborted) resolve({error: {kind: 'aborted', message: 'stopped'}, handled: true})
+      else if (error.killed) resolve({error: {kind: 'timed-out', message: `the code command printed no code within ${Math.round(request.timeoutMs / 1000)} s`}, handled: true})
       else {
         // Only the first line of what it said, shortened: a command's errors should not hold secrets, but be sparing.
         const said = stderr.split('\n')[0].trim().slice(0, 200)
-        resolve({error: {hint: 'run the command yourself to see what is wrong', kind: 'unavailable', message: `the code command exited ${code}${said ? `: ${said}` : ''}`}, handled: true})
+        resolve({error: {hint: 'run the command yourself to see what is wrong', kind: 'unavailable', message: `the code command exited ${error.code}${said ? `: ${said}` : ''}`}, handled: true})
       }
     })
   })
