@@ -15,6 +15,9 @@ import {
 } from '../prompts/hook.js'
 import {chooseAuto} from '../prompts/index.js'
 import {PromptProvider, PromptRequest} from '../prompts/provider.js'
+import {
+  discover, ExtensionPoint, handledAnswer, hookFailure, installedList, runEvent,
+} from './hook-events.js'
 
 export const DISCOVER_EVENT = 'mfa-creds:prompt-providers'
 export const ACTION_EVENT = 'mfa-creds:prompt'
@@ -23,53 +26,12 @@ export interface DiscoveredProvider extends PromptProviderInfo {
   plugin: string
 }
 
-type HookResult = Awaited<ReturnType<Config['runHook']>>
-
-async function run(config: Config, event: string, payload: PromptHookPayload): Promise<{failures: HookResult['failures']; successes: Array<{plugin: string; result: PromptHookAnswer}>}> {
-  // Custom events are not in oclif's typed hook map.
-  const result = await (config.runHook as (e: string, o: unknown, t?: number, c?: boolean) => Promise<HookResult>)(event, payload, undefined, true)
-  return {failures: result.failures, successes: result.successes.map(s => ({plugin: s.plugin.name, result: s.result as PromptHookAnswer}))}
-}
-
-function failure(failures: HookResult['failures']): ConfigError | undefined {
-  const [first] = failures
-  if (!first) return undefined
-  return new ConfigError(
-    `the plugin ${first.plugin.name} failed in its prompt provider hook: ${first.error.message}`,
-    `update or remove it: ${'mfa-creds'} plugins uninstall ${first.plugin.name}`,
-  )
-}
+const PROMPTS: ExtensionPoint = {action: ACTION_EVENT, discover: DISCOVER_EVENT, what: 'prompt provider'}
+type Handled = Exclude<PromptHookAnswer, PromptProviderInfo[] | {handled: false}>
 
 /** Every prompt provider offered, by name; two plugins offering one name is an error naming both. */
-export async function discoverPromptProviders(config: Config): Promise<Map<string, DiscoveredProvider>> {
-  const {failures, successes} = await run(config, DISCOVER_EVENT, {type: 'discover'})
-  const problem = failure(failures)
-  if (problem) throw problem
-  const found = new Map<string, DiscoveredProvider>()
-  for (const {plugin, result} of successes) {
-    if (!Array.isArray(result)) continue
-    for (const info of result) {
-      const earlier = found.get(info.name)
-      if (earlier) {
-        throw new ConfigError(
-          `two plugins offer the prompt provider "${info.name}": ${earlier.plugin} and ${plugin}`,
-          'uninstall one of them (mfa-creds plugins uninstall NAME)',
-        )
-      }
-
-      found.set(info.name, {...info, plugin})
-    }
-  }
-
-  return found
-}
-
-function handled(successes: Array<{result: PromptHookAnswer}>): Exclude<PromptHookAnswer, PromptProviderInfo[] | {handled: false}> | undefined {
-  for (const {result} of successes) {
-    if (result && !Array.isArray(result) && result.handled) return result
-  }
-
-  return undefined
+export function discoverPromptProviders(config: Config): Promise<Map<string, DiscoveredProvider>> {
+  return discover<PromptProviderInfo>(config, PROMPTS)
 }
 
 /** The PromptProvider port, answered by whichever plugin offers `info.name`. */
@@ -87,13 +49,14 @@ class HookPromptProvider implements PromptProvider {
   }
 
   async ask(request: PromptRequest): Promise<string> {
-    const {failures, successes} = await run(this.config, ACTION_EVENT, {
+    const payload: PromptHookPayload = {
       name: this.name, options: this.options, request, type: 'ask',
-    })
-    const answer = handled(successes)
+    }
+    const {failures, successes} = await runEvent<PromptHookAnswer>(this.config, ACTION_EVENT, payload)
+    const answer = handledAnswer<Handled>(successes)
     if (answer && 'code' in answer) return answer.code
     if (answer && 'error' in answer) throw errorFromData(answer.error, this.name)
-    throw failure(failures) ?? new InternalError(`the plugin ${this.info.plugin} offers the prompt provider ${this.name} but did not answer for it`)
+    throw hookFailure(failures, PROMPTS.what) ?? new InternalError(`the plugin ${this.info.plugin} offers the prompt provider ${this.name} but did not answer for it`)
   }
 }
 
@@ -106,10 +69,6 @@ class UnavailableProvider implements PromptProvider {
   ask(): Promise<string> {
     return Promise.reject(this.error)
   }
-}
-
-function installedList(providers: Map<string, DiscoveredProvider>): string {
-  return [...providers.values()].map(p => `${p.name} (${p.plugin})`).join(', ')
 }
 
 /**
@@ -137,9 +96,9 @@ export async function resolvePromptProvider(config: Config, settings: Pick<Setti
     throw new Problem(`unknown prompt provider "${name}"`, `installed: ${installedList(providers)}, or auto; add more with mfa-creds plugins install`)
   }
 
-  const {failures, successes} = await run(config, ACTION_EVENT, {name, options: settings.promptOptions, type: 'validate'})
-  const answer = handled(successes)
-  if (!answer) throw failure(failures) ?? new InternalError(`the plugin ${info.plugin} offers ${name} but does not answer for it`)
+  const {failures, successes} = await runEvent<PromptHookAnswer>(config, ACTION_EVENT, {name, options: settings.promptOptions, type: 'validate'} satisfies PromptHookPayload)
+  const answer = handledAnswer<Handled>(successes)
+  if (!answer) throw hookFailure(failures, PROMPTS.what) ?? new InternalError(`the plugin ${info.plugin} offers ${name} but does not answer for it`)
   if ('problem' in answer && answer.problem) {
     throw new Problem(`the ${name} prompt provider's options are not usable: ${answer.problem}`, 'fix --prompt-option or mfa_creds_prompt_KEY in ~/.aws/config')
   }
