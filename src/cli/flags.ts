@@ -56,4 +56,13 @@ export const refreshFlags = {
     description: 'Profile the session credentials are written to. Default: PROFILE-mfa.',
     helpValue: 'NAME',
   }),
+  writer: Flags.string({
+    description: "Where the session credentials go: credentials-file, or a plugin's writer (see mfa-creds providers). Default: mfa_creds_writer in the profile's config section, else credentials-file.",
+    helpValue: 'NAME',
+  }),
+  'writer-option': Flags.string({
+    description: "An option for the writer (repeatable); also mfa_creds_writer_KEY = VALUE in the profile's config section.",
+    helpValue: 'KEY=VALUE',
+    multiple: true,
+  }),
 }

@@ -6,9 +6,9 @@ import {refreshFlags} from '../cli/flags.js'
 import {
   refreshJson, RefreshJson, renderEvent, renderRefresh,
 } from '../cli/render.js'
+import {resolveWriter} from '../cli/writers.js'
 import {refreshOnce} from '../core/refresher.js'
 import {resolveSettings} from '../core/settings.js'
-import {CredentialsFileWriter} from '../writers/credentials-file.js'
 
 export default class RefreshOnce extends BaseCommand {
   static override description = `Refresh the MFA session credentials once if they are due, then exit.
@@ -45,15 +45,18 @@ with the long-term keys of [PROFILE], and writes the session credentials into
       promptTimeout: flags['prompt-timeout'],
       refreshLeadTime: flags['refresh-lead-time'],
       targetProfile: flags['target-profile'],
+      writer: flags.writer,
+      writerOptions: flags['writer-option'],
     })
     const prompt = await resolvePromptProvider(this.config, settings)
+    const writer = await resolveWriter(this.config, settings)
     const result = await refreshOnce(settings, {
       onEvent: event => {
         const line = renderEvent(event, prompt.name, settings.profile, settings.targetProfile)
         if (line) this.note(line)
       },
       prompt,
-      writer: new CredentialsFileWriter(settings.credentialsFile),
+      writer,
     })
     const now = new Date()
     this.log(renderRefresh(result, now))

@@ -4,13 +4,14 @@ import {BaseCommand} from '../cli/base-command.js'
 import {resolvePromptProvider} from '../cli/extensions.js'
 import {refreshFlags} from '../cli/flags.js'
 import {WatchLog} from '../cli/watch-log.js'
+import {resolveWriter} from '../cli/writers.js'
 import {UsageError} from '../core/errors.js'
 import {WallClock} from '../core/schedule.js'
 import {resolveSettings, Settings} from '../core/settings.js'
 import {checkWatchable, Watcher} from '../core/watcher.js'
 import {registerWatcher} from '../core/watchers.js'
 import {PromptProvider} from '../prompts/provider.js'
-import {CredentialsFileWriter} from '../writers/credentials-file.js'
+import {CredentialWriter} from '../writers/writer.js'
 
 export default class Watch extends BaseCommand {
   static override description = `Keep MFA session credentials fresh, all day: ask for a code shortly before they expire.
@@ -56,13 +57,19 @@ SIGTERM stop it (exit 0, never in the middle of a write); SIGHUP re-reads the co
       promptTimeout: flags['prompt-timeout'],
       refreshLeadTime: flags['refresh-lead-time'],
       targetProfile: flags['target-profile'],
+      writer: flags.writer,
+      writerOptions: flags['writer-option'],
     })))
     const settings = await resolveAll()
     // Each profile's prompt provider, resolved (and its options checked) before anything runs.
     const providers = new Map<string, PromptProvider>()
+    const writers = new Map<string, CredentialWriter>()
     const resolveProviders = async (list: Settings[]) => {
-      const resolved = await Promise.all(list.map(s => resolvePromptProvider(this.config, s)))
-      for (const [i, s] of list.entries()) providers.set(s.targetProfile, resolved[i])
+      const resolved = await Promise.all(list.map(async s => [await resolvePromptProvider(this.config, s), await resolveWriter(this.config, s)] as const))
+      for (const [i, s] of list.entries()) {
+        providers.set(s.targetProfile, resolved[i][0])
+        writers.set(s.targetProfile, resolved[i][1])
+      }
     }
 
     await resolveProviders(settings)
@@ -80,7 +87,7 @@ SIGTERM stop it (exit 0, never in the middle of a write); SIGHUP re-reads the co
         log.status(watcher.targets)
       },
       prompt: (s: Settings) => providers.get(s.targetProfile)!,
-      writer: (s: Settings) => new CredentialsFileWriter(s.credentialsFile),
+      writer: (s: Settings) => writers.get(s.targetProfile)!,
     }, {exitOnError: flags['exit-on-error'], keepGoing: flags['keep-going'], promptRetryIntervalMs: flags['prompt-retry-interval'] * 1000})
 
     const registration = await registerWatcher(settings[0].credentialsFile, settings.map(s => ({profile: s.profile, target: s.targetProfile})))

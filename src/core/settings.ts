@@ -34,6 +34,9 @@ export interface SettingsInput {
   promptTimeout?: number
   refreshLeadTime?: number
   targetProfile?: string
+  writer?: string
+  /** KEY=VALUE options for the credential writer (--writer-option). */
+  writerOptions?: string[]
 }
 
 export interface Settings {
@@ -60,6 +63,10 @@ export interface Settings {
   promptTimeoutMs: number
   region: string
   targetProfile: string
+  /** A credential writer's name (default: credentials-file). */
+  writer: string
+  writerOptions: Record<string, string>
+  writerSource: 'config' | 'default' | 'flag'
 }
 
 type Env = Record<string, string | undefined>
@@ -115,6 +122,30 @@ function integerSetting(raw: string, key: string, where: string, min: number, ma
   }
 
   return value
+}
+
+/**
+ * A pluggable choice (prompt provider or writer): the flag, else mfa_creds_KIND in the profile's
+ * config section, else the default; its options from mfa_creds_KIND_KEY, then KEY=VALUE flags.
+ */
+function extensionChoice(kind: 'prompt' | 'writer', flag: string | undefined, flagOptions: string[] | undefined, profile: Profile | undefined, fallback: string): {choice: string; options: Record<string, string>; source: 'config' | 'default' | 'flag'} {
+  const key = `mfa_creds_${kind}`
+  const fromConfig = stringValue(profile, key)
+  const options: Record<string, string> = {}
+  for (const [name, value] of Object.entries(profile ?? {})) {
+    if (name.startsWith(`${key}_`) && typeof value === 'string') options[name.slice(key.length + 1)] = value
+  }
+
+  for (const option of flagOptions ?? []) {
+    const m = /^([\w-]+)=(.*)$/s.exec(option)
+    if (!m) throw new UsageError(`--${kind}-option ${JSON.stringify(option)} is not KEY=VALUE`, `e.g. --${kind}-option name=value`)
+    options[m[1].toLowerCase()] = m[2]
+  }
+
+  let source: 'config' | 'default' | 'flag' = 'default'
+  if (flag !== undefined) source = 'flag'
+  else if (fromConfig !== undefined) source = 'config'
+  return {choice: flag ?? fromConfig ?? fallback, options, source}
 }
 
 export async function resolveSettings(input: SettingsInput, env: Env = process.env): Promise<Settings> {
@@ -182,19 +213,8 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
     throw new UsageError('--refresh-lead-time must be a whole number of seconds, 0 or more')
   }
 
-  const configPrompt = stringValue(profileConfig, 'mfa_creds_prompt')
-  const prompt = input.prompt ?? configPrompt ?? 'auto'
-  const promptSource: Settings['promptSource'] = input.prompt === undefined ? (configPrompt === undefined ? 'default' : 'config') : 'flag'
-  const promptOptions: Record<string, string> = {}
-  for (const [key, value] of Object.entries(profileConfig ?? {})) {
-    if (key.startsWith('mfa_creds_prompt_') && typeof value === 'string') promptOptions[key.slice('mfa_creds_prompt_'.length)] = value
-  }
-
-  for (const option of input.promptOptions ?? []) {
-    const m = /^([\w-]+)=(.*)$/s.exec(option)
-    if (!m) throw new UsageError(`--prompt-option ${JSON.stringify(option)} is not KEY=VALUE`, 'e.g. --prompt-option item=AWS')
-    promptOptions[m[1].toLowerCase()] = m[2]
-  }
+  const {choice: prompt, options: promptOptions, source: promptSource} = extensionChoice('prompt', input.prompt, input.promptOptions, profileConfig, 'auto')
+  const {choice: writer, options: writerOptions, source: writerSource} = extensionChoice('writer', input.writer, input.writerOptions, profileConfig, 'credentials-file')
 
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || stringValue(profileConfig, 'region') || 'us-east-1'
   const sections = config.view as Record<string, Profile>
@@ -216,5 +236,8 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
     promptTimeoutMs: (input.promptTimeout ?? DEFAULT_PROMPT_TIMEOUT) * 1000,
     region,
     targetProfile,
+    writer,
+    writerOptions,
+    writerSource,
   }
 }
