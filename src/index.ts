@@ -1,5 +1,5 @@
 /**
- * The plugin SDK: what a prompt-provider plugin needs, typed.
+ * The plugin SDK: what a prompt-provider or credential-writer plugin needs, typed.
  *
  * A provider is a hook registered for the events `mfa-creds:prompt-providers` (discovery) and
  * `mfa-creds:prompt` (action); `definePromptProvider` builds it. See README, "Plugins".
