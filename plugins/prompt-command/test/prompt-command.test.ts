@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict'
-import {execFile} from 'node:child_process'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {promisify} from 'node:util'
 
 import {botocoreCreds, StsStub} from '../../../test/support/peers.js'
 import {DEFAULT_CREDENTIALS, Sandbox, SERIAL} from '../../../test/support/sandbox.js'
 
-const execFileP = promisify(execFile)
 const PLUGIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 describe('plugin mfa-creds-prompt-command', () => {
@@ -59,17 +56,5 @@ describe('plugin mfa-creds-prompt-command', () => {
     assert.match(failing.stderr, /command: the code command exited 4: vault locked/)
     assert.equal(stub.requests.length, 0)
     assert.equal(await box.readCredentials(), DEFAULT_CREDENTIALS)
-  })
-
-  it('installs offline from its packed tarball and works', async () => {
-    const dest = path.join(box.root, 'pack')
-    await fs.mkdir(dest)
-    await execFileP('npm', ['pack', '--pack-destination', dest], {cwd: PLUGIN})
-    const [tgz] = await fs.readdir(dest)
-    const installed = await box.run(['plugins', 'install', `file://${path.join(dest, tgz)}`], env)
-    assert.equal(installed.code, 0, installed.stderr)
-    const result = await box.run(['refresh-once', '--mfa-serial-number', SERIAL, '--prompt', 'command', '--prompt-option', 'command=echo 246801'], env)
-    assert.equal(result.code, 0, result.stderr)
-    assert.equal(stub.requests.at(-1)!.form.TokenCode, '246801')
   })
 })
