@@ -83,6 +83,9 @@ const CASES: Case[] = [
     args: [...BASE, '--prompt-option', 'nonsense'], code: 2, stderr: /--prompt-option "nonsense" is not KEY=VALUE/, title: 'a prompt option that is not KEY=VALUE',
   },
   {
+    args: [...BASE, '--writer', 'carrier-pigeon'], code: 2, stderr: /unknown credential writer "carrier-pigeon"[\s\S]*installed: credentials-file \(mfa-creds\)/, title: 'an unknown credential writer',
+  },
+  {
     args: [...BASE, '--prompt', 'tty', '--prompt-option', 'x=1'], code: 2, stderr: /the tty prompt provider's options are not usable: unknown option x/, title: 'an option the provider does not take',
   },
   {
