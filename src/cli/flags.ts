@@ -5,7 +5,7 @@
 import {Flags} from '@oclif/core'
 
 import {
-  DEFAULT_LEAD_TIME, DEFAULT_LOCK_TIMEOUT, DEFAULT_PROMPT_TIMEOUT, DURATION_MAX, DURATION_MIN,
+  DEFAULT_LEAD_TIME, DEFAULT_LOCK_TIMEOUT, DEFAULT_PROMPT_TIMEOUT, DURATION_MAX, DURATION_MIN, SettingsInput,
 } from '../core/settings.js'
 
 export const refreshFlags = {
@@ -65,4 +65,37 @@ export const refreshFlags = {
     helpValue: 'KEY=VALUE',
     multiple: true,
   }),
+}
+
+/** The values of refreshFlags as the command parsed them (watch has several profiles). */
+export interface RefreshFlagValues {
+  duration?: number
+  force?: boolean
+  'lock-timeout'?: number
+  'mfa-serial-number'?: string
+  prompt?: string
+  'prompt-option'?: string[]
+  'prompt-timeout'?: number
+  'refresh-lead-time'?: number
+  'target-profile'?: string
+  writer?: string
+  'writer-option'?: string[]
+}
+
+/** Flags -> the settings input for one profile: the same mapping for every refreshing command. */
+export function settingsInput(flags: RefreshFlagValues, profile: string): SettingsInput {
+  return {
+    duration: flags.duration,
+    force: flags.force,
+    lockTimeout: flags['lock-timeout'],
+    mfaSerialNumber: flags['mfa-serial-number'],
+    profile,
+    prompt: flags.prompt,
+    promptOptions: flags['prompt-option'],
+    promptTimeout: flags['prompt-timeout'],
+    refreshLeadTime: flags['refresh-lead-time'],
+    targetProfile: flags['target-profile'],
+    writer: flags.writer,
+    writerOptions: flags['writer-option'],
+  }
 }

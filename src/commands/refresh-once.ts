@@ -1,12 +1,11 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {resolvePromptProvider} from '../cli/extensions.js'
-import {refreshFlags} from '../cli/flags.js'
+import {refreshFlags, settingsInput} from '../cli/flags.js'
+import {resolvePorts} from '../cli/ports.js'
 import {
   refreshJson, RefreshJson, renderEvent, renderRefresh,
 } from '../cli/render.js'
-import {resolveWriter} from '../cli/writers.js'
 import {refreshOnce} from '../core/refresher.js'
 import {resolveSettings} from '../core/settings.js'
 
@@ -34,22 +33,8 @@ with the long-term keys of [PROFILE], and writes the session credentials into
 
   public async run(): Promise<RefreshJson> {
     const {flags} = await this.parse(RefreshOnce)
-    const settings = await resolveSettings({
-      duration: flags.duration,
-      force: flags.force,
-      lockTimeout: flags['lock-timeout'],
-      mfaSerialNumber: flags['mfa-serial-number'],
-      profile: flags.profile,
-      prompt: flags.prompt,
-      promptOptions: flags['prompt-option'],
-      promptTimeout: flags['prompt-timeout'],
-      refreshLeadTime: flags['refresh-lead-time'],
-      targetProfile: flags['target-profile'],
-      writer: flags.writer,
-      writerOptions: flags['writer-option'],
-    })
-    const prompt = await resolvePromptProvider(this.config, settings)
-    const writer = await resolveWriter(this.config, settings)
+    const settings = await resolveSettings(settingsInput(flags, flags.profile))
+    const {prompt, writer} = await resolvePorts(this.config, settings)
     const result = await refreshOnce(settings, {
       onEvent: event => {
         const line = renderEvent(event, prompt.name, settings.profile, settings.targetProfile)

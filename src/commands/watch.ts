@@ -1,10 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {resolvePromptProvider} from '../cli/extensions.js'
-import {refreshFlags} from '../cli/flags.js'
+import {refreshFlags, settingsInput} from '../cli/flags.js'
+import {resolvePorts} from '../cli/ports.js'
 import {WatchLog} from '../cli/watch-log.js'
-import {resolveWriter} from '../cli/writers.js'
 import {UsageError} from '../core/errors.js'
 import {WallClock} from '../core/schedule.js'
 import {resolveSettings, Settings} from '../core/settings.js'
@@ -47,28 +46,16 @@ SIGTERM stop it (exit 0, never in the middle of a write); SIGHUP re-reads the co
       throw new UsageError('--target-profile names one target, but several profiles are watched', 'leave it out: each PROFILE is written to PROFILE-mfa')
     }
 
-    const resolveAll = () => Promise.all(profiles.map(profile => resolveSettings({
-      duration: flags.duration,
-      lockTimeout: flags['lock-timeout'],
-      mfaSerialNumber: flags['mfa-serial-number'],
-      profile,
-      prompt: flags.prompt,
-      promptOptions: flags['prompt-option'],
-      promptTimeout: flags['prompt-timeout'],
-      refreshLeadTime: flags['refresh-lead-time'],
-      targetProfile: flags['target-profile'],
-      writer: flags.writer,
-      writerOptions: flags['writer-option'],
-    })))
+    const resolveAll = () => Promise.all(profiles.map(profile => resolveSettings(settingsInput(flags, profile))))
     const settings = await resolveAll()
     // Each profile's prompt provider, resolved (and its options checked) before anything runs.
     const providers = new Map<string, PromptProvider>()
     const writers = new Map<string, CredentialWriter>()
     const resolveProviders = async (list: Settings[]) => {
-      const resolved = await Promise.all(list.map(async s => [await resolvePromptProvider(this.config, s), await resolveWriter(this.config, s)] as const))
+      const resolved = await Promise.all(list.map(s => resolvePorts(this.config, s)))
       for (const [i, s] of list.entries()) {
-        providers.set(s.targetProfile, resolved[i][0])
-        writers.set(s.targetProfile, resolved[i][1])
+        providers.set(s.targetProfile, resolved[i].prompt)
+        writers.set(s.targetProfile, resolved[i].writer)
       }
     }
 

@@ -56,33 +56,17 @@ export interface PromptProviderSpec {
   validateOptions?(options: PromptOptions): string | undefined
 }
 
+const PROMPT_ERROR_KINDS: Record<string, PromptErrorKind> = {
+  AbortedError: 'aborted',
+  PromptCancelledError: 'cancelled',
+  PromptMisconfiguredError: 'misconfigured',
+  PromptTimedOutError: 'timed-out',
+  PromptUnavailableError: 'unavailable',
+}
+
 /** The kind of a provider's error, by class name, so it survives a second copy of this module. */
 export function errorKind(error: unknown): PromptErrorKind {
-  switch ((error as Error | undefined)?.name) {
-    case 'AbortedError': {
-      return 'aborted'
-    }
-
-    case 'PromptCancelledError': {
-      return 'cancelled'
-    }
-
-    case 'PromptMisconfiguredError': {
-      return 'misconfigured'
-    }
-
-    case 'PromptTimedOutError': {
-      return 'timed-out'
-    }
-
-    case 'PromptUnavailableError': {
-      return 'unavailable'
-    }
-
-    default: {
-      return 'failed'
-    }
-  }
+  return PROMPT_ERROR_KINDS[(error as Error | undefined)?.name ?? ''] ?? 'failed'
 }
 
 /** Builds the hook a plugin registers for both events (`mfa-creds:prompt-providers`, `mfa-creds:prompt`). */

@@ -62,28 +62,12 @@ export interface CredentialWriterSpec {
   write(request: WriteRequest, options: WriterOptions, context: WriterContext): Promise<WriteResult>
 }
 
+const WRITER_ERROR_KINDS: Record<string, WriterErrorKind> = {
+  AbortedError: 'aborted', ConfigError: 'config', InternalError: 'internal', LockTimeoutError: 'lock-timeout',
+}
+
 function writerErrorKind(error: unknown): WriterErrorKind {
-  switch ((error as Error | undefined)?.name) {
-    case 'AbortedError': {
-      return 'aborted'
-    }
-
-    case 'ConfigError': {
-      return 'config'
-    }
-
-    case 'InternalError': {
-      return 'internal'
-    }
-
-    case 'LockTimeoutError': {
-      return 'lock-timeout'
-    }
-
-    default: {
-      return 'failed'
-    }
-  }
+  return WRITER_ERROR_KINDS[(error as Error | undefined)?.name ?? ''] ?? 'failed'
 }
 
 /** Builds the hook a plugin registers for both events (`mfa-creds:writers`, `mfa-creds:write`). */
