@@ -12,10 +12,7 @@ import {resolveSettings} from '../core/settings.js'
 export default class RefreshOnce extends BaseCommand {
   static override description = `Refresh the MFA session credentials once if they are due, then exit.
 
-Reads [PROFILE-mfa] of the credentials file; if it expires later than the lead time
-from now, does nothing. Otherwise asks for a one-time code, calls STS GetSessionToken
-with the long-term keys of [PROFILE], and writes the session credentials into
-[PROFILE-mfa] under the shared lock, leaving every other byte of the file as it was.`
+Reads [PROFILE-mfa] of the credentials file; if it expires later than the lead time from now, does nothing. Otherwise asks for a one-time code, calls STS GetSessionToken with the long-term keys of [PROFILE], and writes the session credentials into [PROFILE-mfa] under the shared lock, leaving every other byte of the file as it was.`
   static override enableJsonFlag = true
   static override examples = [
     {

@@ -15,10 +15,7 @@ import {CredentialWriter} from '../writers/writer.js'
 export default class Watch extends BaseCommand {
   static override description = `Keep MFA session credentials fresh, all day: ask for a code shortly before they expire.
 
-Reuses valid credentials at start (no prompt until they are due), refreshes at expiration minus the
-lead time, follows the wall clock through sleep and clock changes, and retries network and STS
-failures with backoff, sending the code you already typed again for up to a minute. SIGINT or
-SIGTERM stop it (exit 0, never in the middle of a write); SIGHUP re-reads the config file.`
+Reuses valid credentials at start (no prompt until they are due), refreshes at expiration minus the lead time, follows the wall clock through sleep and clock changes, and retries network and STS failures with backoff, sending the code you already typed again for up to a minute. SIGINT or SIGTERM stop it (exit 0, never in the middle of a write); SIGHUP re-reads the config file.`
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> --mfa-serial-number arn:aws:iam::123456789012:mfa/alice', description: 'Keep [default-mfa] fresh'},
     {command: '<%= config.bin %> <%= command.id %> -p dev -p prod', description: 'Watch two profiles (serials from ~/.aws/config), each on its own schedule'},

@@ -8,8 +8,7 @@ import {resolveSettings} from '../../core/settings.js'
 export default class ServiceInstall extends BaseCommand {
   static override description = `Run \`watch\` as a service of your login: a systemd user unit on Linux, a launchd agent on macOS.
 
-The service gets the display and askpass variables of the session you install it from (so
-ssh-askpass windows can appear) and restarts when it fails. Settings are checked first.`
+The service gets the display and askpass variables of the session you install it from (so ssh-askpass windows can appear) and restarts when it fails. Settings are checked first.`
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Keep [default-mfa] fresh from login on'},
     {command: '<%= config.bin %> <%= command.id %> -p dev -p prod --keep-going', description: 'Two profiles; never give up after a cancelled prompt'},
