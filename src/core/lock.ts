@@ -35,6 +35,11 @@ export function lockPathFor(credentialsFile: string): string {
   return path.join(path.dirname(path.resolve(credentialsFile)), LOCK_FILE_NAME)
 }
 
+/** mfa-creds' own state (prompt locks, watcher records) beside the credentials file. */
+export function stateDir(credentialsFile: string): string {
+  return path.join(path.dirname(path.resolve(credentialsFile)), '.mfa-creds')
+}
+
 export interface LockHolder {
   /** The process's short name (/proc/PID/comm), never its command line. */
   command?: string

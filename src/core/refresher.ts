@@ -12,7 +12,9 @@ import {IniFileSnapshot, readIniFile} from './credentials-file.js'
 import {
   ConfigError, InvalidCodeError, StsRefusedError, StsUnavailableError, throwIfAborted,
 } from './errors.js'
-import {describeHolders, withFlock, withProtocolLock} from './lock.js'
+import {
+  describeHolders, stateDir, withFlock, withProtocolLock,
+} from './lock.js'
 import {isFresh, sleep} from './schedule.js'
 import {Settings} from './settings.js'
 import {getSessionToken, LongTermKeys, SessionCredentials} from './sts.js'
@@ -95,7 +97,7 @@ export function sourceKeys(snapshot: IniFileSnapshot, profile: string): LongTerm
 
 /** Where two instances agree on who asks for a code for this target (flock, our own). */
 export function promptLockPath(settings: Pick<Settings, 'credentialsFile' | 'targetProfile'>): string {
-  return path.join(path.dirname(settings.credentialsFile), '.mfa-creds', `prompt-${encodeURIComponent(settings.targetProfile)}.lock`)
+  return path.join(stateDir(settings.credentialsFile), `prompt-${encodeURIComponent(settings.targetProfile)}.lock`)
 }
 
 function wholeSeconds(c: SessionCredentials): SessionCredentials {

@@ -12,9 +12,6 @@ import {
 import {checkSectionName, readIniFile} from './credentials-file.js'
 import {ConfigError, UsageError} from './errors.js'
 
-/** The built-in prompt providers; plugins add more. `auto` picks one of the built-ins. */
-export const BUILT_IN_PROMPTS = ['auto', 'ssh-askpass', 'tty'] as const
-
 export const DURATION_MIN = 900
 export const DURATION_MAX = 129_600
 export const DEFAULT_LEAD_TIME = 300

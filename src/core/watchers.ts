@@ -6,17 +6,13 @@
 import {promises as fs, constants as fsConstants} from 'node:fs'
 import path from 'node:path'
 
-import {flockOnce} from './lock.js'
+import {flockOnce, stateDir} from './lock.js'
 
 export interface WatcherRecord {
   credentialsFile: string
   pid: number
   startedAt: string
   targets: Array<{profile: string; target: string}>
-}
-
-export function stateDir(credentialsFile: string): string {
-  return path.join(path.dirname(path.resolve(credentialsFile)), '.mfa-creds')
 }
 
 export interface Registration {
