@@ -5,15 +5,19 @@
 import {Flags} from '@oclif/core'
 
 import {
-  DEFAULT_LEAD_TIME, DEFAULT_LOCK_TIMEOUT, DEFAULT_PROMPT_TIMEOUT, DURATION_MAX, DURATION_MIN, SettingsInput,
+  DEFAULT_LEAD_TIME, DEFAULT_LOCK_TIMEOUT, DEFAULT_PROMPT_TIMEOUT, DURATION_MAX, DURATION_MIN, ROLE_DURATION_MAX, SettingsInput,
 } from '../core/settings.js'
 
 export const refreshFlags = {
   duration: Flags.integer({
-    description: `How long the session credentials last, in seconds (${DURATION_MIN}-${DURATION_MAX}). Default: duration_seconds in the profile's config section, else STS chooses (12 hours).`,
+    description: `How long the credentials last, in seconds (${DURATION_MIN}-${DURATION_MAX}; for a role at most ${ROLE_DURATION_MAX} and the role's own maximum). Default: duration_seconds in the profile's config section, else STS chooses (12 hours, or 1 hour for a role).`,
     helpValue: 'SECONDS',
     max: DURATION_MAX,
     min: DURATION_MIN,
+  }),
+  'external-id': Flags.string({
+    description: "For a role: the external ID its trust policy asks for. Default: external_id in the profile's config section.",
+    helpValue: 'ID',
   }),
   'lock-timeout': Flags.integer({
     default: DEFAULT_LOCK_TIMEOUT,
@@ -28,7 +32,7 @@ export const refreshFlags = {
   profile: Flags.string({
     char: 'p',
     default: 'default',
-    description: 'Profile in the credentials file that holds the long-term keys (never taken from AWS_PROFILE).',
+    description: 'Profile in the credentials file that holds the long-term keys, or a role profile of ~/.aws/config (role_arn + source_profile). Never taken from AWS_PROFILE.',
     helpValue: 'PROFILE',
   }),
   prompt: Flags.string({
@@ -52,8 +56,20 @@ export const refreshFlags = {
     helpValue: 'SECONDS',
     min: 0,
   }),
+  'role-arn': Flags.string({
+    description: "Assume this role with MFA, signed with the long-term keys of PROFILE (or of its source_profile). Default: role_arn in the profile's config section.",
+    helpValue: 'ARN',
+  }),
+  'role-session-name': Flags.string({
+    description: "For a role: the session name CloudTrail shows. Default: role_session_name in the profile's config section, else mfa-creds-SECONDS.",
+    helpValue: 'NAME',
+  }),
+  session: Flags.boolean({
+    allowNo: true,
+    description: 'For a role: assume it from the MFA session of the source profile, kept in [SOURCE-mfa], so that one code serves every role while that session lasts (the default; mfa_creds_session = false in the config turns it off). --no-session: AssumeRole directly with each code.',
+  }),
   'target-profile': Flags.string({
-    description: 'Profile the session credentials are written to. Default: PROFILE-mfa.',
+    description: 'Profile the credentials are written to. Default: PROFILE-mfa (PROFILE-ROLE-mfa for --role-arn on a profile with long-term keys).',
     helpValue: 'NAME',
   }),
   writer: Flags.string({
@@ -70,6 +86,7 @@ export const refreshFlags = {
 /** The values of refreshFlags as the command parsed them (watch has several profiles). */
 export interface RefreshFlagValues {
   duration?: number
+  'external-id'?: string
   force?: boolean
   'lock-timeout'?: number
   'mfa-serial-number'?: string
@@ -77,6 +94,9 @@ export interface RefreshFlagValues {
   'prompt-option'?: string[]
   'prompt-timeout'?: number
   'refresh-lead-time'?: number
+  'role-arn'?: string
+  'role-session-name'?: string
+  session?: boolean
   'target-profile'?: string
   writer?: string
   'writer-option'?: string[]
@@ -86,6 +106,7 @@ export interface RefreshFlagValues {
 export function settingsInput(flags: RefreshFlagValues, profile: string): SettingsInput {
   return {
     duration: flags.duration,
+    externalId: flags['external-id'],
     force: flags.force,
     lockTimeout: flags['lock-timeout'],
     mfaSerialNumber: flags['mfa-serial-number'],
@@ -94,6 +115,9 @@ export function settingsInput(flags: RefreshFlagValues, profile: string): Settin
     promptOptions: flags['prompt-option'],
     promptTimeout: flags['prompt-timeout'],
     refreshLeadTime: flags['refresh-lead-time'],
+    roleArn: flags['role-arn'],
+    roleSessionName: flags['role-session-name'],
+    session: flags.session,
     targetProfile: flags['target-profile'],
     writer: flags.writer,
     writerOptions: flags['writer-option'],

@@ -83,6 +83,19 @@ export function profileMap(view: IniView): Map<string, Profile> {
   return profiles
 }
 
+/**
+ * The section botocore takes a profile's keys from (the last one that names it, written in any
+ * shell-quoting), so an edit lands where botocore will read it; undefined when there is none.
+ */
+export function profileSectionName(view: IniView, profile: string): string | undefined {
+  let found: string | undefined
+  for (const key of Object.keys(view)) {
+    if (key === 'default' ? profile === 'default' : key.startsWith('profile') && shlexSplit(key)?.length === 2 && shlexSplit(key)![1] === profile) found = key
+  }
+
+  return found
+}
+
 /** A string value of a profile key (nested blocks are not strings). */
 export function stringValue(profile: Profile | undefined, key: string): string | undefined {
   const value = profile?.[key]

@@ -227,19 +227,19 @@ export function setSectionValues(doc: IniDocument, name: string, values: Section
  * Edits the text and proves the edit: the result must parse as botocore would, the target must
  * read back exactly as `values`, and every other profile exactly as before.
  */
-export function editCredentials(before: IniFileSnapshot, name: string, values: SectionValues): string {
+export function editCredentials(before: IniFileSnapshot, name: string, values: SectionValues, what = 'credentials file'): string {
   const text = setSectionValues(before.doc, name, values)
   let after: IniView
   try {
     after = readIni(text).view
   } catch (error) {
-    throw new InternalError(`the edited credentials file would not parse (${(error as Error).message}); nothing was written`)
+    throw new InternalError(`the edited ${what} would not parse (${(error as Error).message}); nothing was written`)
   }
 
   const target = after[name] ?? {}
   for (const [key, value] of values) {
     if (target[key.toLowerCase()] !== value) {
-      throw new InternalError(`the edited credentials file would not read back ${key} for [${name}]; nothing was written`)
+      throw new InternalError(`the edited ${what} would not read back ${key} for [${name}]; nothing was written`)
     }
   }
 

@@ -67,6 +67,8 @@ export class StsRefusedError extends MfaCredsError {
     readonly awsCode: string,
     /** True when STS rejected the one-time code itself (so asking again may help). */
     readonly wrongCode: boolean,
+    /** True when STS turned down the MFA session that signed the call (expired early or revoked). */
+    readonly sessionRejected = false,
   ) {
     super(message, hint)
   }

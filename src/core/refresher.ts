@@ -8,16 +8,20 @@ import path from 'node:path'
 import type {PromptProvider} from '../prompts/provider.js'
 import type {CredentialWriter, TargetState} from '../writers/writer.js'
 
+import {CredentialsFileWriter} from '../writers/credentials-file.js'
 import {IniFileSnapshot, readIniFile} from './credentials-file.js'
 import {
   ConfigError, InvalidCodeError, StsRefusedError, StsUnavailableError, throwIfAborted,
 } from './errors.js'
+import {readSessionCredentials} from './export.js'
 import {
   describeHolders, stateDir, withFlock, withProtocolLock,
 } from './lock.js'
 import {isFresh, sleep} from './schedule.js'
-import {Settings} from './settings.js'
-import {getSessionToken, LongTermKeys, SessionCredentials} from './sts.js'
+import {RoleSettings, Settings} from './settings.js'
+import {
+  assumeRole, getSessionToken, LongTermKeys, SessionCredentials, Signer,
+} from './sts.js'
 
 export const MAX_CODE_ATTEMPTS = 3
 
@@ -111,22 +115,28 @@ export function backoffDelay(failures: number, retry: Pick<TransientRetry, 'base
 }
 
 /**
- * Asks for a code and exchanges it at STS. A rejected or malformed code is asked for again
- * (policy.codeAttempts in all); with policy.transient, STS failures are retried after a backoff,
- * sending the same code while it is fresh enough and asking for a new one after that.
+ * Gets credentials from STS: asks for a code (when `exchange` needs one) and exchanges it. A
+ * rejected or malformed code is asked for again (policy.codeAttempts in all); with
+ * policy.transient, STS failures are retried after a backoff, sending the same code while it is
+ * fresh enough and asking for a new one after that.
  */
-async function obtain(settings: Settings, deps: RefreshDeps, keys: LongTermKeys, policy: RefreshPolicy): Promise<SessionCredentials> {
+async function obtain(
+  settings: Settings,
+  deps: RefreshDeps,
+  policy: RefreshPolicy,
+  exchange: {call: (code: string | undefined) => Promise<SessionCredentials>; needsCode: boolean},
+): Promise<SessionCredentials> {
   const tries = policy.codeAttempts ?? (deps.prompt.retriesRejectedCodes ? MAX_CODE_ATTEMPTS : 1)
   const {signal} = deps
   let code: string | undefined
-  let typedAt = 0
+  let typedAt = Date.now()
   let asked = 0
   let rejections = 0
   let failures = 0
   let reason: string | undefined
   for (;;) {
     throwIfAborted(signal)
-    if (code === undefined) {
+    if (code === undefined && exchange.needsCode) {
       deps.onEvent?.({attempt: ++asked, type: 'prompting'})
       const answer = (await deps.prompt.ask({
         attempt: asked,
@@ -152,16 +162,7 @@ async function obtain(settings: Settings, deps: RefreshDeps, keys: LongTermKeys,
 
     try {
       deps.onEvent?.({type: 'calling-sts'})
-      return wholeSeconds(await getSessionToken({
-        code,
-        durationSeconds: settings.durationSeconds,
-        endpoint: settings.endpoint,
-        keys,
-        profile: settings.profile,
-        region: settings.region,
-        serial: settings.mfaSerial,
-        signal,
-      }))
+      return wholeSeconds(await exchange.call(code))
     } catch (error) {
       if (error instanceof StsRefusedError && error.wrongCode && ++rejections < tries) {
         deps.onEvent?.({attemptsLeft: tries - rejections, type: 'code-rejected'})
@@ -173,15 +174,59 @@ async function obtain(settings: Settings, deps: RefreshDeps, keys: LongTermKeys,
       if (!(error instanceof StsUnavailableError) || !policy.transient) throw error
       const retry = policy.transient
       const delayMs = backoffDelay(++failures, retry)
-      const reusesCode = Date.now() + delayMs - typedAt <= retry.codeReuseMs
+      const reusesCode = exchange.needsCode && Date.now() + delayMs - typedAt <= retry.codeReuseMs
       deps.onEvent?.({
         delayMs, failures, reason: error.message, reusesCode, type: 'retrying',
       })
       await (retry.sleep ?? sleep)(delayMs, signal)
-      if (Date.now() - typedAt > retry.codeReuseMs) {
+      if (exchange.needsCode && Date.now() - typedAt > retry.codeReuseMs) {
         code = undefined
         reason = 'The code you typed is too old to send again; enter the current one.'
       }
+    }
+  }
+}
+
+/**
+ * The STS exchange for a target, signed by `signer` (read from [signerProfile]): GetSessionToken
+ * with the code; for a role, AssumeRole with the code, or with none when an MFA session signs.
+ */
+function exchange(settings: Settings, signer: Signer, signerProfile: string, signal: AbortSignal | undefined): (code: string | undefined) => Promise<SessionCredentials> {
+  const common = {
+    credentials: signer,
+    credentialsProfile: signerProfile,
+    durationSeconds: settings.durationSeconds,
+    endpoint: settings.endpoint,
+    region: settings.region,
+    signal,
+  }
+  const {role} = settings
+  return code => {
+    const mfa = code === undefined ? undefined : {code, serial: settings.mfaSerial}
+    return role ? assumeRole({...common, ...roleParameters(role), mfa}) : getSessionToken({...common, mfa: mfa!})
+  }
+}
+
+function roleParameters(role: RoleSettings): {externalId?: string; roleArn: string; sessionName: string} {
+  return {externalId: role.externalId, roleArn: role.arn, sessionName: role.sessionName ?? `mfa-creds-${Math.floor(Date.now() / 1000)}`}
+}
+
+/**
+ * A role assumed from the source profile's MFA session: that session is refreshed first when it
+ * is due (asking for a code once, for every role that uses it, under its own prompt lock), then
+ * signs AssumeRole without a code. A session STS no longer accepts (revoked, or expired early) is
+ * replaced once.
+ */
+async function assumeFromSession(settings: Settings, deps: RefreshDeps, policy: RefreshPolicy): Promise<SessionCredentials> {
+  const session = settings.role!.session!
+  const sessionDeps = {...deps, writer: new CredentialsFileWriter(session.credentialsFile)}
+  for (let attempt = 1; ; attempt++) {
+    await refreshOnce({...session, force: attempt > 1}, sessionDeps, policy)
+    const signer = await readSessionCredentials(session.credentialsFile, session.targetProfile, session.profile)
+    try {
+      return await obtain(settings, deps, policy, {call: exchange(settings, signer, session.targetProfile, deps.signal), needsCode: false})
+    } catch (error) {
+      if (!(error instanceof StsRefusedError && error.sessionRejected && attempt === 1)) throw error
     }
   }
 }
@@ -198,7 +243,7 @@ export async function refreshOnce(settings: Settings, deps: RefreshDeps, policy:
   let first: TargetState | undefined
   try {
     const before = await readIniFile(settings.credentialsFile, 'credentials file')
-    sourceKeys(before, settings.profile)
+    sourceKeys(before, settings.sourceProfile)
     first = await deps.writer.read(settings.targetProfile, before)
     if (!settings.force && isFresh(first.expiration, now(), settings.leadTimeSeconds)) {
       return {...base, action: 'fresh', expiration: first.expiration}
@@ -217,15 +262,17 @@ export async function refreshOnce(settings: Settings, deps: RefreshDeps, policy:
       {onWait: holders => onLockWait(describeHolders(holders)), signal: deps.signal, timeoutMs: settings.lockTimeoutMs},
       () => readIniFile(settings.credentialsFile, 'credentials file'),
     )
-    const keys = sourceKeys(snapshot, settings.profile)
+    const keys = sourceKeys(snapshot, settings.sourceProfile)
     const state = await deps.writer.read(settings.targetProfile, snapshot)
     const changed = first !== undefined && state.fingerprint !== first.fingerprint
     if ((!settings.force || changed) && isFresh(state.expiration, now(), settings.leadTimeSeconds)) {
       return {...base, action: 'fresh' as const, expiration: state.expiration}
     }
 
-    // Steps 4-5: ask (no credentials-file lock held), then STS.
-    const credentials = await obtain(settings, deps, keys, policy)
+    // Steps 4-5: ask (no credentials-file lock held), then STS; a role may need no code.
+    const credentials = settings.role?.session
+      ? await assumeFromSession(settings, deps, policy)
+      : await obtain(settings, deps, policy, {call: exchange(settings, keys, settings.sourceProfile, deps.signal), needsCode: true})
 
     // Step 6: write under the protocol lock; the writer re-reads inside it. Once the lock is
     // held the write completes even when shutting down.

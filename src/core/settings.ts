@@ -14,6 +14,8 @@ import {ConfigError, UsageError} from './errors.js'
 
 export const DURATION_MIN = 900
 export const DURATION_MAX = 129_600
+/** AssumeRole's upper limit; the role's own maximum (1 hour by default) may be lower. */
+export const ROLE_DURATION_MAX = 43_200
 export const DEFAULT_LEAD_TIME = 300
 export const DEFAULT_PROMPT_TIMEOUT = 120
 export const DEFAULT_LOCK_TIMEOUT = 120
@@ -21,6 +23,7 @@ export const DEFAULT_LOCK_TIMEOUT = 120
 /** What a command passes in: its flags, all optional. */
 export interface SettingsInput {
   duration?: number
+  externalId?: string
   force?: boolean
   lockTimeout?: number
   mfaSerialNumber?: string
@@ -30,6 +33,10 @@ export interface SettingsInput {
   promptOptions?: string[]
   promptTimeout?: number
   refreshLeadTime?: number
+  roleArn?: string
+  roleSessionName?: string
+  /** For a role: assume it from the source profile's MFA session (default) or directly with the code. */
+  session?: boolean
   targetProfile?: string
   writer?: string
   /** KEY=VALUE options for the credential writer (--writer-option). */
@@ -59,6 +66,10 @@ export interface Settings {
   promptSource: 'config' | 'default' | 'flag'
   promptTimeoutMs: number
   region: string
+  /** Set when the target holds a role's credentials. */
+  role?: RoleSettings
+  /** The profile whose long-term keys sign: the profile itself, or a role's source_profile. */
+  sourceProfile: string
   targetProfile: string
   /** A credential writer's name (default: credentials-file). */
   writer: string
@@ -66,7 +77,20 @@ export interface Settings {
   writerSource: 'config' | 'default' | 'flag'
 }
 
-type Env = Record<string, string | undefined>
+export interface RoleSettings {
+  arn: string
+  externalId?: string
+  /**
+   * The MFA session of the source profile, kept in its own target, that the role is assumed from
+   * without a code (one code for every role while the session lasts). Undefined: AssumeRole
+   * directly with the code, signed by the long-term keys.
+   */
+  session?: Settings
+  /** Undefined: mfa-creds-SECONDS, new for each call. */
+  sessionName?: string
+}
+
+export type Env = Record<string, string | undefined>
 
 /** botocore's expandvars + expanduser for a configured path. */
 export function expandPath(value: string, env: Env): string {
@@ -97,16 +121,16 @@ function isTrue(value: string | undefined): boolean {
   return value?.trim().toLowerCase() === 'true'
 }
 
-/** The STS endpoint, with the SDK's precedence, looked up for profile P (not AWS_PROFILE). */
-function resolveEndpoint(env: Env, profile: Profile | undefined, sections: Record<string, Profile>): string | undefined {
+/** A service's endpoint (sts, iam), with the SDK's precedence, looked up for profile P (not AWS_PROFILE). */
+export function resolveEndpoint(env: Env, profile: Profile | undefined, sections: Record<string, Profile>, service: 'iam' | 'sts' = 'sts'): string | undefined {
   if (isTrue(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)) return undefined
-  const fromEnv = env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL
+  const fromEnv = env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] || env.AWS_ENDPOINT_URL
   if (fromEnv) return fromEnv
   if (isTrue(stringValue(profile, 'ignore_configured_endpoint_urls'))) return undefined
   const servicesName = stringValue(profile, 'services')
   if (servicesName) {
-    const sts = sections[`services ${servicesName}`]?.sts
-    if (typeof sts === 'object' && sts.endpoint_url) return sts.endpoint_url
+    const block = sections[`services ${servicesName}`]?.[service]
+    if (typeof block === 'object' && block.endpoint_url) return block.endpoint_url
   }
 
   return stringValue(profile, 'endpoint_url') || undefined
@@ -145,35 +169,140 @@ function extensionChoice(kind: 'prompt' | 'writer', flag: string | undefined, fl
   return {choice: flag ?? fromConfig ?? fallback, options, source}
 }
 
-export async function resolveSettings(input: SettingsInput, env: Env = process.env): Promise<Settings> {
-  const profile = input.profile ?? 'default'
-  if (profile === '') throw new UsageError('--profile cannot be empty', 'name the profile whose long-term keys to use, e.g. --profile default')
-  const targetProfile = input.targetProfile ?? `${profile}-mfa`
+/** botocore's list of regions whose STS calls go to the global endpoint when sts_regional_endpoints = legacy. */
+const LEGACY_GLOBAL_REGIONS = new Set([
+  'ap-northeast-1',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'aws-global',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-north-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'sa-east-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+])
+
+/** Where STS is called: the configured endpoint, else (sts_regional_endpoints = legacy) the global one, else the region's. */
+export function resolveSts(env: Env, profileConfig: Profile | undefined, sections: Record<string, Profile>, where: string): {endpoint?: string; region: string} {
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || stringValue(profileConfig, 'region') || 'us-east-1'
+  if (!/^[a-z\d-]{1,63}$/i.test(region)) {
+    const source = env.AWS_REGION ? 'AWS_REGION' : (env.AWS_DEFAULT_REGION ? 'AWS_DEFAULT_REGION' : `region in ${where}`)
+    throw new ConfigError(`${source} is ${JSON.stringify(region)}, which is not a region name`, `set ${source.split(' ')[0]} to a region such as us-east-1 (the config file has no inline comments: a ; or # after a value is part of it)`)
+  }
+
+  const endpoint = resolveEndpoint(env, profileConfig, sections)
+  const fromEnv = env.AWS_STS_REGIONAL_ENDPOINTS
+  const mode = (fromEnv || stringValue(profileConfig, 'sts_regional_endpoints') || 'regional').trim().toLowerCase()
+  if (mode !== 'legacy' && mode !== 'regional') {
+    const source = fromEnv ? 'AWS_STS_REGIONAL_ENDPOINTS' : `sts_regional_endpoints in ${where}`
+    throw new ConfigError(`${source} is ${JSON.stringify(fromEnv || stringValue(profileConfig, 'sts_regional_endpoints'))}, which is neither legacy nor regional`, `set ${source.split(' ')[0]} to regional (or legacy)`)
+  }
+
+  if (!endpoint && mode === 'legacy' && LEGACY_GLOBAL_REGIONS.has(region)) return {endpoint: 'https://sts.amazonaws.com', region: 'us-east-1'}
+  return {endpoint, region}
+}
+
+/** STS's constraints on AssumeRole's parameters. */
+const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/
+
+function roleValue(value: string | undefined, pattern: RegExp, what: string, where: string | undefined, flag: string): string | undefined {
+  if (value === undefined || pattern.test(value)) return value
+  const problem = `${JSON.stringify(value)} is not a valid ${what}`
+  throw where ? new ConfigError(`${flag.replace(/^--/, '').replaceAll('-', '_')} in ${where}: ${problem}`, `fix it in ${where}`) : new UsageError(`${flag}: ${problem}`)
+}
+
+function isFalse(value: string | undefined): boolean {
+  return value?.trim().toLowerCase() === 'false'
+}
+
+/** A duration from the flag or a config section, within STS's limits for the call it is for. */
+function resolveDuration(flag: number | undefined, section: Profile | undefined, where: string, max: number, what: string): Pick<Settings, 'durationSeconds' | 'durationSource'> {
+  if (flag !== undefined) {
+    if (!Number.isInteger(flag) || flag < DURATION_MIN || flag > max) {
+      throw new UsageError(`--duration must be from ${DURATION_MIN} to ${max} seconds for ${what}`, 'leave it out to let STS choose')
+    }
+
+    return {durationSeconds: flag, durationSource: 'flag'}
+  }
+
+  const raw = stringValue(section, 'duration_seconds')
+  if (raw === undefined || raw === '') return {}
+  return {durationSeconds: integerSetting(raw, 'duration_seconds', where, DURATION_MIN, max), durationSource: 'config'}
+}
+
+function checkTarget(targetProfile: string, sourceProfile: string, profile: string): void {
   const targetProblem = checkSectionName(targetProfile)
   if (targetProblem) {
     throw new UsageError(`cannot use ${JSON.stringify(targetProfile)} as the target profile: ${targetProblem}`, 'choose another name with --target-profile')
   }
 
-  if (targetProfile === profile) {
+  if (targetProfile === sourceProfile || targetProfile === profile) {
     throw new UsageError(
-      `the target profile cannot be the source profile ${profile}: its long-term keys would be overwritten`,
+      targetProfile === sourceProfile
+        ? `the target profile cannot be the source profile ${sourceProfile}: its long-term keys would be overwritten`
+        : `the target profile cannot be the role profile ${profile} itself`,
       `leave out --target-profile (the default is ${profile}-mfa) or choose another name`,
     )
   }
+}
+
+export async function resolveSettings(input: SettingsInput, env: Env = process.env): Promise<Settings> {
+  const profile = input.profile ?? 'default'
+  if (profile === '') throw new UsageError('--profile cannot be empty', 'name the profile whose long-term keys to use, e.g. --profile default')
 
   const configFile = configFilePath(env)
   const config = await readIniFile(configFile, 'config file')
-  const profileConfig = profileMap(config.view).get(profile)
+  const profiles = profileMap(config.view)
+  const profileConfig = profiles.get(profile)
   const where = `[${configSectionName(profile)}] of ${configFile}`
+
+  // A role: role_arn (and source_profile, whose long-term keys sign) in the config, or --role-arn.
+  const roleArn = input.roleArn === undefined
+    ? roleValue(stringValue(profileConfig, 'role_arn') || undefined, ROLE_ARN, 'role ARN (arn:aws:iam::ACCOUNT:role/NAME)', where, 'role_arn')
+    : roleValue(input.roleArn, ROLE_ARN, 'role ARN (arn:aws:iam::ACCOUNT:role/NAME)', undefined, '--role-arn')
+  let sourceProfile = profile
+  if (roleArn !== undefined) {
+    const configured = stringValue(profileConfig, 'source_profile')
+    if (configured) {
+      sourceProfile = configured
+    } else if (input.roleArn === undefined) {
+      const other = ['credential_source', 'web_identity_token_file'].find(k => stringValue(profileConfig, k) !== undefined)
+      throw new ConfigError(
+        `role_arn in ${where} has no source_profile${other ? ` (${other} is not supported: mfa-creds signs with an IAM user's long-term keys)` : ''}`,
+        `add source_profile = PROFILE (the profile whose long-term keys are in the credentials file) to ${where}`,
+      )
+    }
+
+    if (sourceProfile !== profile && stringValue(profiles.get(sourceProfile), 'role_arn')) {
+      throw new ConfigError(
+        `source_profile ${sourceProfile} of ${where} is itself a role; mfa-creds assumes roles from an IAM user's keys only`,
+        'set source_profile to the profile that holds your long-term keys in the credentials file',
+      )
+    }
+  }
+
+  const sourceConfig = profiles.get(sourceProfile)
+  const roleName = roleArn?.split('/').at(-1)
+  const targetProfile = input.targetProfile ?? (roleArn !== undefined && sourceProfile === profile ? `${profile}-${roleName}-mfa` : `${profile}-mfa`)
+  checkTarget(targetProfile, sourceProfile, profile)
 
   let mfaSerial: string
   let mfaSerialSource: Settings['mfaSerialSource']
   if (input.mfaSerialNumber === undefined) {
-    const fromConfig = stringValue(profileConfig, 'mfa_serial')
+    const fromConfig = stringValue(profileConfig, 'mfa_serial') || stringValue(sourceConfig, 'mfa_serial')
     if (!fromConfig) {
       throw new ConfigError(
         `no MFA serial for profile ${profile}`,
-        `pass --mfa-serial-number arn:aws:iam::ACCOUNT:mfa/NAME, or set mfa_serial in ${where}`,
+        `pass --mfa-serial-number arn:aws:iam::ACCOUNT:mfa/NAME, set mfa_serial in ${where}, or run: mfa-creds setup -p ${sourceProfile}`,
       )
     }
 
@@ -188,22 +317,9 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
     mfaSerialSource = 'flag'
   }
 
-  let durationSeconds: number | undefined
-  let durationSource: Settings['durationSource']
-  if (input.duration === undefined) {
-    const raw = stringValue(profileConfig, 'duration_seconds')
-    if (raw !== undefined && raw !== '') {
-      durationSeconds = integerSetting(raw, 'duration_seconds', where, DURATION_MIN, DURATION_MAX)
-      durationSource = 'config'
-    }
-  } else {
-    if (!Number.isInteger(input.duration) || input.duration < DURATION_MIN || input.duration > DURATION_MAX) {
-      throw new UsageError(`--duration must be from ${DURATION_MIN} to ${DURATION_MAX} seconds (15 minutes to 36 hours)`, 'leave it out to let STS choose')
-    }
-
-    durationSeconds = input.duration
-    durationSource = 'flag'
-  }
+  const duration = roleArn === undefined
+    ? resolveDuration(input.duration, profileConfig, where, DURATION_MAX, 'a session')
+    : resolveDuration(input.duration, profileConfig, where, ROLE_DURATION_MAX, 'a role (at most 12 hours)')
 
   const leadTimeSeconds = input.refreshLeadTime ?? DEFAULT_LEAD_TIME
   if (!Number.isInteger(leadTimeSeconds) || leadTimeSeconds < 0) {
@@ -213,14 +329,11 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
   const {choice: prompt, options: promptOptions, source: promptSource} = extensionChoice('prompt', input.prompt, input.promptOptions, profileConfig, 'auto')
   const {choice: writer, options: writerOptions, source: writerSource} = extensionChoice('writer', input.writer, input.writerOptions, profileConfig, 'credentials-file')
 
-  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || stringValue(profileConfig, 'region') || 'us-east-1'
-  const sections = config.view as Record<string, Profile>
-  return {
+  const settings: Settings = {
     configFile,
     credentialsFile: credentialsFilePath(env),
-    durationSeconds,
-    durationSource,
-    endpoint: resolveEndpoint(env, profileConfig, sections),
+    ...duration,
+    ...resolveSts(env, profileConfig, config.view as Record<string, Profile>, where),
     force: input.force ?? false,
     leadTimeSeconds,
     lockTimeoutMs: input.lockTimeout === undefined ? undefined : input.lockTimeout * 1000,
@@ -231,10 +344,43 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
     promptOptions,
     promptSource,
     promptTimeoutMs: (input.promptTimeout ?? DEFAULT_PROMPT_TIMEOUT) * 1000,
-    region,
+    sourceProfile,
     targetProfile,
     writer,
     writerOptions,
     writerSource,
   }
+  if (roleArn === undefined) return settings
+
+  const useSession = input.session ?? !isFalse(stringValue(profileConfig, 'mfa_creds_session'))
+  const sessionTarget = `${sourceProfile}-mfa`
+  if (useSession && targetProfile === sessionTarget) {
+    throw new UsageError(
+      `the role's credentials cannot go to [${sessionTarget}]: that is where the MFA session of ${sourceProfile} they are assumed from is kept`,
+      'choose another --target-profile, or pass --no-session to assume the role directly with the code',
+    )
+  }
+
+  settings.role = {
+    arn: roleArn,
+    externalId: input.externalId === undefined
+      ? roleValue(stringValue(profileConfig, 'external_id') || undefined, EXTERNAL_ID, 'external ID (2-1224 characters of letters, digits and +=,.@:/-)', where, 'external_id')
+      : roleValue(input.externalId, EXTERNAL_ID, 'external ID (2-1224 characters of letters, digits and +=,.@:/-)', undefined, '--external-id'),
+    session: useSession
+      ? {
+        ...settings,
+        ...resolveDuration(undefined, sourceConfig, `[${configSectionName(sourceProfile)}] of ${configFile}`, DURATION_MAX, 'a session'),
+        force: false,
+        profile: sourceProfile,
+        targetProfile: sessionTarget,
+        writer: 'credentials-file',
+        writerOptions: {},
+        writerSource: 'default',
+      }
+      : undefined,
+    sessionName: input.roleSessionName === undefined
+      ? roleValue(stringValue(profileConfig, 'role_session_name') || undefined, SESSION_NAME, 'role session name (2-64 characters of letters, digits and +=,.@_-)', where, 'role_session_name')
+      : roleValue(input.roleSessionName, SESSION_NAME, 'role session name (2-64 characters of letters, digits and +=,.@_-)', undefined, '--role-session-name'),
+  }
+  return settings
 }

@@ -16,16 +16,38 @@ export interface SessionCredentials {
   sessionToken: string
 }
 
-export interface SessionRequest {
-  code: string
+/** Credentials that sign an STS call: long-term keys, or the MFA session's. */
+export interface Signer extends LongTermKeys {
+  sessionToken?: string
+}
+
+/** Where the call goes and who signs it (for messages: the profile the signing keys come from). */
+export interface StsCall {
+  credentials: Signer
+  /** The credentials-file section the signing credentials were read from. */
+  credentialsProfile: string
   durationSeconds?: number
   endpoint?: string
-  keys: LongTermKeys
-  profile: string
   region: string
-  serial: string
   /** Abandon the call (AbortedError) when this aborts. */
   signal?: AbortSignal
+}
+
+export interface MfaCode {
+  code: string
+  serial: string
+}
+
+export interface SessionRequest extends StsCall {
+  mfa: MfaCode
+}
+
+export interface AssumeRoleRequest extends StsCall {
+  externalId?: string
+  /** With the MFA code: the role's trust policy sees MFA. Without: the signer is an MFA session. */
+  mfa?: MfaCode
+  roleArn: string
+  sessionName: string
 }
 
 /** Seconds to wait for a connection, and for a whole answer, per attempt. */
@@ -59,13 +81,21 @@ interface AwsErrorLike {
   name?: string
 }
 
+/** Any call made with credentials read from the credentials file (STS, or IAM for setup). */
+type StsRequest = StsCall & {mfa?: MfaCode; roleArn?: string}
+
+function isRoleRequest(request: StsRequest): request is AssumeRoleRequest {
+  return 'roleArn' in request
+}
+
 /** Turns whatever the SDK threw into StsRefusedError (exit 4) or StsUnavailableError (exit 5). */
-export function classifyStsError(error: unknown, request: SessionRequest): StsRefusedError | StsUnavailableError {
+export function classifyStsError(error: unknown, request: StsRequest, service = 'STS'): StsRefusedError | StsUnavailableError {
   const e = (error ?? {}) as AwsErrorLike
   const awsCode = e.name ?? e.code ?? 'Error'
   const status = e.$metadata?.httpStatusCode
-  const message = redact(String(e.message ?? awsCode), [request.code, request.keys.secretAccessKey]).trim()
-  const where = request.endpoint ?? `STS in ${request.region}`
+  const secrets = [request.mfa?.code, request.credentials.secretAccessKey, request.credentials.sessionToken]
+  const message = redact(String(e.message ?? awsCode), secrets).trim()
+  const where = request.endpoint ?? `${service} in ${request.region}`
 
   if (status === undefined || status === 0) {
     const network = e.code ?? awsCode
@@ -76,23 +106,48 @@ export function classifyStsError(error: unknown, request: SessionRequest): StsRe
   }
 
   if (status >= 500 || status === 429 || TRANSIENT_CODES.has(awsCode)) {
-    return new StsUnavailableError(`STS is failing (${awsCode}, HTTP ${status}): ${message}`, 'try again in a few minutes')
+    return new StsUnavailableError(`${service} is failing (${awsCode}, HTTP ${status}): ${message}`, 'try again in a few minutes')
   }
 
   if (status >= 200 && status < 300) {
-    return new StsUnavailableError(`STS sent an answer that could not be read (${awsCode})`, 'try again; if it persists, check the endpoint')
+    return new StsUnavailableError(`${service} sent an answer that could not be read (${awsCode})`, 'try again; if it persists, check the endpoint')
   }
 
-  const {profile} = request
+  const profile = request.credentialsProfile
+  const session = request.credentials.sessionToken !== undefined
+  const role = isRoleRequest(request) ? request.roleArn : undefined
+  if (awsCode === 'AccessDenied' && /one time pass ?code|invalid mfa/i.test(message)) {
+    return new StsRefusedError(`STS rejected the MFA code: ${message}`, 'wait for the next code on your device and try again', awsCode, true)
+  }
+
+  if (session && ['ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException'].includes(awsCode)) {
+    return new StsRefusedError(
+      `STS no longer accepts the MFA session in [${profile}] (${awsCode}): it has expired or was revoked`,
+      `get a new one: mfa-creds refresh-once -p ${profile.replace(/-mfa$/, '')} --force`,
+      awsCode,
+      false,
+      true,
+    )
+  }
+
   switch (awsCode) {
     case 'AccessDenied': {
-      if (/one time pass ?code|invalid mfa/i.test(message)) {
-        return new StsRefusedError(`STS rejected the MFA code: ${message}`, 'wait for the next code on your device and try again', awsCode, true)
+      if (role) {
+        return new StsRefusedError(
+          `STS refused to let [${profile}] assume ${role}: ${message}`,
+          `check that the role's trust policy lets this IAM user in (with MFA), and that the user's policies allow sts:AssumeRole on ${role}`,
+          awsCode,
+          false,
+        )
+      }
+
+      if (!request.mfa) {
+        return new StsRefusedError(`${service} refused access: ${message}`, `check the policies of the IAM user whose keys are in [${profile}]`, awsCode, false)
       }
 
       return new StsRefusedError(
         `STS refused access: ${message}`,
-        `check that ${request.serial} is the MFA device of the IAM user whose keys are in [${profile}], and that its policies allow sts:GetSessionToken`,
+        `check that ${request.mfa.serial} is the MFA device of the IAM user whose keys are in [${profile}], and that its policies allow sts:GetSessionToken`,
         awsCode,
         false,
       )
@@ -100,13 +155,13 @@ export function classifyStsError(error: unknown, request: SessionRequest): StsRe
 
     case 'ExpiredToken':
     case 'ExpiredTokenException': {
-      return new StsRefusedError(`STS says the credentials of [${profile}] have expired: ${message}`, `put an IAM user's long-term access key into [${profile}]`, awsCode, false)
+      return new StsRefusedError(`${service} says the credentials of [${profile}] have expired: ${message}`, `put an IAM user's long-term access key into [${profile}]`, awsCode, false)
     }
 
     case 'InvalidClientTokenId':
     case 'UnrecognizedClientException': {
       return new StsRefusedError(
-        `STS does not know the access key in [${profile}] (${awsCode}): it is wrong, deactivated or deleted`,
+        `${service} does not know the access key in [${profile}] (${awsCode}): it is wrong, deactivated or deleted`,
         `put a valid access key into [${profile}] of the credentials file`,
         awsCode,
         false,
@@ -116,7 +171,7 @@ export function classifyStsError(error: unknown, request: SessionRequest): StsRe
     case 'RequestExpired':
     case 'SignatureDoesNotMatch': {
       return new StsRefusedError(
-        `STS rejected the request signature (${awsCode}): the secret key in [${profile}] is wrong, or this machine's clock is off`,
+        `${service} rejected the request signature (${awsCode}): the secret key in [${profile}] is wrong, or this machine's clock is off`,
         'check the secret access key, and set the clock right (e.g. enable NTP)',
         awsCode,
         false,
@@ -124,36 +179,43 @@ export function classifyStsError(error: unknown, request: SessionRequest): StsRe
     }
 
     default: {
-      return new StsRefusedError(`STS refused the request (${awsCode}, HTTP ${status}): ${message}`, 'check the MFA serial and duration', awsCode, false)
+      if (role && /DurationSeconds/i.test(message)) {
+        return new StsRefusedError(
+          `STS refused the session length for ${role}: ${message}`,
+          "lower duration_seconds (or --duration) to the role's maximum session duration (1 hour unless the role allows more)",
+          awsCode,
+          false,
+        )
+      }
+
+      const check = role ? 'the role ARN, external_id and duration' : 'the MFA serial and duration'
+      return new StsRefusedError(`${service} refused the request (${awsCode}, HTTP ${status}): ${message}`, `check ${check}`, awsCode, false)
     }
   }
 }
 
-/** GetSessionToken with the long-term keys of the source profile. */
-export async function getSessionToken(request: SessionRequest): Promise<SessionCredentials> {
-  // The SDK warns about Node 20 on every run; that is not the user's concern here.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
-  const {GetSessionTokenCommand, STSClient} = await import('@aws-sdk/client-sts')
-  const client = new STSClient({
-    credentials: {accessKeyId: request.keys.accessKeyId, secretAccessKey: request.keys.secretAccessKey},
+/** An AWS SDK client's configuration for a call with credentials from the credentials file. */
+export function clientConfig(request: StsCall) {
+  const {accessKeyId, secretAccessKey, sessionToken} = request.credentials
+  return {
+    credentials: {accessKeyId, secretAccessKey, sessionToken},
     endpoint: request.endpoint,
     maxAttempts: 3,
     region: request.region,
     requestHandler: {connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS},
-  })
-  try {
-    const answer = await client.send(
-      new GetSessionTokenCommand({DurationSeconds: request.durationSeconds, SerialNumber: request.serial, TokenCode: request.code}),
-      {abortSignal: request.signal},
-    )
-    const c = answer.Credentials
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-      throw new StsUnavailableError('STS answered without complete credentials', 'try again; if it persists, check the endpoint')
-    }
+  }
+}
 
-    return {
-      accessKeyId: c.AccessKeyId, expiration: c.Expiration, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken,
-    }
+type StsModule = typeof import('@aws-sdk/client-sts')
+
+/** One STS call with a client made for it; whatever it throws is classified. */
+async function withClient<T>(request: StsRequest, send: (sts: StsModule, client: InstanceType<StsModule['STSClient']>) => Promise<T>): Promise<T> {
+  // The SDK warns about Node 20 on every run; that is not the user's concern here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+  const sts = await import('@aws-sdk/client-sts')
+  const client = new sts.STSClient(clientConfig(request))
+  try {
+    return await send(sts, client)
   } catch (error) {
     if (request.signal?.aborted) throw new AbortedError()
     if (error instanceof StsUnavailableError) throw error
@@ -161,4 +223,51 @@ export async function getSessionToken(request: SessionRequest): Promise<SessionC
   } finally {
     client.destroy()
   }
+}
+
+type CredentialsAnswer = {Credentials?: {AccessKeyId?: string; Expiration?: Date; SecretAccessKey?: string; SessionToken?: string}}
+
+/** A call that answers with credentials, checked to be complete. */
+function call(request: StsRequest, send: (sts: StsModule, client: InstanceType<StsModule['STSClient']>) => Promise<CredentialsAnswer>): Promise<SessionCredentials> {
+  return withClient(request, async (sts, client) => {
+    const c = (await send(sts, client)).Credentials
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+      throw new StsUnavailableError('STS answered without complete credentials', 'try again; if it persists, check the endpoint')
+    }
+
+    return {
+      accessKeyId: c.AccessKeyId, expiration: c.Expiration, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken,
+    }
+  })
+}
+
+/** GetSessionToken with the long-term keys of the source profile and an MFA code. */
+export function getSessionToken(request: SessionRequest): Promise<SessionCredentials> {
+  return call(request, (sts, client) => client.send(
+    new sts.GetSessionTokenCommand({DurationSeconds: request.durationSeconds, SerialNumber: request.mfa.serial, TokenCode: request.mfa.code}),
+    {abortSignal: request.signal},
+  ))
+}
+
+/** AssumeRole: with an MFA code and long-term keys, or signed by an MFA session (no code). */
+export function assumeRole(request: AssumeRoleRequest): Promise<SessionCredentials> {
+  return call(request, (sts, client) => client.send(
+    new sts.AssumeRoleCommand({
+      DurationSeconds: request.durationSeconds,
+      ExternalId: request.externalId,
+      RoleArn: request.roleArn,
+      RoleSessionName: request.sessionName,
+      SerialNumber: request.mfa?.serial,
+      TokenCode: request.mfa?.code,
+    }),
+    {abortSignal: request.signal},
+  ))
+}
+
+/** Who the long-term keys belong to: GetCallerIdentity (needs no permission). */
+export function getCallerIdentity(request: StsCall): Promise<{account: string; arn: string}> {
+  return withClient(request, async (sts, client) => {
+    const answer = await client.send(new sts.GetCallerIdentityCommand({}), {abortSignal: request.signal})
+    return {account: answer.Account ?? '', arn: answer.Arn ?? ''}
+  })
 }

@@ -199,7 +199,7 @@ export class Watcher {
 
 /** Settings that would make a watch prompt again and again are refused before it starts. */
 export function checkWatchable(settings: Settings): string | undefined {
-  const duration = settings.durationSeconds ?? 43_200
+  const duration = settings.durationSeconds ?? (settings.role ? 3600 : 43_200)
   if (settings.leadTimeSeconds >= duration) {
     return `--refresh-lead-time (${settings.leadTimeSeconds} s) must be shorter than the session (${duration} s), or every refresh would be due at once`
   }

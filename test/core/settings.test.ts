@@ -73,6 +73,28 @@ describe('settings: flags, environment and the config file', () => {
     assert.equal(s.configFile, path.join(home, 'cfg'))
   })
 
+  it('picks the STS endpoint by sts_regional_endpoints as botocore does', async () => {
+    await config(`[default]\nmfa_serial = ${SERIAL}\nsts_regional_endpoints = legacy\n`)
+    const at = (extra: Record<string, string>) => resolveSettings({}, {...env, ...extra})
+    assert.deepEqual([(await at({AWS_REGION: 'eu-west-1'})).endpoint, (await at({AWS_REGION: 'eu-west-1'})).region], ['https://sts.amazonaws.com', 'us-east-1'])
+    assert.equal((await at({AWS_REGION: 'ap-east-1'})).endpoint, undefined, 'a region newer than the global endpoint uses its own')
+    assert.equal((await at({AWS_REGION: 'eu-west-1', AWS_STS_REGIONAL_ENDPOINTS: 'regional'})).endpoint, undefined, 'the environment wins')
+    assert.equal((await at({AWS_ENDPOINT_URL_STS: 'http://local'})).endpoint, 'http://local', 'a configured endpoint wins')
+    await assert.rejects(at({AWS_STS_REGIONAL_ENDPOINTS: 'global'}), /AWS_STS_REGIONAL_ENDPOINTS is "global", which is neither legacy nor regional/)
+    await assert.rejects(at({AWS_REGION: 'eu west'}), /AWS_REGION is "eu west", which is not a region name/)
+  })
+
+  it('resolves a role profile: keys and serial from source_profile, its own target, the session of the source', async () => {
+    await config(`[default]\nmfa_serial = ${SERIAL}\nduration_seconds = 43200\n\n[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = default\nduration_seconds = 3600\n`)
+    const admin = await resolveSettings({profile: 'admin'}, env)
+    assert.deepEqual([admin.sourceProfile, admin.targetProfile, admin.mfaSerial, admin.durationSeconds], ['default', 'admin-mfa', SERIAL, 3600])
+    assert.deepEqual([admin.role?.arn, admin.role?.session?.targetProfile, admin.role?.session?.durationSeconds], ['arn:aws:iam::123456789012:role/admin', 'default-mfa', 43_200])
+    assert.equal((await resolveSettings({profile: 'admin', session: false}, env)).role?.session, undefined)
+    const flag = await resolveSettings({roleArn: 'arn:aws:iam::123456789012:role/path/ops'}, env)
+    assert.deepEqual([flag.sourceProfile, flag.targetProfile], ['default', 'default-ops-mfa'])
+    await assert.rejects(resolveSettings({duration: 43_201, profile: 'admin'}, env), UsageError)
+  })
+
   it('rejects bad values with the right kind of error', async () => {
     await assert.rejects(resolveSettings({}, env), ConfigError)
     await assert.rejects(resolveSettings({mfaSerialNumber: 'x'}, env), UsageError)

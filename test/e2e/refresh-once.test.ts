@@ -5,11 +5,15 @@ import path from 'node:path'
 import {promisify} from 'node:util'
 
 import {
-  botocoreCreds, botocoreView, getMoto, Moto, StsStub,
+  botocoreCreds, botocoreView, getMoto, Moto, PythonLockHolder, StsStub,
 } from '../support/peers.js'
 import {
-  DEFAULT_CREDENTIALS, LONG_TERM, RunResult, Sandbox, SERIAL,
+  collect, DEFAULT_CREDENTIALS, LONG_TERM, RunResult, Sandbox, SERIAL,
 } from '../support/sandbox.js'
+
+const sleep = (ms: number) => new Promise(resolve => {
+  setTimeout(resolve, ms)
+})
 
 const execFileP = promisify(execFile)
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/
@@ -128,7 +132,20 @@ describe('refresh-once against moto_server', () => {
     await fs.writeFile(creds, DEFAULT_CREDENTIALS)
     await fs.writeFile(config, `[default]\nmfa_serial = ${SERIAL}\n`)
     await fs.rm(box.credentialsFile)
-    const result = await run(['refresh-once'], {AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: creds})
+    // Other tools lock beside the credentials file too: python flock and lockf holders there delay the write.
+    const lock = path.join(elsewhere, '.credentials.lock')
+    const flockHolder = await PythonLockHolder.hold(lock, 'flock')
+    const lockfHolder = await PythonLockHolder.hold(lock, 'lockf')
+    const child = box.start(['refresh-once'], {AWS_CONFIG_FILE: config, AWS_ENDPOINT_URL: moto.url, AWS_SHARED_CREDENTIALS_FILE: creds})
+    const done = collect(child)
+    await sleep(1500)
+    await flockHolder.release()
+    await sleep(1500)
+    assert.equal(await fs.readFile(creds, 'utf8'), DEFAULT_CREDENTIALS, 'written while fcntl.lockf held the lock')
+    assert.equal(child.exitCode, null)
+    assert.equal((await box.askpassCalls()).length, 0, 'the read that decides to prompt waits for the lock')
+    await lockfHolder.release()
+    const result = await done
     assert.equal(result.code, 0, result.stderr)
     assert.ok((await botocoreCreds(creds, 'default-mfa'))?.token)
     await fs.access(path.join(elsewhere, '.credentials.lock'))

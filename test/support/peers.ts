@@ -87,6 +87,20 @@ print(json.dumps({k: r[k] for k in ('AccessKeyId', 'SecretAccessKey', 'SessionTo
   return moto
 }
 
+/** What moto's STS remembers of the roles it let somebody assume. */
+export async function motoAssumedRoles(url: string): Promise<Array<{external_id: null | string; role_arn: string; session_name: string}>> {
+  const text = await new Promise<string>((resolve, reject) => {
+    http.get(`${url}/moto-api/data.json`, res => {
+      let body = ''
+      res.on('data', c => {
+        body += c
+      }).on('end', () => resolve(body))
+    }).on('error', reject)
+  })
+  const data = JSON.parse(text) as {sts?: {AssumedRole?: Array<{external_id: null | string; role_arn: string; session_name: string}>}}
+  return data.sts?.AssumedRole ?? []
+}
+
 export async function botocoreView(...files: string[]): Promise<Array<{error?: string; line?: null | number; view?: Record<string, Record<string, unknown>>}>> {
   const {stdout} = await execFileP('python3', [path.join(SUPPORT, 'botocore_reader.py'), 'view', ...files], {maxBuffer: 64 * 1024 * 1024})
   return JSON.parse(stdout)
@@ -121,6 +135,8 @@ export async function tryLock(lockFile: string, kind: 'flock' | 'lockf'): Promis
 }
 
 export type StubAnswer = 'close' | {body: string; delayMs?: number; status: number}
+/** A fixed answer, or one made for the request (by its Action, say). */
+export type StubFallback = ((form: Record<string, string>) => StubAnswer) | StubAnswer
 
 /** A wire-level STS stub: answers queued responses, then the default; records each request. */
 export class StsStub {
@@ -130,7 +146,7 @@ export class StsStub {
   private constructor(
     private readonly server: http.Server,
     readonly url: string,
-    public fallback: StubAnswer,
+    public fallback: StubFallback,
   ) {}
 
   static error(status: number, code: string, message: string): StubAnswer {
@@ -140,15 +156,16 @@ export class StsStub {
     }
   }
 
-  static async start(fallback: StubAnswer = StsStub.success()): Promise<StsStub> {
+  static async start(fallback: StubFallback = StsStub.success()): Promise<StsStub> {
     const server = http.createServer((req, res) => {
       let body = ''
       req.on('data', c => {
         body += c
       })
       req.on('end', async () => {
-        stub.requests.push({authorization: String(req.headers.authorization ?? ''), form: Object.fromEntries(new URLSearchParams(body))})
-        const answer = stub.queue.shift() ?? stub.fallback
+        const form = Object.fromEntries(new URLSearchParams(body))
+        stub.requests.push({authorization: String(req.headers.authorization ?? ''), form})
+        const answer = stub.queue.shift() ?? (typeof stub.fallback === 'function' ? stub.fallback(form) : stub.fallback)
         if (answer === 'close') {
           req.socket.destroy()
           return
@@ -168,15 +185,16 @@ export class StsStub {
     return stub
   }
 
-  static success(c: Partial<{accessKeyId: string; expiration: Date; secretAccessKey: string; sessionToken: string}> = {}): StubAnswer {
+  /** Credentials as GetSessionToken (or, with action, AssumeRole) answers them. */
+  static success(c: Partial<{accessKeyId: string; expiration: Date; secretAccessKey: string; sessionToken: string}> = {}, action: 'AssumeRole' | 'GetSessionToken' = 'GetSessionToken'): StubAnswer {
     const expiration = (c.expiration ?? new Date(Date.now() + 3_600_000)).toISOString()
     return {
-      body: `<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult><Credentials>
+      body: `<${action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><${action}Result><Credentials>
 <AccessKeyId>${c.accessKeyId ?? 'ASIASTUBSTUBSTUB0001'}</AccessKeyId>
 <SecretAccessKey>${c.secretAccessKey ?? 'stub/Secret+Key0000000000000000000000000'}</SecretAccessKey>
 <SessionToken>${c.sessionToken ?? 'FwoGZXIvYXdzEStubSessionToken+/abc=='}</SessionToken>
 <Expiration>${expiration}</Expiration>
-</Credentials></GetSessionTokenResult><ResponseMetadata><RequestId>stub</RequestId></ResponseMetadata></GetSessionTokenResponse>`,
+</Credentials></${action}Result><ResponseMetadata><RequestId>stub</RequestId></ResponseMetadata></${action}Response>`,
       status: 200,
     }
   }
