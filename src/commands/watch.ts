@@ -19,6 +19,7 @@ Reuses valid credentials at start (no prompt until they are due), refreshes at e
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> --mfa-serial-number arn:aws:iam::123456789012:mfa/alice', description: 'Keep [default-mfa] fresh'},
     {command: '<%= config.bin %> <%= command.id %> -p dev -p prod', description: 'Watch two profiles (serials from ~/.aws/config), each on its own schedule'},
+    {command: '<%= config.bin %> <%= command.id %> -p dev-admin -p prod-readonly', description: 'Two role profiles (role_arn + source_profile): one code per MFA session serves both'},
     {command: '<%= config.bin %> <%= command.id %> --keep-going --prompt-retry-interval 300', description: 'Never give up: after a cancelled prompt, ask again in 5 minutes'},
     {command: '<%= config.bin %> <%= command.id %> --log-format json 2>>~/.cache/mfa-creds.log', description: 'Machine-readable log lines'},
   ]
