@@ -29,6 +29,7 @@ export const refreshFlags = {
     description: "ARN (or hardware serial) of the MFA device. Default: mfa_serial in the profile's config section.",
     helpValue: 'SERIAL',
   }),
+  notify: Flags.boolean({description: 'Show a desktop notice (notify-send) just before asking for a code; nothing fails where there is none.'}),
   profile: Flags.string({
     char: 'p',
     default: 'default',

@@ -116,7 +116,7 @@ export class WatchLog {
   constructor(
     private readonly out: NodeJS.WritableStream & {columns?: number},
     private readonly format: LogFormat,
-    private readonly live: boolean,
+    readonly live: boolean,
   ) {}
 
   /** Takes the live line off the screen (before a prompt on the same terminal, and at the end). */

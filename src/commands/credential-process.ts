@@ -1,5 +1,6 @@
 import {BaseCommand} from '../cli/base-command.js'
 import {refreshFlags, settingsInput} from '../cli/flags.js'
+import {promptNotifier} from '../cli/notify.js'
 import {resolvePorts} from '../cli/ports.js'
 import {UsageError} from '../core/errors.js'
 import {credentialProcessJson, readSessionCredentials} from '../core/export.js'
@@ -21,7 +22,7 @@ export default class CredentialProcess extends BaseCommand {
     }
 
     const ports = await resolvePorts(this.config, settings)
-    await refreshOnce(settings, ports)
+    await refreshOnce(settings, {...ports, onEvent: promptNotifier(flags.notify, settings.profile, settings.targetProfile)})
     const credentials = await readSessionCredentials(settings.credentialsFile, settings.targetProfile, settings.profile)
     process.stdout.write(`${credentialProcessJson(credentials)}\n`)
   }

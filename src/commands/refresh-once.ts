@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {refreshFlags, settingsInput} from '../cli/flags.js'
+import {promptNotifier} from '../cli/notify.js'
 import {resolvePorts} from '../cli/ports.js'
 import {
   refreshJson, RefreshJson, renderEvent, renderRefresh,
@@ -36,8 +37,10 @@ For a role profile (role_arn and source_profile in ~/.aws/config, or --role-arn)
     const {flags} = await this.parse(RefreshOnce)
     const settings = await resolveSettings(settingsInput(flags, flags.profile))
     const {prompt, writer} = await resolvePorts(this.config, settings)
+    const notify = promptNotifier(flags.notify, settings.profile, settings.targetProfile)
     const result = await refreshOnce(settings, {
       onEvent: event => {
+        notify(event)
         const line = renderEvent(event, prompt.name, settings.profile, settings.targetProfile)
         if (line) this.note(line)
       },

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {refreshFlags, settingsInput} from '../cli/flags.js'
+import {promptNotifier} from '../cli/notify.js'
 import {resolvePorts} from '../cli/ports.js'
 import {WatchLog} from '../cli/watch-log.js'
 import {UsageError} from '../core/errors.js'
@@ -65,9 +66,16 @@ Reuses valid credentials at start (no prompt until they are due), refreshes at e
 
     const log = new WatchLog(process.stderr, flags['log-format'] as 'json' | 'text', flags['log-format'] === 'text' && process.stderr.isTTY === true)
     const clock = new WallClock(30_000, () => log.status(watcher.targets))
+    // In a terminal the live line counts down by the second; elsewhere nothing wakes the process.
+    const ticker = log.live ? setInterval(() => log.status(watcher.targets), 1000) : undefined
+    ticker?.unref()
     const watcher: Watcher = new Watcher(settings, {
       clock,
       onEvent(event) {
+        if (event.type === 'refresh') {
+          promptNotifier(flags.notify, settings.find(s => s.targetProfile === event.target)?.profile ?? event.target, event.target)(event.event)
+        }
+
         log.log(event)
         log.status(watcher.targets)
       },
@@ -91,6 +99,7 @@ Reuses valid credentials at start (no prompt until they are due), refreshes at e
     try {
       await watcher.run(stop.signal)
     } finally {
+      clearInterval(ticker)
       process.off('SIGINT', onStop).off('SIGTERM', onStop).off('SIGHUP', onReload)
       log.clearStatus()
       await registration.release()

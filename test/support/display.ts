@@ -1,0 +1,89 @@
+/**
+ * A real X display (Xvfb, on a display number it picks itself) and a person at it: xdotool finds
+ * windows and types through XTEST, which is what x11-ssh-askpass (grabbing the keyboard) listens to.
+ */
+import {ChildProcess, execFile, spawn} from 'node:child_process'
+import {once} from 'node:events'
+import {promises as fs} from 'node:fs'
+import {promisify} from 'node:util'
+
+import {waitFor} from './peers.js'
+
+const execFileP = promisify(execFile)
+export const ASKPASS_TITLE = 'OpenSSH Authentication Passphrase Request'
+
+export class Display {
+  private constructor(
+    readonly name: string,
+    private readonly server: ChildProcess,
+  ) {}
+
+  /** Starts Xvfb; -displayfd makes it choose a free display number and tell us. */
+  static async start(): Promise<Display> {
+    const server = spawn('Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1024x768x24'], {stdio: ['ignore', 'ignore', 'ignore', 'pipe']})
+    let told = ''
+    const number = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('Xvfb did not start in 15 s')), 15_000)
+      server.stdio[3]!.on('data', (chunk: Buffer) => {
+        told += chunk
+        if (told.includes('\n')) {
+          clearTimeout(timer)
+          resolve(told.trim())
+        }
+      })
+      server.on('exit', code => reject(new Error(`Xvfb exited with ${code}`)))
+    })
+    return new Display(`:${number}`, server)
+  }
+
+  /** Ids of the windows with this exact title, once at least one is mapped. */
+  async findWindows(title: string, timeoutMs = 20_000): Promise<string[]> {
+    return waitFor(async () => {
+      const {stdout} = await this.xdotool('search', '--onlyvisible', '--name', `^${title}$`).catch(() => ({stdout: ''}))
+      const ids = stdout.split('\n').filter(Boolean)
+      return ids.length > 0 ? ids : undefined
+    }, timeoutMs, `a window titled "${title}"`)
+  }
+
+  async gone(window: string, timeoutMs = 20_000): Promise<void> {
+    await waitFor(async () => {
+      const {stdout} = await this.xdotool('search', '--onlyvisible', '--name', `^${ASKPASS_TITLE}$`).catch(() => ({stdout: ''}))
+      return stdout.split('\n').includes(window) ? undefined : true
+    }, timeoutMs, `window ${window} to close`)
+  }
+
+  /** Presses keys (xdotool names: Return, Escape) on whatever holds the keyboard. */
+  async key(...keys: string[]): Promise<void> {
+    await this.xdotool('key', '--delay', '30', ...keys)
+  }
+
+  async stop(): Promise<void> {
+    if (this.server.exitCode !== null) return
+    this.server.kill('SIGTERM')
+    await once(this.server, 'exit')
+  }
+
+  /** Types text through XTEST, as a keyboard would. */
+  async type(text: string): Promise<void> {
+    await this.xdotool('type', '--delay', '30', text)
+  }
+
+  private xdotool(...args: string[]) {
+    return execFileP('xdotool', args, {env: {...process.env, DISPLAY: this.name}, timeout: 10_000})
+  }
+}
+
+/** The argument vector of the one child process of `parent` named `name` (from /proc). */
+export async function childCommandLine(parent: number, name: string): Promise<string[]> {
+  return waitFor(async () => {
+    for (const entry of await fs.readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue
+      const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (ppid !== parent) continue
+      const argv = (await fs.readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean)
+      if (argv[0]?.endsWith(name)) return argv
+    }
+  }, 10_000, `a ${name} child of ${parent}`)
+}
