@@ -109,7 +109,7 @@ describe('--notify: a desktop notice before the prompt', () => {
     try {
       const result = await box.run(['refresh-once', '--notify', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: stub.url, PATH: bin})
       assert.equal(result.code, 0, result.stderr)
-      const notice = await waitFor(() => fs.readFile(path.join(box.root, 'notice'), 'utf8').catch(() => {}))
+      const notice = await waitFor(async () => (await fs.readFile(path.join(box.root, 'notice'), 'utf8').catch(() => '')) || undefined)
       assert.match(notice, /--app-name=mfa-creds[\s\S]*MFA code needed[\s\S]*one-time code for default \(to refresh \[default-mfa\]\)/)
       assert.doesNotMatch(notice, /123456|AKIA/)
     } finally {
