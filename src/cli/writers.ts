@@ -34,6 +34,12 @@ class HookCredentialWriter implements CredentialWriter {
     private readonly credentialsFile: string,
   ) {}
 
+  async check(targetProfile: string): Promise<void> {
+    await this.act({
+      credentialsFile: this.credentialsFile, name: this.name, options: this.options, targetProfile, type: 'check',
+    })
+  }
+
   async read(targetProfile: string, credentials: IniFileSnapshot): Promise<TargetState> {
     const answer = await this.act({
       credentials, credentialsFile: this.credentialsFile, name: this.name, options: this.options, targetProfile, type: 'read',

@@ -60,6 +60,10 @@ export function fileError(error: unknown, file: string, doing: string): ConfigEr
       return new ConfigError(`cannot ${doing} ${file}: too many levels of symbolic links (a symlink loop?)`, `fix the symlinks at ${file}`)
     }
 
+    case 'ENOTREG': {
+      return new ConfigError(`cannot ${doing} ${file}: it is not a regular file (a pipe, socket or device)`, `put a plain file at ${file}`)
+    }
+
     case 'ENOTDIR': {
       return new ConfigError(`cannot ${doing} ${file}: a part of the path is not a directory`, `check the path ${file}`)
     }
@@ -81,10 +85,16 @@ export async function readIniFile(file: string, what: string): Promise<IniFileSn
   let mode: number | undefined
   let owner: IniFileSnapshot['owner']
   try {
-    const handle = await fs.open(file, fsConstants.O_RDONLY)
+    // O_NONBLOCK: a named pipe at the path must not hang the open; it is refused just below.
+    const handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK)
     try {
       const stat = await handle.stat()
       if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
+      // /dev/null (AWS_CONFIG_FILE=/dev/null is a common way to say "no config") reads as empty.
+      if (!stat.isFile() && !(stat.isCharacterDevice() && stat.rdev === (await fs.stat('/dev/null')).rdev)) {
+        throw Object.assign(new Error('not a regular file'), {code: 'ENOTREG'})
+      }
+
       mode = stat.mode & 0o7777
       owner = {gid: stat.gid, uid: stat.uid}
       bytes = await handle.readFile()
@@ -318,6 +328,22 @@ export async function removeStaleTempFiles(realPath: string): Promise<void> {
 function testPauseMs(): number {
   const value = Number(process.env.MFA_CREDS_TEST_PAUSE_BEFORE_RENAME_MS ?? 0)
   return Number.isFinite(value) && value > 0 ? value : 0
+}
+
+/**
+ * Whether `file` can be replaced: its directory takes a new file, and the file itself (when it
+ * exists) is not read-only. A file made read-only is taken as "do not touch", not overridden.
+ */
+export async function checkWritable(file: string): Promise<void> {
+  const realPath = await resolveWritePath(file)
+  for (const target of [path.dirname(realPath), realPath]) {
+    try {
+      await fs.access(target, fsConstants.W_OK)
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT' && target === realPath) continue
+      throw fileError(error, target, 'write')
+    }
+  }
 }
 
 /**

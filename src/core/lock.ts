@@ -48,6 +48,8 @@ export interface LockHolder {
 }
 
 export interface LockOptions {
+  /** Told, after release, how long the lock was held (from taken to released) in milliseconds. */
+  onHeld?: (ms: number) => void
   /** Told once, with who holds the lock, when the first attempt finds it taken. */
   onWait?: (holders: LockHolder[]) => void
   /** Stop waiting (AbortedError) when this aborts. */
@@ -196,10 +198,12 @@ async function withLock<T>(lockPath: string, posix: boolean, options: LockOption
       )
     }
 
+    const taken = performance.now()
     try {
       return await fn()
     } finally {
       await releaseHeld(held, posix)
+      options.onHeld?.(performance.now() - taken)
     }
   })
 }

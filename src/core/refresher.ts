@@ -269,6 +269,8 @@ export async function refreshOnce(settings: Settings, deps: RefreshDeps, policy:
       return {...base, action: 'fresh' as const, expiration: state.expiration}
     }
 
+    await deps.writer.check?.(settings.targetProfile)
+
     // Steps 4-5: ask (no credentials-file lock held), then STS; a role may need no code.
     const credentials = settings.role?.session
       ? await assumeFromSession(settings, deps, policy)

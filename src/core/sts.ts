@@ -50,9 +50,14 @@ export interface AssumeRoleRequest extends StsCall {
   sessionName: string
 }
 
-/** Seconds to wait for a connection, and for a whole answer, per attempt. */
+/** Seconds to wait for a connection, and for a whole answer, per attempt (MFA_CREDS_STS_TIMEOUT for slow links). */
 const CONNECT_TIMEOUT_MS = 5000
-const REQUEST_TIMEOUT_MS = 15_000
+const DEFAULT_REQUEST_TIMEOUT_MS = 15_000
+
+function requestTimeoutMs(): number {
+  const seconds = Number(process.env.MFA_CREDS_STS_TIMEOUT)
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_REQUEST_TIMEOUT_MS
+}
 
 const TRANSIENT_CODES = new Set([
   'InternalError',
@@ -100,7 +105,7 @@ export function classifyStsError(error: unknown, request: StsRequest, service = 
   if (status === undefined || status === 0) {
     const network = e.code ?? awsCode
     return new StsUnavailableError(
-      `cannot reach ${where}: ${network === 'TimeoutError' ? 'no answer in time' : message}`,
+      `cannot reach ${where}: ${network === 'TimeoutError' || awsCode === 'TimeoutError' ? `no answer within ${requestTimeoutMs() / 1000} s` : message}`,
       'check the network (and any VPN or proxy), then try again',
     )
   }
@@ -202,7 +207,7 @@ export function clientConfig(request: StsCall) {
     endpoint: request.endpoint,
     maxAttempts: 3,
     region: request.region,
-    requestHandler: {connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS},
+    requestHandler: {connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: requestTimeoutMs(), throwOnRequestTimeout: true},
   }
 }
 

@@ -3,6 +3,7 @@
  * re-reading the file inside the lock and keeping a newer refresh made by someone else.
  */
 import {
+  checkWritable,
   editCredentials,
   IniFileSnapshot,
   readIniFile,
@@ -32,6 +33,10 @@ export class CredentialsFileWriter implements CredentialWriter {
 
   constructor(readonly file: string) {}
 
+  async check(): Promise<void> {
+    await checkWritable(this.file)
+  }
+
   async read(targetProfile: string, credentials: IniFileSnapshot): Promise<TargetState> {
     return targetState(credentials, targetProfile)
   }
@@ -39,7 +44,9 @@ export class CredentialsFileWriter implements CredentialWriter {
   async write(request: WriteRequest): Promise<WriteResult> {
     const {credentials: c, targetProfile} = request
     const onWait = request.onLockWait ? (holders: Parameters<typeof describeHolders>[0]) => request.onLockWait!(describeHolders(holders)) : undefined
-    return withProtocolLock(this.file, {onWait, signal: request.signal, timeoutMs: request.lockTimeoutMs}, async () => {
+    return withProtocolLock(this.file, {
+      onHeld: request.onLockHeld, onWait, signal: request.signal, timeoutMs: request.lockTimeoutMs,
+    }, async () => {
       await removeStaleTempFiles(await resolveWritePath(this.file))
       const current = await readIniFile(this.file, 'credentials file')
       const now = targetState(current, targetProfile)

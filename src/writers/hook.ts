@@ -3,7 +3,8 @@
  * prompt providers (see prompts/hook.ts):
  *
  * - `mfa-creds:writers` with `{type: 'discover'}`: each plugin answers `[{name, description}]`.
- * - `mfa-creds:write` with `{type: 'validate', name, options}`, `{type: 'read', name, options,
+ * - `mfa-creds:write` with `{type: 'validate', name, options}`, `{type: 'check', name, options,
+ *   targetProfile, credentialsFile}` (before the prompt: could a write succeed?), `{type: 'read', name, options,
  *   targetProfile, credentialsFile, credentials?}` or `{type: 'write', name, options, request,
  *   credentialsFile}`: the plugin that offers `name` answers `{handled: true, problem?}`,
  *   `{handled: true, state: {expiration?, fingerprint?}}`, `{handled: true, result: {action,
@@ -38,6 +39,7 @@ export interface WriterContext {
 
 export type WriterHookPayload =
   | (WriterContext & {name: string; options: WriterOptions; request: WriteRequestData; type: 'write'})
+  | (WriterContext & {name: string; options: WriterOptions; targetProfile: string; type: 'check'})
   | (WriterContext & {name: string; options: WriterOptions; targetProfile: string; type: 'read'})
   | {name: string; options: WriterOptions; type: 'validate'}
   | {type: 'discover'}
@@ -53,6 +55,8 @@ export type WriterHookAnswer =
   | {handled: true; state: {expiration?: string; fingerprint?: string}}
 
 export interface CredentialWriterSpec {
+  /** Optional: throws (a ConfigError, say) when a write could not succeed; called before the prompt. */
+  check?(targetProfile: string, options: WriterOptions, context: WriterContext): Promise<void>
   description: string
   name: string
   /** The target's current state: when it expires, and a fingerprint that changes when it changes. */
@@ -78,6 +82,11 @@ export function defineCredentialWriter(spec: CredentialWriterSpec): (payload: Wr
     if (payload.type === 'validate') return {handled: true, problem: spec.validateOptions?.(payload.options)}
     try {
       const context: WriterContext = {credentials: payload.credentials, credentialsFile: payload.credentialsFile}
+      if (payload.type === 'check') {
+        await spec.check?.(payload.targetProfile, payload.options, context)
+        return {handled: true}
+      }
+
       if (payload.type === 'read') {
         const state = await spec.read(payload.targetProfile, payload.options, context)
         return {handled: true, state: {expiration: state.expiration && formatExpiration(state.expiration), fingerprint: state.fingerprint}}

@@ -16,6 +16,8 @@ export interface WriteRequest {
   credentials: SessionCredentials
   /** Wait for the lock at most this long (LockTimeoutError); for ever when undefined. */
   lockTimeoutMs?: number
+  /** Told how long the lock was held for the write (milliseconds). */
+  onLockHeld?: (ms: number) => void
   /** Told once when the write has to wait for a lock, with a description of the holder. */
   onLockWait?: (holders: string) => void
   /** Stop waiting for the lock (AbortedError) when this aborts; a write under way completes. */
@@ -30,6 +32,8 @@ export interface WriteResult {
 }
 
 export interface CredentialWriter {
+  /** Fails (a typed error) when a write could not succeed, so nobody types a code for nothing; called before the prompt. */
+  check?(targetProfile: string): Promise<void>
   readonly name: string
   /** The target's current state; `credentials` is the credentials file as just read. */
   read(targetProfile: string, credentials: IniFileSnapshot): Promise<TargetState>

@@ -127,6 +127,23 @@ const CASES: Case[] = [
   {
     code: 5, prompted: true, stderr: /cannot reach/, sts: ['close', 'close', 'close'], title: 'STS drops the connection',
   },
+  {
+    code: 5,
+    env: {MFA_CREDS_STS_TIMEOUT: '1'},
+    prompted: true,
+    stderr: /cannot reach .*: no answer within 1 s/,
+    sts: Array.from({length: 3}, () => ({...(StsStub.success() as {body: string; status: number}), delayMs: 2500})),
+    title: 'STS answers slower than the timeout',
+  },
+  {
+    code: 5, prompted: true, stderr: /STS sent an answer that could not be read/, sts: [{body: '<GetSessionTokenResponse><oops', status: 200}], stsCalls: 1, title: 'STS answers with malformed XML',
+  },
+  {
+    code: 4, prompted: true, stderr: /rejected the request signature \(RequestExpired\)[\s\S]*set the clock right/, sts: [StsStub.error(400, 'RequestExpired', 'Request has expired.')], stsCalls: 1, title: 'a clock far off (RequestExpired)',
+  },
+  {
+    code: 4, prompted: true, stderr: /STS refused access[\s\S]*sts:GetSessionToken/, sts: [StsStub.error(403, 'AccessDenied', 'User is not authorized to perform sts:GetSessionToken')], stsCalls: 1, title: 'STS denies access (not the code)',
+  },
 ]
 
 describe('refresh-once: bad input and failures', () => {

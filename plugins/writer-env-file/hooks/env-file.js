@@ -76,8 +76,15 @@ export default async function hook(payload) {
   if (payload.type === 'validate') return {handled: true, problem: validate(payload.options)}
   const file = filePath(payload.options)
   try {
+    if (payload.type === 'check') {
+      await fs.access(path.dirname(file), constants.W_OK)
+      return {handled: true}
+    }
+
     if (payload.type === 'read') return {handled: true, state: await read(file)}
-    return {handled: true, result: await write(file, payload.request)}
+    if (payload.type === 'write') return {handled: true, result: await write(file, payload.request)}
+    // A request type this plugin does not know (a newer host): nothing to say about it.
+    return {handled: true}
   } catch (error) {
     return failure(error, file)
   }
