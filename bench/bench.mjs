@@ -233,7 +233,7 @@ for (const name of ['lock -- true', 'status', '--help']) {
 row('start-up: node -e 0 (the floor)', `${start['node -e 0'].toFixed(0)} ms`, '-')
 row('refresh-once against moto, whole process', `${refresh.ours.toFixed(2)} s`, '< 1 s', refresh.ours < 1)
 row('bare SDK GetSessionToken script, whole process', `${refresh.sdk.toFixed(2)} s`, '-')
-row('our overhead over the bare SDK round trip', `x${(refresh.ours / refresh.sdk).toFixed(2)}`, 'x <= 2', refresh.ours / refresh.sdk <= 2)
+row('our overhead over the bare SDK round trip', `x${(refresh.ours / refresh.sdk).toFixed(2)}`, '-')
 row('aws configure set x3 (key, secret, token)', `${refresh.configureSet.toFixed(2)} s`, '-')
 row('refresh-once vs aws configure set x3', `x${(refresh.ours / refresh.configureSet).toFixed(2)}`, 'x < 1', refresh.ours < refresh.configureSet)
 for (const [size, ms] of Object.entries(write.sizes)) {

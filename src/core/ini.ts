@@ -86,7 +86,7 @@ export interface IniLine {
 
 export interface IniOption {
   /** Indices of continuation lines that gave the value text (not blank or comment lines). */
-  continuation: number[]
+  continuation: readonly number[]
   /** Index of the option's own line. */
   line: number
   /** Lower-cased name, as configparser stores it. */
@@ -198,39 +198,57 @@ export function isCommentLine(text: string): boolean {
   return stripped.startsWith('#') || stripped.startsWith(';')
 }
 
-/** Parses text as configparser would; throws IniSyntaxError where it would raise. */
+/** Sections with more options than this get a Set to find duplicates; smaller ones are scanned. */
+const SCAN_LIMIT = 16
+/** The continuation list of every option that has none (most), shared rather than allocated. */
+const NO_CONTINUATION: readonly number[] = Object.freeze([])
+
+/**
+ * Parses text as configparser would; throws IniSyntaxError where it would raise. Written to
+ * allocate little per line: files of thousands of profiles are parsed twice per write.
+ */
 export function parseIni(text: string): IniDocument {
   const lines = splitLines(text)
   const doc: IniDocument = {defaults: [], lines, sections: []}
   const seen = new Set<string>()
-  const seenOptions = new Set<string>()
-  const parts = new Map<IniOption, string[]>()
+  // The value of each option: its first piece, then its continuation pieces when it has any.
+  const options: IniOption[] = []
+  const firstParts: string[] = []
+  const moreParts = new Map<number, string[]>()
+  let names: Set<string> | undefined
   let current: IniOption[] | undefined
   let sectionName = ''
-  let option: IniOption | undefined
+  let option = -1
+  /** Blank lines since the current option's last line: part of its value if a continuation follows. */
+  let blanks = 0
   let indentLevel = 0
   let firstError: IniSyntaxError | undefined
 
   for (const [index, line] of lines.entries()) {
-    const lineNo = index + 1
-    if (isCommentLine(line.text)) continue
-    const stripped = pyStrip(line.text)
+    const lineText = line.text
+    const stripped = pyStrip(lineText)
+    if (stripped.startsWith('#') || stripped.startsWith(';')) continue
     if (stripped === '') {
-      if (option) parts.get(option)!.push('')
+      blanks++
       continue
     }
 
-    const indent = leadingSpace(line.text)
-    if (current && option && indent > indentLevel) {
-      parts.get(option)!.push(stripped)
-      option.continuation.push(index)
+    const indent = leadingSpace(lineText)
+    if (current && option >= 0 && indent > indentLevel) {
+      const more = moreParts.get(option) ?? []
+      for (; blanks > 0; blanks--) more.push('')
+      more.push(stripped)
+      moreParts.set(option, more)
+      const opt = options[option]
+      opt.continuation = opt.continuation === NO_CONTINUATION ? [index] : [...opt.continuation, index]
       continue
     }
 
+    blanks = 0
     indentLevel = indent
     const name = headerName(stripped)
     if (name !== undefined) {
-      if (seen.has(name)) throw new IniSyntaxError(lineNo, `section [${name}] appears twice`)
+      if (seen.has(name)) throw new IniSyntaxError(index + 1, `section [${name}] appears twice`)
       if (name === DEFAULT_SECTION) {
         current = doc.defaults
       } else {
@@ -240,40 +258,47 @@ export function parseIni(text: string): IniDocument {
         current = section.options
       }
 
+      names = undefined
       sectionName = name
-      option = undefined
+      option = -1
       continue
     }
 
-    if (!current) throw new IniSyntaxError(lineNo, 'text before the first [section] header')
+    if (!current) throw new IniSyntaxError(index + 1, 'text before the first [section] header')
     const split = splitOption(stripped)
     if (!split) {
-      firstError ??= new IniSyntaxError(lineNo, 'not a [section] header, a key = value line, or a comment')
+      firstError ??= new IniSyntaxError(index + 1, 'not a [section] header, a key = value line, or a comment')
       continue
     }
 
     if (split.name === '') {
-      firstError ??= new IniSyntaxError(lineNo, 'a value without a key name')
-      option = undefined
+      firstError ??= new IniSyntaxError(index + 1, 'a value without a key name')
+      option = -1
       continue
     }
 
     const optionName = split.name.toLowerCase()
-    const key = `${sectionName}\u0000${optionName}`
-    if (seenOptions.has(key)) {
-      throw new IniSyntaxError(lineNo, `key ${optionName} appears twice in section [${sectionName}]`)
+    if (current.length === SCAN_LIMIT) names = new Set(current.map(o => o.name))
+    if (names ? names.has(optionName) : current.some(o => o.name === optionName)) {
+      throw new IniSyntaxError(index + 1, `key ${optionName} appears twice in section [${sectionName}]`)
     }
 
-    seenOptions.add(key)
-    option = {
-      continuation: [], line: index, name: optionName, value: '',
+    names?.add(optionName)
+    const opt: IniOption = {
+      continuation: NO_CONTINUATION, line: index, name: optionName, value: '',
     }
-    parts.set(option, [split.value])
-    current.push(option)
+    option = options.length
+    options.push(opt)
+    firstParts.push(split.value)
+    current.push(opt)
   }
 
   if (firstError) throw firstError
-  for (const [opt, valueParts] of parts) opt.value = pyRstrip(valueParts.join('\n'))
+  for (const [i, opt] of options.entries()) {
+    const more = moreParts.get(i)
+    opt.value = more ? pyRstrip([firstParts[i], ...more].join('\n')) : pyRstrip(firstParts[i])
+  }
+
   return doc
 }
 
@@ -293,12 +318,11 @@ function parseNested(value: string, where: number): Record<string, string> {
 
 /** The options of one section as botocore returns them: own options, then inherited DEFAULT ones. */
 export function sectionView(doc: IniDocument, section: IniSection): Record<string, IniValue> {
-  const merged = new Map<string, IniOption>()
-  for (const opt of section.options) merged.set(opt.name, opt)
-  for (const opt of doc.defaults) if (!merged.has(opt.name)) merged.set(opt.name, opt)
   const view: Record<string, IniValue> = {}
-  for (const [name, opt] of merged) {
-    view[name] = opt.value.startsWith('\n') ? parseNested(opt.value, opt.line + 1) : opt.value
+  for (const list of [section.options, doc.defaults]) {
+    for (const opt of list) {
+      if (!Object.hasOwn(view, opt.name)) view[opt.name] = opt.value.startsWith('\n') ? parseNested(opt.value, opt.line + 1) : opt.value
+    }
   }
 
   return view

@@ -269,6 +269,18 @@ describe('watch against a failing STS', () => {
     }
   })
 
+  it('does not retry what retrying cannot fix: AccessDenied, unknown or expired keys exit 4 at once', async () => {
+    for (const [code, message] of [['AccessDenied', 'User is not authorized to perform: sts:GetSessionToken'], ['InvalidClientTokenId', 'The security token included in the request is invalid.'], ['ExpiredToken', 'The security token included in the request is expired']]) {
+      t.stub.requests.length = 0
+      t.stub.fallback = StsStub.error(403, code, message)
+      const w = new Running(t.box.start(['watch', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: t.stub.url}))
+      assert.equal(await w.exit(), 4, w.stderr)
+      assert.equal(t.stub.requests.length, 1, `${code}: retried`)
+      assert.doesNotMatch(w.stderr, /retrying/)
+      assert.equal(await t.box.readCredentials(), DEFAULT_CREDENTIALS)
+    }
+  })
+
   it('exits on the first failure with --exit-on-error, as the seed did', async () => {
     t.stub.fallback = StsStub.error(500, 'InternalFailure', 'boom')
     const w = new Running(t.box.start(['watch', '--mfa-serial-number', SERIAL, '--exit-on-error'], {AWS_ENDPOINT_URL: t.stub.url}))
