@@ -63,8 +63,9 @@ describe('ssh-askpass on a real display (Xvfb, Debian\'s x11-ssh-askpass, xdotoo
   })
 
   it('watch asks through the window again for the next cycle', async () => {
-    // Sessions of 15 minutes refreshed 899 s early: the second cycle is due a second after the first.
-    const child = box.start(['watch', '--mfa-serial-number', SERIAL, '--duration', '900', '--refresh-lead-time', '899', '--log-format', 'json'], desktop())
+    // Sessions of 15 minutes refreshed 892 s early: the second cycle is due some 8 s after the first
+    // (with room for a slow first cycle: one that ends after the due time is put off half the session).
+    const child = box.start(['watch', '--mfa-serial-number', SERIAL, '--duration', '900', '--refresh-lead-time', '892', '--log-format', 'json'], desktop())
     let log = ''
     child.stderr!.on('data', c => {
       log += c
@@ -72,7 +73,7 @@ describe('ssh-askpass on a real display (Xvfb, Debian\'s x11-ssh-askpass, xdotoo
     const done = collect(child)
     const refreshed = () => (log.match(/"event":"valid"/g) ?? []).length
     for (const [cycle, code] of ['135790', '246801'].entries()) {
-      const [window] = await display.findWindows(ASKPASS_TITLE)
+      const [window] = await display.findWindows(ASKPASS_TITLE, 40_000)
       await display.type(code)
       await display.key('Return')
       await display.gone(window)
