@@ -69,12 +69,11 @@ Reuses valid credentials at start (no prompt until they are due), refreshes at e
     // In a terminal the live line counts down by the second; elsewhere nothing wakes the process.
     const ticker = log.live ? setInterval(() => log.status(watcher.targets), 1000) : undefined
     ticker?.unref()
+    const notifiers = new Map(settings.map(s => [s.targetProfile, promptNotifier(flags.notify, s.profile, s.targetProfile)]))
     const watcher: Watcher = new Watcher(settings, {
       clock,
       onEvent(event) {
-        if (event.type === 'refresh') {
-          promptNotifier(flags.notify, settings.find(s => s.targetProfile === event.target)?.profile ?? event.target, event.target)(event.event)
-        }
+        if (event.type === 'refresh') notifiers.get(event.target)?.(event.event)
 
         log.log(event)
         log.status(watcher.targets)

@@ -240,7 +240,8 @@ export function parseIni(text: string): IniDocument {
       more.push(stripped)
       moreParts.set(option, more)
       const opt = options[option]
-      opt.continuation = opt.continuation === NO_CONTINUATION ? [index] : [...opt.continuation, index]
+      if (opt.continuation === NO_CONTINUATION) opt.continuation = [index]
+      else (opt.continuation as number[]).push(index)
       continue
     }
 

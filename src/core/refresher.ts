@@ -191,7 +191,7 @@ async function obtain(
  * The STS exchange for a target, signed by `signer` (read from [signerProfile]): GetSessionToken
  * with the code; for a role, AssumeRole with the code, or with none when an MFA session signs.
  */
-function exchange(settings: Settings, signer: Signer, signerProfile: string, signal: AbortSignal | undefined): (code: string | undefined) => Promise<SessionCredentials> {
+function stsExchange(settings: Settings, signer: Signer, signerProfile: string, signal: AbortSignal | undefined): (code: string | undefined) => Promise<SessionCredentials> {
   const common = {
     credentials: signer,
     credentialsProfile: signerProfile,
@@ -224,7 +224,7 @@ async function assumeFromSession(settings: Settings, deps: RefreshDeps, policy: 
     await refreshOnce({...session, force: attempt > 1}, sessionDeps, policy)
     const signer = await readSessionCredentials(session.credentialsFile, session.targetProfile, session.profile)
     try {
-      return await obtain(settings, deps, policy, {call: exchange(settings, signer, session.targetProfile, deps.signal), needsCode: false})
+      return await obtain(settings, deps, policy, {call: stsExchange(settings, signer, session.targetProfile, deps.signal), needsCode: false})
     } catch (error) {
       if (!(error instanceof StsRefusedError && error.sessionRejected && attempt === 1)) throw error
     }
@@ -274,7 +274,7 @@ export async function refreshOnce(settings: Settings, deps: RefreshDeps, policy:
     // Steps 4-5: ask (no credentials-file lock held), then STS; a role may need no code.
     const credentials = settings.role?.session
       ? await assumeFromSession(settings, deps, policy)
-      : await obtain(settings, deps, policy, {call: exchange(settings, keys, settings.sourceProfile, deps.signal), needsCode: true})
+      : await obtain(settings, deps, policy, {call: stsExchange(settings, keys, settings.sourceProfile, deps.signal), needsCode: true})
 
     // Step 6: write under the protocol lock; the writer re-reads inside it. Once the lock is
     // held the write completes even when shutting down.

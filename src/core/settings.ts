@@ -209,15 +209,26 @@ export function resolveSts(env: Env, profileConfig: Profile | undefined, section
   return {endpoint, region}
 }
 
-/** STS's constraints on AssumeRole's parameters. */
-const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/
+/** AssumeRole's parameters: where each comes from, and STS's constraint on it. */
+const ROLE_PARAMETERS = {
+  arn: {
+    flag: '--role-arn', key: 'role_arn', pattern: /^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, what: 'role ARN (arn:aws:iam::ACCOUNT:role/NAME)',
+  },
+  externalId: {
+    flag: '--external-id', key: 'external_id', pattern: /^[\w+=,.@:/-]{2,1224}$/, what: 'external ID (2-1224 characters of letters, digits and +=,.@:/-)',
+  },
+  sessionName: {
+    flag: '--role-session-name', key: 'role_session_name', pattern: /^[\w+=,.@-]{2,64}$/, what: 'role session name (2-64 characters of letters, digits and +=,.@_-)',
+  },
+}
 
-function roleValue(value: string | undefined, pattern: RegExp, what: string, where: string | undefined, flag: string): string | undefined {
+/** A role parameter from its flag, else the profile's config key, checked against STS's constraint. */
+function roleSetting(name: keyof typeof ROLE_PARAMETERS, fromFlag: string | undefined, profile: Profile | undefined, where: string): string | undefined {
+  const {flag, key, pattern, what} = ROLE_PARAMETERS[name]
+  const value = fromFlag ?? (stringValue(profile, key) || undefined)
   if (value === undefined || pattern.test(value)) return value
   const problem = `${JSON.stringify(value)} is not a valid ${what}`
-  throw where ? new ConfigError(`${flag.replace(/^--/, '').replaceAll('-', '_')} in ${where}: ${problem}`, `fix it in ${where}`) : new UsageError(`${flag}: ${problem}`)
+  throw fromFlag === undefined ? new ConfigError(`${key} in ${where}: ${problem}`, `fix it in ${where}`) : new UsageError(`${flag}: ${problem}`)
 }
 
 function isFalse(value: string | undefined): boolean {
@@ -266,9 +277,7 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
   const where = `[${configSectionName(profile)}] of ${configFile}`
 
   // A role: role_arn (and source_profile, whose long-term keys sign) in the config, or --role-arn.
-  const roleArn = input.roleArn === undefined
-    ? roleValue(stringValue(profileConfig, 'role_arn') || undefined, ROLE_ARN, 'role ARN (arn:aws:iam::ACCOUNT:role/NAME)', where, 'role_arn')
-    : roleValue(input.roleArn, ROLE_ARN, 'role ARN (arn:aws:iam::ACCOUNT:role/NAME)', undefined, '--role-arn')
+  const roleArn = roleSetting('arn', input.roleArn, profileConfig, where)
   let sourceProfile = profile
   if (roleArn !== undefined) {
     const configured = stringValue(profileConfig, 'source_profile')
@@ -363,9 +372,7 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
 
   settings.role = {
     arn: roleArn,
-    externalId: input.externalId === undefined
-      ? roleValue(stringValue(profileConfig, 'external_id') || undefined, EXTERNAL_ID, 'external ID (2-1224 characters of letters, digits and +=,.@:/-)', where, 'external_id')
-      : roleValue(input.externalId, EXTERNAL_ID, 'external ID (2-1224 characters of letters, digits and +=,.@:/-)', undefined, '--external-id'),
+    externalId: roleSetting('externalId', input.externalId, profileConfig, where),
     session: useSession
       ? {
         ...settings,
@@ -378,9 +385,7 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
         writerSource: 'default',
       }
       : undefined,
-    sessionName: input.roleSessionName === undefined
-      ? roleValue(stringValue(profileConfig, 'role_session_name') || undefined, SESSION_NAME, 'role session name (2-64 characters of letters, digits and +=,.@_-)', where, 'role_session_name')
-      : roleValue(input.roleSessionName, SESSION_NAME, 'role session name (2-64 characters of letters, digits and +=,.@_-)', undefined, '--role-session-name'),
+    sessionName: roleSetting('sessionName', input.roleSessionName, profileConfig, where),
   }
   return settings
 }

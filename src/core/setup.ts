@@ -7,16 +7,14 @@ import {
   configSectionName, Profile, profileMap, profileSectionName, stringValue,
 } from './aws-config.js'
 import {editCredentials, readIniFile, writeFileAtomic} from './credentials-file.js'
-import {ConfigError, UsageError} from './errors.js'
+import {ConfigError, StsRefusedError, UsageError} from './errors.js'
 import {readIni} from './ini.js'
 import {withProtocolLock} from './lock.js'
 import {sourceKeys} from './refresher.js'
 import {
   configFilePath, credentialsFilePath, Env, resolveEndpoint, resolveSts,
 } from './settings.js'
-import {
-  classifyStsError, clientConfig, getCallerIdentity, StsCall,
-} from './sts.js'
+import {getCallerIdentity, StsCall, withAwsClient} from './sts.js'
 
 export interface SetupSettings {
   configFile: string
@@ -75,31 +73,27 @@ export function iamUserName(arn: string, profile: string): string | undefined {
 }
 
 async function listMfaDevices(request: StsCall, userName: string | undefined): Promise<MfaDevice[]> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
-  const iam = await import('@aws-sdk/client-iam')
-  const client = new iam.IAMClient(clientConfig(request))
   try {
-    const devices: MfaDevice[] = []
-    let marker: string | undefined
-    do {
-      const page = await client.send(new iam.ListMFADevicesCommand({Marker: marker, UserName: userName}), {abortSignal: request.signal})
-      for (const d of page.MFADevices ?? []) if (d.SerialNumber) devices.push({enabled: d.EnableDate, serial: d.SerialNumber})
-      marker = page.IsTruncated ? page.Marker : undefined
-    } while (marker)
+    return await withAwsClient(request, 'IAM', () => import('@aws-sdk/client-iam'), (iam, config) => new iam.IAMClient(config), async (iam, client) => {
+      const devices: MfaDevice[] = []
+      let marker: string | undefined
+      do {
+        const page = await client.send(new iam.ListMFADevicesCommand({Marker: marker, UserName: userName}), {abortSignal: request.signal})
+        for (const d of page.MFADevices ?? []) if (d.SerialNumber) devices.push({enabled: d.EnableDate, serial: d.SerialNumber})
+        marker = page.IsTruncated ? page.Marker : undefined
+      } while (marker)
 
-    return devices
+      return devices
+    })
   } catch (error) {
-    const refused = classifyStsError(error, request, 'IAM')
-    if ('awsCode' in refused && refused.awsCode === 'AccessDenied') {
+    if (error instanceof StsRefusedError && error.awsCode === 'AccessDenied') {
       throw new ConfigError(
-        `IAM does not let ${userName ?? 'this user'} list their MFA devices (iam:ListMFADevices): ${refused.message}`,
+        `IAM does not let ${userName ?? 'this user'} list their MFA devices (iam:ListMFADevices): ${error.message}`,
         `copy the device's ARN from the IAM console (Security credentials) and set mfa_serial in [${configSectionName(request.credentialsProfile)}] of the config file`,
       )
     }
 
-    throw refused
-  } finally {
-    client.destroy()
+    throw error
   }
 }
 

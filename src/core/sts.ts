@@ -213,21 +213,34 @@ export function clientConfig(request: StsCall) {
 
 type StsModule = typeof import('@aws-sdk/client-sts')
 
-/** One STS call with a client made for it; whatever it throws is classified. */
-async function withClient<T>(request: StsRequest, send: (sts: StsModule, client: InstanceType<StsModule['STSClient']>) => Promise<T>): Promise<T> {
+/**
+ * One call with an AWS SDK client made for it (the SDK module is loaded only now), for STS or, in
+ * `setup`, IAM; whatever it throws is classified as `service`'s failure.
+ */
+export async function withAwsClient<M, C extends {destroy(): void}, T>(
+  request: StsRequest,
+  service: string,
+  load: () => Promise<M>,
+  make: (module: M, config: ReturnType<typeof clientConfig>) => C,
+  send: (module: M, client: C) => Promise<T>,
+): Promise<T> {
   // The SDK warns about Node 20 on every run; that is not the user's concern here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
-  const sts = await import('@aws-sdk/client-sts')
-  const client = new sts.STSClient(clientConfig(request))
+  const module = await load()
+  const client = make(module, clientConfig(request))
   try {
-    return await send(sts, client)
+    return await send(module, client)
   } catch (error) {
     if (request.signal?.aborted) throw new AbortedError()
     if (error instanceof StsUnavailableError) throw error
-    throw classifyStsError(error, request)
+    throw classifyStsError(error, request, service)
   } finally {
     client.destroy()
   }
+}
+
+function withClient<T>(request: StsRequest, send: (sts: StsModule, client: InstanceType<StsModule['STSClient']>) => Promise<T>): Promise<T> {
+  return withAwsClient(request, 'STS', () => import('@aws-sdk/client-sts'), (sts, config) => new sts.STSClient(config), send)
 }
 
 type CredentialsAnswer = {Credentials?: {AccessKeyId?: string; Expiration?: Date; SecretAccessKey?: string; SessionToken?: string}}
