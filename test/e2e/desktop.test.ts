@@ -9,8 +9,17 @@ import {
   botocoreCreds, getMoto, StsStub, waitFor,
 } from '../support/peers.js'
 import {
-  collect, DEFAULT_CREDENTIALS, Sandbox, SERIAL,
+  collect, DEFAULT_CREDENTIALS, RunResult, Sandbox, SERIAL,
 } from '../support/sandbox.js'
+
+/** The askpass window; if the CLI ends first, why (rather than a bare time-out). */
+async function windowOf(display: Display, cli: Promise<RunResult>, timeoutMs?: number): Promise<string[]> {
+  const ended = cli.then(r => {
+    throw new Error(`the CLI ended (exit ${r.code}) before a window appeared:\n${r.stderr}`)
+  })
+  ended.catch(() => {})
+  return Promise.race([display.findWindows(ASKPASS_TITLE, timeoutMs), ended])
+}
 
 describe('ssh-askpass on a real display (Xvfb, Debian\'s x11-ssh-askpass, xdotool)', () => {
   let display: Display
@@ -38,7 +47,7 @@ describe('ssh-askpass on a real display (Xvfb, Debian\'s x11-ssh-askpass, xdotoo
   it('refresh-once opens the window, naming the profile and device, and takes the code typed into it', async () => {
     const child = box.start(['refresh-once', '--mfa-serial-number', SERIAL], desktop())
     const done = collect(child)
-    await display.findWindows(ASKPASS_TITLE)
+    await windowOf(display, done)
     const argv = await childCommandLine(child.pid!, 'ssh-askpass')
     assert.deepEqual(argv.slice(1), [`Enter MFA token for default from device ${SERIAL}`])
     await display.type('246810')
@@ -53,7 +62,7 @@ describe('ssh-askpass on a real display (Xvfb, Debian\'s x11-ssh-askpass, xdotoo
   it('Escape in the window cancels: exit 3, the file as it was', async () => {
     const child = box.start(['refresh-once', '--mfa-serial-number', SERIAL], desktop())
     const done = collect(child)
-    await display.findWindows(ASKPASS_TITLE)
+    await windowOf(display, done)
     await display.type('12')
     await display.key('Escape')
     const result = await done
@@ -73,7 +82,7 @@ describe('ssh-askpass on a real display (Xvfb, Debian\'s x11-ssh-askpass, xdotoo
     const done = collect(child)
     const refreshed = () => (log.match(/"event":"valid"/g) ?? []).length
     for (const [cycle, code] of ['135790', '246801'].entries()) {
-      const [window] = await display.findWindows(ASKPASS_TITLE, 40_000)
+      const [window] = await windowOf(display, done, 40_000)
       await display.type(code)
       await display.key('Return')
       await display.gone(window)
