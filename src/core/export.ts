@@ -5,6 +5,7 @@
  */
 import {readIniFile} from './credentials-file.js'
 import {ConfigError} from './errors.js'
+import {profileView} from './ini.js'
 import {formatExpiration, isFresh, parseExpiration} from './schedule.js'
 import {SessionCredentials} from './sts.js'
 
@@ -14,7 +15,7 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 /** The session credentials in [target] of the credentials file, if present and not expired. */
 export async function readSessionCredentials(credentialsFile: string, target: string, profile: string, now = new Date()): Promise<SessionCredentials> {
   const snapshot = await readIniFile(credentialsFile, 'credentials file')
-  const section = snapshot.view[target]
+  const section = profileView(snapshot.doc, target)
   const value = (key: string) => (typeof section?.[key] === 'string' ? (section[key] as string) : '')
   const expiration = parseExpiration(value('expiration'))
   const token = value('aws_session_token') || value('aws_security_token')

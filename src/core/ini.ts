@@ -17,54 +17,29 @@
  * - `[DEFAULT]` is not a section: its options are inherited by every section;
  * - botocore parses a value that starts with a newline as a nested block of `key = value` lines.
  */
+/* eslint-disable unicorn/prefer-code-point -- offsets here are UTF-16 code units; every character looked for is in the BMP */
 
-/** Python's `str.isspace()` characters, for strip() and indentation. */
-const PY_SPACE = new Set([
-  '\t',
-  '\n',
-  '\u000B',
-  '\f',
-  '\r',
-  ' ',
-  '\u00A0',
-  '\u1680',
-  '\u2000',
-  '\u2001',
-  '\u2002',
-  '\u2003',
-  '\u2004',
-  '\u2005',
-  '\u2006',
-  '\u2007',
-  '\u2008',
-  '\u2009',
-  '\u200A',
-  '\u2028',
-  '\u2029',
-  '\u202F',
-  '\u205F',
-  '\u3000',
-  '\u001C',
-  '\u001D',
-  '\u001E',
-  '\u001F',
-  '\u0085',
-])
+/** Python's `str.isspace()`, by UTF-16 code unit (no white space lies outside the BMP). */
+export function isSpaceCode(code: number): boolean {
+  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0D) || (code >= 0x1C && code <= 0x1F)
+  return code === 0x85 || code === 0xA0 || code === 0x16_80 || (code >= 0x20_00 && code <= 0x20_0A)
+    || code === 0x20_28 || code === 0x20_29 || code === 0x20_2F || code === 0x20_5F || code === 0x30_00
+}
 
 export function isPySpace(ch: string): boolean {
-  return PY_SPACE.has(ch)
+  return ch.length === 1 && isSpaceCode(ch.charCodeAt(0))
 }
 
 /** Index of the first non-space character (Python's definition), or text.length. */
 export function leadingSpace(text: string): number {
   let i = 0
-  while (i < text.length && PY_SPACE.has(text[i])) i++
+  while (i < text.length && isSpaceCode(text.charCodeAt(i))) i++
   return i
 }
 
 export function pyRstrip(text: string): string {
   let end = text.length
-  while (end > 0 && PY_SPACE.has(text[end - 1])) end--
+  while (end > 0 && isSpaceCode(text.charCodeAt(end - 1))) end--
   return text.slice(0, end)
 }
 
@@ -75,13 +50,6 @@ export function pyStrip(text: string): string {
 /** Python's `str.splitlines()` (used by botocore's nested-value parser). */
 export function pySplitlines(text: string): string[] {
   return text.split(/\r\n|[\n\r\u000B\f\u001C\u001D\u001E\u0085\u2028\u2029]/).filter((_, i, all) => i < all.length - 1 || all[i] !== '')
-}
-
-export interface IniLine {
-  /** The line ending as it was: '\n', '\r\n', '\r', or '' for a last line without one. */
-  eol: string
-  /** The line's text without its ending. */
-  text: string
 }
 
 export interface IniOption {
@@ -95,21 +63,62 @@ export interface IniOption {
   value: string
 }
 
-export interface IniSection {
-  /** Index of the header line. */
-  header: number
-  /** The section's name exactly as botocore sees it (unstripped text between `[` and the last `]`). */
-  name: string
+/**
+ * A real section (not DEFAULT). Its options are built when first asked for, by parsing its lines
+ * alone: parseIni only checks them. Every header resets what configparser carries from one line
+ * to the next, so a section's lines parse the same alone as within the file.
+ */
+export class IniSection {
+  #options: IniOption[] | undefined
+
+  constructor(
+    private readonly doc: IniDocument,
+    /** The section's name exactly as botocore sees it (unstripped text between `[` and the last `]`). */
+    readonly name: string,
+    /** Index of the header line. */
+    readonly header: number,
+    /** Index of the line after the section: the next header (of any section, DEFAULT too) or the line count. */
+    public end: number,
+    options?: IniOption[],
+  ) {
+    this.#options = options
+  }
+
   /** Options in file order. */
-  options: IniOption[]
+  get options(): IniOption[] {
+    this.#options ??= scan(this.doc, this.header, this.end, true).sections[0].options
+    return this.#options
+  }
 }
 
+/**
+ * A parsed file that keeps its text: line i is `text.slice(starts[i], ends[i])` and its line
+ * ending (`\n`, `\r\n`, `\r`, or none on a last line) runs from `ends[i]` to `starts[i + 1]`.
+ * Offsets rather than a string per line: files of thousands of profiles are parsed on every write.
+ */
 export interface IniDocument {
   /** Options of `[DEFAULT]` blocks, inherited by every section. */
   defaults: IniOption[]
-  lines: IniLine[]
+  ends: Uint32Array
   /** Real sections (not DEFAULT), in file order. */
   sections: IniSection[]
+  /** One more than the line count: the last entry is text.length. */
+  starts: Uint32Array
+  text: string
+}
+
+export function lineCount(doc: IniDocument): number {
+  return doc.ends.length
+}
+
+/** Line i's text without its ending. */
+export function lineText(doc: IniDocument, i: number): string {
+  return doc.text.slice(doc.starts[i], doc.ends[i])
+}
+
+/** Line i's ending: '\n', '\r\n', '\r', or '' for a last line without one. */
+export function lineEol(doc: IniDocument, i: number): string {
+  return doc.text.slice(doc.ends[i], doc.starts[i + 1])
 }
 
 export type IniValue = Record<string, string> | string
@@ -154,23 +163,47 @@ export function decodeIniText(bytes: Uint8Array): string {
   }
 }
 
-export function splitLines(text: string): IniLine[] {
-  const lines: IniLine[] = []
-  const re = /\r\n|\r|\n/g
-  let start = 0
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    lines.push({eol: m[0], text: text.slice(start, m.index)})
-    start = m.index + m[0].length
+const LF = 0x0A
+const CR = 0x0D
+const HASH = 0x23
+const SEMICOLON = 0x3B
+const OPEN = 0x5B
+const CLOSE = 0x5D
+const EQUALS = 0x3D
+const COLON = 0x3A
+
+/** Line offsets of text, split at `\n`, `\r\n` and a lone `\r` (Python's universal newlines). */
+function lineOffsets(text: string): {ends: Uint32Array; starts: Uint32Array} {
+  const {length} = text
+  let starts = new Uint32Array(Math.max(16, length >> 5))
+  let ends = new Uint32Array(starts.length)
+  let count = 0
+  /** Records line [start, end) and makes room for one more line and the sentinel (writes past a typed array's end are lost). */
+  const add = (start: number, end: number): void => {
+    starts[count] = start
+    ends[count++] = end
+    if (count + 1 < starts.length) return
+    const grownStarts = new Uint32Array(starts.length * 2)
+    grownStarts.set(starts)
+    starts = grownStarts
+    const grownEnds = new Uint32Array(starts.length)
+    grownEnds.set(ends)
+    ends = grownEnds
   }
 
-  if (start < text.length) lines.push({eol: '', text: text.slice(start)})
-  return lines
-}
+  let start = 0
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i)
+    if (code !== LF && code !== CR) continue
+    add(start, i)
+    if (code === CR && text.charCodeAt(i + 1) === LF) i++
+    start = i + 1
+  }
 
-export function joinLines(lines: IniLine[]): string {
-  let out = ''
-  for (const line of lines) out += line.text + line.eol
-  return out
+  // A last line without an ending; then the sentinel, text.length.
+  if (start < length) add(start, length)
+  starts[count] = length
+  return {ends: ends.subarray(0, count), starts: starts.subarray(0, count + 1)}
 }
 
 /** The name a header line declares, or undefined when the (stripped) line is not a header. */
@@ -180,126 +213,165 @@ export function headerName(stripped: string): string | undefined {
   return close >= 2 ? stripped.slice(1, close) : undefined
 }
 
-/** Splits a stripped option line at its first `=` or `:`. */
-function splitOption(stripped: string): undefined | {delimiter: number; name: string; value: string} {
-  const eq = stripped.indexOf('=')
-  const colon = stripped.indexOf(':')
-  const delimiter = eq === -1 ? colon : (colon === -1 ? eq : Math.min(eq, colon))
-  if (delimiter === -1) return undefined
-  return {
-    delimiter,
-    name: pyRstrip(stripped.slice(0, delimiter)),
-    value: pyStrip(stripped.slice(delimiter + 1)),
-  }
-}
-
-export function isCommentLine(text: string): boolean {
-  const stripped = pyStrip(text)
-  return stripped.startsWith('#') || stripped.startsWith(';')
-}
-
 /** Sections with more options than this get a Set to find duplicates; smaller ones are scanned. */
 const SCAN_LIMIT = 16
 /** The continuation list of every option that has none (most), shared rather than allocated. */
 const NO_CONTINUATION: readonly number[] = Object.freeze([])
 
+interface ScanResult {
+  defaults: IniOption[]
+  /** Whether some value is a nested block (botocore parses those, and may refuse them). */
+  nested: boolean
+  sections: IniSection[]
+}
+
 /**
- * Parses text as configparser would; throws IniSyntaxError where it would raise. Written to
- * allocate little per line: files of thousands of profiles are parsed twice per write.
+ * configparser's loop over lines [from, to) of doc; throws IniSyntaxError where it would raise.
+ * DEFAULT options are always built. Section options are built when `build` is set; otherwise
+ * they are only checked (duplicates, syntax), and built on demand by IniSection.
  */
-export function parseIni(text: string): IniDocument {
-  const lines = splitLines(text)
-  const doc: IniDocument = {defaults: [], lines, sections: []}
+function scan(doc: IniDocument, from: number, to: number, build: boolean): ScanResult {
+  const {ends, starts, text} = doc
+  const result: ScanResult = {defaults: [], nested: false, sections: []}
   const seen = new Set<string>()
-  // The value of each option: its first piece, then its continuation pieces when it has any.
-  const options: IniOption[] = []
-  const firstParts: string[] = []
-  const moreParts = new Map<number, string[]>()
-  let names: Set<string> | undefined
-  let current: IniOption[] | undefined
+  // Continuation pieces of the built options that have them (few), joined at the end.
+  const moreParts = new Map<IniOption, string[]>()
+  const names: string[] = []
+  let nameSet: Set<string> | undefined
+  let inSection = false
+  let section: IniSection | undefined
+  let list: IniOption[] | undefined
   let sectionName = ''
-  let option = -1
-  /** Blank lines since the current option's last line: part of its value if a continuation follows. */
+  /** Whether an option is open (continuation lines extend it), its record if built, and whether its first line had no value. */
+  let open = false
+  let option: IniOption | undefined
+  let emptyFirst = false
+  /** Blank lines since the open option's last line: part of its value if a continuation follows. */
   let blanks = 0
   let indentLevel = 0
   let firstError: IniSyntaxError | undefined
 
-  for (const [index, line] of lines.entries()) {
-    const lineText = line.text
-    const stripped = pyStrip(lineText)
-    if (stripped.startsWith('#') || stripped.startsWith(';')) continue
-    if (stripped === '') {
+  for (let index = from; index < to; index++) {
+    const lineStart = starts[index]
+    const lineEnd = ends[index]
+    let a = lineStart
+    while (a < lineEnd && isSpaceCode(text.charCodeAt(a))) a++
+    if (a === lineEnd) {
       blanks++
       continue
     }
 
-    const indent = leadingSpace(lineText)
-    if (current && option >= 0 && indent > indentLevel) {
-      const more = moreParts.get(option) ?? []
-      for (; blanks > 0; blanks--) more.push('')
-      more.push(stripped)
-      moreParts.set(option, more)
-      const opt = options[option]
-      if (opt.continuation === NO_CONTINUATION) opt.continuation = [index]
-      else (opt.continuation as number[]).push(index)
+    const first = text.charCodeAt(a)
+    if (first === HASH || first === SEMICOLON) continue
+    let b = lineEnd
+    while (isSpaceCode(text.charCodeAt(b - 1))) b--
+
+    const indent = a - lineStart
+    if (open && indent > indentLevel) {
+      if (emptyFirst) result.nested = true
+      if (option) {
+        const more = moreParts.get(option) ?? []
+        for (; blanks > 0; blanks--) more.push('')
+        more.push(text.slice(a, b))
+        moreParts.set(option, more)
+        if (option.continuation === NO_CONTINUATION) option.continuation = [index]
+        else (option.continuation as number[]).push(index)
+      }
+
+      blanks = 0
       continue
     }
 
     blanks = 0
     indentLevel = indent
-    const name = headerName(stripped)
-    if (name !== undefined) {
-      if (seen.has(name)) throw new IniSyntaxError(index + 1, `section [${name}] appears twice`)
-      if (name === DEFAULT_SECTION) {
-        current = doc.defaults
-      } else {
-        seen.add(name)
-        const section: IniSection = {header: index, name, options: []}
-        doc.sections.push(section)
-        current = section.options
-      }
+    if (first === OPEN) {
+      let close = b - 1
+      while (close > a && text.charCodeAt(close) !== CLOSE) close--
+      if (close >= a + 2) {
+        const name = text.slice(a + 1, close)
+        if (seen.has(name)) throw new IniSyntaxError(index + 1, `section [${name}] appears twice`)
+        if (section) section.end = index
+        if (name === DEFAULT_SECTION) {
+          section = undefined
+          list = result.defaults
+        } else {
+          seen.add(name)
+          list = build ? [] : undefined
+          section = new IniSection(doc, name, index, to, list)
+          result.sections.push(section)
+        }
 
-      names = undefined
-      sectionName = name
-      option = -1
-      continue
+        inSection = true
+        names.length = 0
+        // configparser refuses a key repeated in a later [DEFAULT] block too.
+        if (!section) for (const opt of result.defaults) names.push(opt.name)
+        nameSet = undefined
+        sectionName = name
+        open = false
+        option = undefined
+        continue
+      }
     }
 
-    if (!current) throw new IniSyntaxError(index + 1, 'text before the first [section] header')
-    const split = splitOption(stripped)
-    if (!split) {
+    if (!inSection) throw new IniSyntaxError(index + 1, 'text before the first [section] header')
+    let delimiter = a
+    for (let c = text.charCodeAt(delimiter); delimiter < b && c !== EQUALS && c !== COLON; c = text.charCodeAt(delimiter)) delimiter++
+    if (delimiter === b) {
       firstError ??= new IniSyntaxError(index + 1, 'not a [section] header, a key = value line, or a comment')
       continue
     }
 
-    if (split.name === '') {
+    let nameEnd = delimiter
+    while (nameEnd > a && isSpaceCode(text.charCodeAt(nameEnd - 1))) nameEnd--
+    if (nameEnd === a) {
       firstError ??= new IniSyntaxError(index + 1, 'a value without a key name')
-      option = -1
+      open = false
+      option = undefined
       continue
     }
 
-    const optionName = split.name.toLowerCase()
-    if (current.length === SCAN_LIMIT) names = new Set(current.map(o => o.name))
-    if (names ? names.has(optionName) : current.some(o => o.name === optionName)) {
+    const optionName = text.slice(a, nameEnd).toLowerCase()
+    if (!nameSet && names.length >= SCAN_LIMIT) nameSet = new Set(names)
+    if (nameSet ? nameSet.has(optionName) : names.includes(optionName)) {
       throw new IniSyntaxError(index + 1, `key ${optionName} appears twice in section [${sectionName}]`)
     }
 
-    names?.add(optionName)
-    const opt: IniOption = {
-      continuation: NO_CONTINUATION, line: index, name: optionName, value: '',
+    if (nameSet) nameSet.add(optionName)
+    else names.push(optionName)
+    let valueStart = delimiter + 1
+    while (valueStart < b && isSpaceCode(text.charCodeAt(valueStart))) valueStart++
+    open = true
+    emptyFirst = valueStart === b
+    option = undefined
+    if (list) {
+      option = {
+        continuation: NO_CONTINUATION, line: index, name: optionName, value: text.slice(valueStart, b),
+      }
+      list.push(option)
     }
-    option = options.length
-    options.push(opt)
-    firstParts.push(split.value)
-    current.push(opt)
   }
 
   if (firstError) throw firstError
-  for (const [i, opt] of options.entries()) {
-    const more = moreParts.get(i)
-    opt.value = more ? pyRstrip([firstParts[i], ...more].join('\n')) : pyRstrip(firstParts[i])
-  }
+  for (const [opt, more] of moreParts) opt.value = pyRstrip([opt.value, ...more].join('\n'))
+  return result
+}
 
+/**
+ * Parses text as configparser would and checks it as botocore's `raw_config_parse` would; throws
+ * IniSyntaxError where either raises. Costs little per line beyond the text itself: a section's
+ * options are built only when asked for.
+ */
+export function parseIni(text: string): IniDocument {
+  const {ends, starts} = lineOffsets(text)
+  const doc: IniDocument = {
+    defaults: [], ends, sections: [], starts, text,
+  }
+  const {defaults, nested, sections} = scan(doc, 0, ends.length, false)
+  doc.defaults = defaults
+  doc.sections = sections
+  // A nested value botocore cannot parse makes it refuse the whole file; files with nested
+  // values are rare and small (config files), so check them the way botocore does.
+  if (nested) botocoreView(doc)
   return doc
 }
 
@@ -318,9 +390,9 @@ function parseNested(value: string, where: number): Record<string, string> {
 }
 
 /** The options of one section as botocore returns them: own options, then inherited DEFAULT ones. */
-export function sectionView(doc: IniDocument, section: IniSection): Record<string, IniValue> {
+export function sectionView(section: Pick<IniSection, 'options'>, defaults: readonly IniOption[]): Record<string, IniValue> {
   const view: Record<string, IniValue> = {}
-  for (const list of [section.options, doc.defaults]) {
+  for (const list of [section.options, defaults]) {
     for (const opt of list) {
       if (!Object.hasOwn(view, opt.name)) view[opt.name] = opt.value.startsWith('\n') ? parseNested(opt.value, opt.line + 1) : opt.value
     }
@@ -332,12 +404,18 @@ export function sectionView(doc: IniDocument, section: IniSection): Record<strin
 /** What botocore's `raw_config_parse` returns for this document; throws where it raises. */
 export function botocoreView(doc: IniDocument): IniView {
   const view: IniView = {}
-  for (const section of doc.sections) view[section.name] = sectionView(doc, section)
+  for (const section of doc.sections) view[section.name] = sectionView(section, doc.defaults)
   return view
 }
 
 export function findSection(doc: IniDocument, name: string): IniSection | undefined {
   return doc.sections.find(s => s.name === name)
+}
+
+/** What botocore returns for one profile of the document (own keys, then DEFAULT ones), if it has that section. */
+export function profileView(doc: IniDocument, name: string): Record<string, IniValue> | undefined {
+  const section = findSection(doc, name)
+  return section && sectionView(section, doc.defaults)
 }
 
 /** Reads text as botocore would, throwing IniSyntaxError for anything it refuses. */

@@ -12,7 +12,7 @@
  *   file at a time in this process, users serialized by an in-process mutex;
  * - the kernel drops both locks when the holder dies, so there are no stale locks to clean.
  */
-import {promises as fs, constants as fsConstants} from 'node:fs'
+import fsCallback, {promises as fs, constants as fsConstants} from 'node:fs'
 import {createRequire} from 'node:module'
 import path from 'node:path'
 
@@ -71,10 +71,10 @@ export function flockOnce(fd: number, flag: 'exnb' | 'un'): Promise<boolean> {
   })
 }
 
-function fcntlOnce(fd: number, type: 'unlock' | 'write'): Promise<boolean> {
+/** One non-blocking fcntl write lock on the whole file: true when taken, false when another holder has it. */
+function fcntlWriteOnce(fd: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const {F_UNLCK, F_WRLCK} = ext().constants
-    ext().fcntl(fd, 'setlk', type === 'write' ? F_WRLCK : F_UNLCK, error => {
+    ext().fcntl(fd, 'setlk', ext().constants.F_WRLCK, error => {
       if (!error) resolve(true)
       else if (BUSY.has(errnoCode(error) ?? '')) resolve(false)
       else reject(error)
@@ -115,66 +115,62 @@ function lockFileError(error: unknown, lockPath: string): ConfigError {
   return new ConfigError(`cannot open the lock file ${lockPath}: ${(error as Error).message}`)
 }
 
-async function openLockFile(lockPath: string): Promise<fs.FileHandle> {
+async function openLockFile(lockPath: string): Promise<number> {
   try {
     await fs.mkdir(path.dirname(lockPath), {mode: 0o700, recursive: true})
-    return await fs.open(lockPath, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600)
+    // A plain fd, not a FileHandle: releasing is closing it, synchronously (see releaseHeld).
+    return await new Promise<number>((resolve, reject) => {
+      fsCallback.open(lockPath, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600, (error, fd) => (error ? reject(error) : resolve(fd)))
+    })
   } catch (error) {
     throw lockFileError(error, lockPath)
   }
 }
 
-async function sameInode(handle: fs.FileHandle, lockPath: string): Promise<boolean> {
+function sameInode(fd: number, lockPath: string): boolean {
   try {
-    const [a, b] = await Promise.all([handle.stat(), fs.stat(lockPath)])
+    const a = fsCallback.fstatSync(fd)
+    const b = fsCallback.statSync(lockPath)
     return a.ino === b.ino && a.dev === b.dev
   } catch {
     return false
   }
 }
 
-interface Held {
-  handle: fs.FileHandle
-}
-
-async function releaseHeld(held: Held, posix: boolean): Promise<void> {
-  const {fd} = held.handle
-  try {
-    if (posix) await fcntlOnce(fd, 'unlock')
-    await flockOnce(fd, 'un')
-  } finally {
-    await held.handle.close()
-  }
+/**
+ * Releases both locks at once: closing the only fd of the lock file drops this process's fcntl
+ * lock and, as the fd is not shared (opened close-on-exec, never duplicated), its flock too. One
+ * synchronous call, so the release does not wait behind the thread pool or the event loop.
+ */
+function releaseHeld(fd: number): void {
+  fsCallback.closeSync(fd)
 }
 
 /**
  * Takes flock (and, with `posix`, then fcntl) on lockPath, retrying non-blocking attempts until
  * `deadline`. Returns undefined on timeout.
  */
-async function acquire(lockPath: string, posix: boolean, options: LockOptions): Promise<Held | undefined> {
+async function acquire(lockPath: string, posix: boolean, options: LockOptions): Promise<number | undefined> {
   const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs
   let pause = 2
   let told = false
   for (;;) {
     throwIfAborted(options.signal)
-    const handle = await openLockFile(lockPath)
-    const {fd} = handle
-    let gotFlock = false
+    const fd = await openLockFile(lockPath)
     try {
-      gotFlock = await flockOnce(fd, 'exnb')
-      if (gotFlock && (!posix || (await fcntlOnce(fd, 'write')))) {
-        if (await sameInode(handle, lockPath)) return {handle}
+      if (await flockOnce(fd, 'exnb') && (!posix || (await fcntlWriteOnce(fd)))) {
+        if (sameInode(fd, lockPath)) return fd
         // The lock file was replaced while we locked the old one: lock the new one.
-        await releaseHeld({handle}, posix)
+        releaseHeld(fd)
         continue
       }
     } catch (error) {
-      await handle.close()
+      releaseHeld(fd)
       throw lockFileError(error, lockPath)
     }
 
-    if (gotFlock) await flockOnce(fd, 'un')
-    await handle.close()
+    // Taken by someone else: closing the fd drops the flock if we had it (see releaseHeld).
+    releaseHeld(fd)
     if (!told && options.onWait) {
       told = true
       options.onWait(await lockHolders(lockPath))
@@ -190,7 +186,7 @@ async function acquire(lockPath: string, posix: boolean, options: LockOptions): 
 async function withLock<T>(lockPath: string, posix: boolean, options: LockOptions, fn: () => Promise<T>): Promise<T> {
   return withMutex(lockPath, async () => {
     const held = await acquire(lockPath, posix, options)
-    if (!held) {
+    if (held === undefined) {
       const holders = await lockHolders(lockPath)
       throw new LockTimeoutError(
         `the lock ${lockPath} was not free within ${Math.round((options.timeoutMs ?? 0) / 1000)} s${describeHolders(holders)}`,
@@ -202,7 +198,7 @@ async function withLock<T>(lockPath: string, posix: boolean, options: LockOption
     try {
       return await fn()
     } finally {
-      await releaseHeld(held, posix)
+      releaseHeld(held)
       options.onHeld?.(performance.now() - taken)
     }
   })

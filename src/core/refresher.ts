@@ -14,6 +14,7 @@ import {
   ConfigError, InvalidCodeError, StsRefusedError, StsUnavailableError, throwIfAborted,
 } from './errors.js'
 import {readSessionCredentials} from './export.js'
+import {profileView} from './ini.js'
 import {
   describeHolders, stateDir, withFlock, withProtocolLock,
 } from './lock.js'
@@ -75,7 +76,7 @@ export function sourceKeys(snapshot: IniFileSnapshot, profile: string): LongTerm
     throw new ConfigError(`the credentials file ${file} does not exist, so there are no long-term keys for profile ${profile}`, `run: aws configure --profile ${profile}`)
   }
 
-  const section = snapshot.view[profile]
+  const section = profileView(snapshot.doc, profile)
   if (!section) {
     throw new ConfigError(`there is no [${profile}] section in ${file}, so no long-term keys to call STS with`, `run: aws configure --profile ${profile}`)
   }

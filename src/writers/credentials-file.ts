@@ -8,11 +8,12 @@ import {
   IniFileSnapshot,
   readIniFile,
   removeStaleTempFiles,
+  replaceFile,
   resolveWritePath,
   sectionFingerprint,
   SectionValues,
-  writeFileAtomic,
 } from '../core/credentials-file.js'
+import {profileView} from '../core/ini.js'
 import {describeHolders, withProtocolLock} from '../core/lock.js'
 import {formatExpiration, parseExpiration} from '../core/schedule.js'
 import {
@@ -20,7 +21,7 @@ import {
 } from './writer.js'
 
 export function targetState(snapshot: IniFileSnapshot, targetProfile: string): TargetState {
-  const section = snapshot.view[targetProfile]
+  const section = profileView(snapshot.doc, targetProfile)
   const raw = section?.expiration
   return {
     expiration: parseExpiration(typeof raw === 'string' ? raw : undefined),
@@ -44,10 +45,12 @@ export class CredentialsFileWriter implements CredentialWriter {
   async write(request: WriteRequest): Promise<WriteResult> {
     const {credentials: c, targetProfile} = request
     const onWait = request.onLockWait ? (holders: Parameters<typeof describeHolders>[0]) => request.onLockWait!(describeHolders(holders)) : undefined
-    return withProtocolLock(this.file, {
+    let syncDirectory: (() => Promise<void>) | undefined
+    const result = await withProtocolLock(this.file, {
       onHeld: request.onLockHeld, onWait, signal: request.signal, timeoutMs: request.lockTimeoutMs,
-    }, async () => {
-      await removeStaleTempFiles(await resolveWritePath(this.file))
+    }, async (): Promise<WriteResult> => {
+      const realPath = await resolveWritePath(this.file)
+      await removeStaleTempFiles(realPath)
       const current = await readIniFile(this.file, 'credentials file')
       const now = targetState(current, targetProfile)
       if (now.fingerprint !== request.baseline && now.expiration && now.expiration.getTime() > c.expiration.getTime()) {
@@ -62,9 +65,12 @@ export class CredentialsFileWriter implements CredentialWriter {
       ]
       // botocore prefers the legacy aws_security_token over aws_session_token: where an old
       // tool left one in the target, keep it in step so the new token is the one used.
-      if (current.view[targetProfile]?.aws_security_token !== undefined) values.push(['aws_security_token', c.sessionToken])
-      await writeFileAtomic(this.file, editCredentials(current, targetProfile, values), current.mode, current.owner)
+      if (profileView(current.doc, targetProfile)?.aws_security_token !== undefined) values.push(['aws_security_token', c.sessionToken])
+      syncDirectory = await replaceFile(realPath, editCredentials(current, targetProfile, values), current.mode, current.owner)
       return {action: 'written', expiration: c.expiration}
     })
+    // Outside the lock: the directory fsync only makes the rename durable (see replaceFile).
+    await syncDirectory?.()
+    return result
   }
 }

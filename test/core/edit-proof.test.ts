@@ -1,0 +1,191 @@
+/*
+ * The editor proves each edit by parsing only the edited section and the header after it (see
+ * editCredentials). These tests hold that proof against the full one: thousands of generated
+ * files (indented headers and keys, continuations, nested blocks, comments, DEFAULT blocks, every
+ * line ending), each edited and then read again whole, by our reader and, for a sample, by botocore.
+ */
+import assert from 'node:assert/strict'
+import {promises as fs} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {
+  editCredentials, IniFileSnapshot, SectionValues, setSectionValues,
+} from '../../src/core/credentials-file.js'
+import {ConfigError} from '../../src/core/errors.js'
+import {
+  botocoreView, findSection, IniSyntaxError, parseIni, readIni,
+} from '../../src/core/ini.js'
+import {botocoreView as pythonView} from '../support/peers.js'
+
+/** A small deterministic generator (mulberry32), so that a failure names a seed that repeats it. */
+function random(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6D_2B_79_F5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+  }
+}
+
+const NAMES = ['default', 'dev', 'dev-mfa', 'prod-mfa', 'DEFAULT', 'profile x', 'we]ird']
+const KEYS = ['aws_access_key_id', 'AWS_Secret_Access_Key', 'aws_session_token', 'expiration', 'region', 's3', 'output']
+
+/** A file configparser may or may not accept; the caller keeps those it accepts. */
+function generate(next: () => number): string {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]
+  const indent = () => pick(['', '', '', ' ', '  ', '\t', '    '])
+  const eols = pick([['\n'], ['\r\n'], ['\r'], ['\n', '\r\n']])
+  const lines: string[] = []
+  if (next() < 0.2) lines.push(pick(['# leading comment', '', '; note']))
+  const blocks = Math.floor(next() * 7)
+  for (let b = 0; b < blocks; b++) {
+    lines.push(`${indent()}[${pick(NAMES)}]`)
+    const body = Math.floor(next() * 6)
+    for (let l = 0; l < body; l++) {
+      const roll = next()
+      if (roll < 0.45) lines.push(`${indent()}${pick(KEYS)}${pick([' = ', '=', ': ', ' :'])}${pick(['v1', 'a=b', '', 'x y', 'tok/en+=='])}`)
+      else if (roll < 0.6) lines.push(`${pick(['      ', '\t\t', '        '])}${pick(['more', 'k = v', 'max = 10'])}`)
+      else if (roll < 0.75) lines.push('')
+      else if (roll < 0.9) lines.push(`${indent()}${pick(['#', ';'])} comment`)
+      else lines.push(`${indent()}s3 =`, `${pick(['  ', '    '])}max_concurrent_requests = 4`)
+    }
+  }
+
+  let text = ''
+  for (const [i, line] of lines.entries()) text += line + (i < lines.length - 1 || next() < 0.7 ? pick(eols) : '')
+  return text
+}
+
+const VALUES: SectionValues = [
+  ['aws_access_key_id', 'ASIAPROOF'],
+  ['aws_secret_access_key', 'proof/secret+key'],
+  ['aws_session_token', 'proof+token=='],
+  ['expiration', '2026-11-24T06:21:04Z'],
+]
+
+function snapshot(text: string): IniFileSnapshot {
+  const {doc, view} = readIni(text)
+  return {
+    doc, exists: true, path: 'generated', text, view,
+  }
+}
+
+interface Case {
+  after: string
+  before: string
+  seed: number
+  target: string
+}
+
+/** Edits generated files; every edit is checked against a whole re-read of its result. */
+function cases(count: number, firstSeed: number, refused: number[] = []): Case[] {
+  const done: Case[] = []
+  for (let seed = firstSeed; done.length < count; seed++) {
+    const next = random(seed)
+    const before = generate(next)
+    let snap: IniFileSnapshot
+    try {
+      snap = snapshot(before)
+    } catch (error) {
+      if (error instanceof IniSyntaxError) continue
+      throw error
+    }
+
+    const names = snap.doc.sections.map(s => s.name)
+    const target = next() < 0.3 || names.length === 0 ? 'new-mfa' : names[Math.floor(next() * names.length)]
+    const values = VALUES.slice(0, 1 + Math.floor(next() * VALUES.length))
+    const context = `seed ${seed}, target [${target}], file ${JSON.stringify(before)}`
+    let after: string
+    try {
+      after = editCredentials(snap, target, values)
+    } catch (error) {
+      // The one refusal of a readable file: a nested DEFAULT value botocore cannot parse, which
+      // no section inherited until now. botocore must then refuse the edit. Nothing else may be refused.
+      assert.ok(error instanceof ConfigError, `${context}: refused: ${error}`)
+      assert.throws(() => readIni(setSectionValues(snap.doc, target, values)), IniSyntaxError, context)
+      refused.push(seed)
+      continue
+    }
+
+    let whole: ReturnType<typeof readIni>['view']
+    try {
+      whole = readIni(after).view
+    } catch (error) {
+      assert.fail(`${context}: the result cannot be read whole: ${error}\n${JSON.stringify(after)}`)
+    }
+
+    for (const [key, value] of values) assert.equal(whole[target]?.[key], value, `${context}: ${key} does not read back`)
+    const written = new Set(values.map(([key]) => key))
+    for (const [name, options] of Object.entries(snap.view)) {
+      if (name !== target) {
+        assert.deepEqual(whole[name], options, `${context}: [${name}] changed`)
+        continue
+      }
+
+      for (const [key, value] of Object.entries(options)) if (!written.has(key)) assert.deepEqual(whole[target][key], value, `${context}: ${key} of the target changed`)
+    }
+
+    assert.deepEqual(Object.keys(whole).sort(), [...new Set([target, ...Object.keys(snap.view)])].sort(), `${context}: sections appeared or vanished`)
+    // Bytes outside the target section are the old ones.
+    const section = findSection(snap.doc, target)
+    if (section) {
+      const head = before.slice(0, snap.doc.starts[section.header])
+      const tail = before.slice(snap.doc.starts[section.end])
+      assert.ok(after.startsWith(head) && after.endsWith(tail), `${context}: bytes outside the section changed`)
+    } else {
+      assert.ok(after.startsWith(before.replace(/[\r\n]+$/, '')), `${context}: the old text is not kept`)
+    }
+
+    done.push({
+      after, before, seed, target,
+    })
+  }
+
+  return done
+}
+
+describe('credentials-file: the edit proof that parses only the edited section', () => {
+  it('agrees with a whole re-read on 3,000 generated files: the target reads back, nothing else changes', () => {
+    const refused: number[] = []
+    const all = cases(3000, 1, refused)
+    assert.ok(refused.length < 60, `${refused.length} refusals of 3,000`)
+    // The generator reaches the cases the proof rests on.
+    const tricky = all.filter(c => /\n[ \t]+\[/.test(c.before.replaceAll('\r', '\n')) && /\n[ \t]+\w/.test(c.before.replaceAll('\r', '\n')))
+    assert.ok(tricky.length > 300, `only ${tricky.length} files with indented headers and keys`)
+    assert.ok(all.filter(c => c.before.includes('\r')).length > 1000)
+  })
+
+  it('botocore reads 150 of those edits exactly as our reader does', async () => {
+    const sample = cases(150, 100_000)
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-proof-'))
+    try {
+      const files = await Promise.all(sample.map(async (c, i) => {
+        const file = path.join(dir, `c${i}`)
+        await fs.writeFile(file, c.after)
+        return file
+      }))
+      const views = await pythonView(...files)
+      for (const [i, c] of sample.entries()) {
+        assert.deepEqual(views[i].view, botocoreView(parseIni(c.after)), `seed ${c.seed}: botocore reads ${JSON.stringify(c.after)} otherwise`)
+      }
+    } finally {
+      await fs.rm(dir, {force: true, recursive: true})
+    }
+  })
+
+  it('keeps an indented header after a section without keys a header', () => {
+    const before = '[t]\n# nothing yet\n  [u]\nk = v\n'
+    const after = editCredentials(snapshot(before), 't', VALUES.slice(0, 1))
+    assert.equal(after, '[t]\n  aws_access_key_id = ASIAPROOF\n# nothing yet\n  [u]\nk = v\n')
+    assert.deepEqual(readIni(after).view.u, {k: 'v'})
+  })
+
+  it('refuses, naming the line, a new profile that would inherit a DEFAULT value botocore cannot parse', () => {
+    const before = '[DEFAULT]\nregion =\n  not a key value line\n'
+    assert.throws(() => editCredentials(snapshot(before), 'dev-mfa', VALUES), (error: unknown) => error instanceof ConfigError
+      && /would make botocore refuse/.test(error.message) && /line 2/.test(error.message) && /line 2/.test(error.hint ?? ''))
+  })
+})
