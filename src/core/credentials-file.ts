@@ -87,11 +87,19 @@ export function fileError(error: unknown, file: string, doing: string): ConfigEr
   }
 }
 
-/** Reads and parses an INI file as botocore would. A missing file reads as empty. */
-export async function readIniFile(file: string, what: string): Promise<IniFileSnapshot> {
-  let bytes: Buffer
-  let mode: number | undefined
-  let owner: IniFileSnapshot['owner']
+/** A file's bytes and what a replacement must keep of it, as read; a missing file has no bytes. */
+export interface RawFile {
+  bytes: Buffer
+  exists: boolean
+  /** Permission bits, if it existed. */
+  mode?: number
+  /** Owner, if it existed (kept on replace). */
+  owner?: {gid: number; uid: number}
+  path: string
+}
+
+/** Reads a file's bytes; a missing file reads as empty, and anything but a regular file is refused. */
+export function readRawFile(file: string, what: string): RawFile {
   try {
     // O_NONBLOCK: a named pipe at the path must not hang the open; it is refused just below.
     const fd = fsSync.openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK)
@@ -103,23 +111,30 @@ export async function readIniFile(file: string, what: string): Promise<IniFileSn
         throw Object.assign(new Error('not a regular file'), {code: 'ENOTREG'})
       }
 
-      mode = stat.mode & 0o7777
-      owner = {gid: stat.gid, uid: stat.uid}
-      bytes = fsSync.readFileSync(fd)
+      return {
+        bytes: fsSync.readFileSync(fd), exists: true, mode: stat.mode & 0o7777, owner: {gid: stat.gid, uid: stat.uid}, path: file,
+      }
     } finally {
       fsSync.closeSync(fd)
     }
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return snapshotOf({
-      doc: parseIni(''), exists: false, path: file, text: '',
-    })
+    if (errnoCode(error) === 'ENOENT') return {bytes: Buffer.alloc(0), exists: false, path: file}
     throw fileError(error, file, `read the ${what}`)
   }
+}
 
+/** Whether two reads found the very same file: bytes, existence, mode and owner. */
+export function sameRawFile(a: RawFile, b: RawFile): boolean {
+  return a.exists === b.exists && a.mode === b.mode && a.owner?.uid === b.owner?.uid && a.owner?.gid === b.owner?.gid && a.bytes.equals(b.bytes)
+}
+
+/** Parses what readRawFile read as botocore would, refusing (ConfigError) what botocore refuses. */
+export function parseRawFile(raw: RawFile, what: string): IniFileSnapshot {
+  const {exists, mode, owner, path: file} = raw
   try {
-    const text = decodeIniText(bytes)
+    const text = decodeIniText(raw.bytes)
     return snapshotOf({
-      doc: parseIni(text), exists: true, mode, owner, path: file, text,
+      doc: parseIni(text), exists, mode, owner, path: file, text,
     })
   } catch (error) {
     if (error instanceof IniSyntaxError) {
@@ -131,6 +146,11 @@ export async function readIniFile(file: string, what: string): Promise<IniFileSn
 
     throw error
   }
+}
+
+/** Reads and parses an INI file as botocore would. A missing file reads as empty. */
+export async function readIniFile(file: string, what: string): Promise<IniFileSnapshot> {
+  return parseRawFile(readRawFile(file, what), what)
 }
 
 /** A snapshot whose whole-file view is built only if asked for (one profile: profileView). */
@@ -364,7 +384,7 @@ export function sectionFingerprint(snapshot: IniFileSnapshot, name: string): str
 }
 
 /** Follows a chain of symlinks (even a dangling one) to the path a write must replace. */
-export async function resolveWritePath(file: string): Promise<string> {
+export function resolveWritePath(file: string): string {
   let current = path.resolve(file)
   for (let hops = 0; hops < 40; hops++) {
     let link: string
@@ -398,8 +418,11 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** Temp files this process has written and not yet renamed or removed: never stale. */
+const pendingTempFiles = new Set<string>()
+
 /** Removes temp files that a writer killed mid-write left behind (its process is gone). */
-export async function removeStaleTempFiles(realPath: string): Promise<void> {
+export function removeStaleTempFiles(realPath: string): void {
   const dir = path.dirname(realPath)
   const pattern = tempPattern(path.basename(realPath))
   let entries: string[]
@@ -411,10 +434,12 @@ export async function removeStaleTempFiles(realPath: string): Promise<void> {
 
   for (const entry of entries) {
     const match = pattern.exec(entry)
-    if (!match) continue
+    const file = path.join(dir, entry)
+    if (!match || pendingTempFiles.has(file)) continue
+    // Ours and not pending: left by a failed write of this process, or by a dead one whose pid we reuse.
     const pid = Number(match[1])
     if (pid !== process.pid && processAlive(pid)) continue
-    fsSync.rmSync(path.join(dir, entry), {force: true})
+    fsSync.rmSync(file, {force: true})
   }
 }
 
@@ -429,7 +454,7 @@ function testPauseMs(): number {
  * exists) is not read-only. A file made read-only is taken as "do not touch", not overridden.
  */
 export async function checkWritable(file: string): Promise<void> {
-  const realPath = await resolveWritePath(file)
+  const realPath = resolveWritePath(file)
   for (const target of [path.dirname(realPath), realPath]) {
     try {
       await fs.access(target, fsConstants.W_OK)
@@ -445,24 +470,27 @@ export async function checkWritable(file: string): Promise<void> {
  * owner as the old file, else 0600), fsync, rename over the real path (a symlink stays a link),
  * directory fsync. A crash leaves the old file or the new one.
  */
-export async function writeFileAtomic(file: string, text: string, mode?: number, owner?: IniFileSnapshot['owner']): Promise<void> {
-  const syncDirectory = await replaceFile(await resolveWritePath(file), text, mode, owner)
+export async function writeFileAtomic(file: string, text: string, mode?: number, owner?: RawFile['owner']): Promise<void> {
+  const syncDirectory = await replaceFile(resolveWritePath(file), text, mode, owner)
   await syncDirectory()
 }
 
+/** writeTempFile and commitTempFile in one go, on a path already resolved (resolveWritePath). */
+export async function replaceFile(realPath: string, text: string, mode?: number, owner?: RawFile['owner']): Promise<() => Promise<void>> {
+  return commitTempFile(writeTempFile(realPath, text, mode, owner), realPath)
+}
+
 /**
- * writeFileAtomic up to the rename, on a path already resolved (resolveWritePath). It returns the
- * last step, the directory fsync, for the caller to run once it has released the lock: that fsync
- * makes the rename survive a power cut, and changes nothing any reader can see, so it need not
- * keep other writers waiting.
+ * The first half of the atomic replace: `text` in a new temp file beside realPath, with the old
+ * file's mode and owner (else 0600), fsynced and closed. Returns its path; on failure nothing is left.
  */
-export async function replaceFile(realPath: string, text: string, mode?: number, owner?: IniFileSnapshot['owner']): Promise<() => Promise<void>> {
-  const dir = path.dirname(realPath)
-  const temp = path.join(dir, `.${path.basename(realPath)}${TEMP_MARK}${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
+export function writeTempFile(realPath: string, text: string, mode?: number, owner?: RawFile['owner']): string {
+  const temp = path.join(path.dirname(realPath), `.${path.basename(realPath)}${TEMP_MARK}${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
   const fileMode = mode ?? 0o600
   let fd: number | undefined
   try {
     fd = fsSync.openSync(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, fileMode)
+    pendingTempFiles.add(temp)
     fsSync.fchmodSync(fd, fileMode)
     if (owner && (owner.uid !== process.getuid?.() || owner.gid !== process.getgid?.())) {
       // Root refreshing a user's file must not leave it owned by root.
@@ -474,23 +502,49 @@ export async function replaceFile(realPath: string, text: string, mode?: number,
     fsSync.writeFileSync(fd, text, 'utf8')
     fsSync.fsyncSync(fd)
     fsSync.closeSync(fd)
-    fd = undefined
+    return temp
+  } catch (error) {
+    if (fd !== undefined) {
+      try {
+        fsSync.closeSync(fd)
+      } catch {}
+
+      discardTempFile(temp)
+    }
+
+    throw fileError(error, realPath, 'write')
+  }
+}
+
+/** Removes a temp file that will not be renamed. */
+export function discardTempFile(temp: string): void {
+  pendingTempFiles.delete(temp)
+  try {
+    fsSync.rmSync(temp, {force: true})
+  } catch {
+    // Left behind, it is removed as stale by a later write.
+  }
+}
+
+/**
+ * The second half: renames the temp file over realPath. Returns the last step, the directory
+ * fsync, for the caller to run once it has released the lock: that fsync makes the rename survive
+ * a power cut, and changes nothing any reader can see, so it need not keep other writers waiting.
+ */
+export async function commitTempFile(temp: string, realPath: string): Promise<() => Promise<void>> {
+  try {
     const pause = testPauseMs()
     if (pause) await new Promise(resolve => {
       setTimeout(resolve, pause)
     })
     fsSync.renameSync(temp, realPath)
+    pendingTempFiles.delete(temp)
   } catch (error) {
-    try {
-      if (fd !== undefined) fsSync.closeSync(fd)
-      fsSync.rmSync(temp, {force: true})
-    } catch {
-      // The write failed already; that error is the one to report.
-    }
-
+    discardTempFile(temp)
     throw fileError(error, realPath, 'write')
   }
 
+  const dir = path.dirname(realPath)
   return async () => {
     try {
       const dirHandle = await fs.open(dir, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY)

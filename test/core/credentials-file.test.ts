@@ -8,9 +8,12 @@ import path from 'node:path'
 import {
   editCredentials, readIniFile, removeStaleTempFiles, setSectionValues, writeFileAtomic,
 } from '../../src/core/credentials-file.js'
-import {ConfigError, InternalError} from '../../src/core/errors.js'
+import {ConfigError, InternalError, LockTimeoutError} from '../../src/core/errors.js'
 import {parseIni} from '../../src/core/ini.js'
-import {botocoreView} from '../support/peers.js'
+import {lockPathFor} from '../../src/core/lock.js'
+import {CredentialsFileWriter} from '../../src/writers/credentials-file.js'
+import {WriteResult} from '../../src/writers/writer.js'
+import {botocoreView, PythonLockHolder} from '../support/peers.js'
 
 const VALUES: Array<[string, string]> = [
   ['aws_access_key_id', 'ASIANEW'],
@@ -167,11 +170,126 @@ describe('credentials-file: reading and the atomic replace', () => {
     const liveTemp = path.join(dir, `.credentials.mfa-creds.${live.pid}.0a1b.tmp`)
     const unrelated = path.join(dir, '.credentials.other.tmp')
     await Promise.all([deadTemp, liveTemp, unrelated].map(p => fs.writeFile(p, 'x')))
-    await removeStaleTempFiles(file)
+    removeStaleTempFiles(file)
     const left = await fs.readdir(dir)
     live.kill()
     assert.ok(!left.includes(path.basename(deadTemp)))
     assert.ok(left.includes(path.basename(liveTemp)))
     assert.ok(left.includes(path.basename(unrelated)))
+  })
+})
+
+describe('credentials-file writer: the write prepared before the lock', () => {
+  let dir: string
+  let file: string
+  let holder: PythonLockHolder | undefined
+
+  const NEW = {
+    accessKeyId: 'ASIAPREPARED', expiration: new Date(Date.now() + 3_600_000), secretAccessKey: 'prepared/secret', sessionToken: 'prepared+token==',
+  }
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-prep-'))
+    file = path.join(dir, 'credentials')
+    await fs.writeFile(file, '[default]\naws_access_key_id = AKIAKEEP\naws_secret_access_key = keep\n', {mode: 0o600})
+    holder = await PythonLockHolder.hold(lockPathFor(file), 'lockf')
+  })
+
+  afterEach(async () => {
+    await holder?.release()
+    await fs.rm(dir, {force: true, recursive: true})
+  })
+
+  /** Starts a write while python holds the lock; resolves once its temp file is ready beside the file (or after waitMs). */
+  async function startWrite(waitMs = 5000): Promise<{temp?: {ino: number; name: string}; write: Promise<WriteResult>}> {
+    const write = new CredentialsFileWriter(file).write({credentials: NEW, targetProfile: 'default-mfa'})
+    const deadline = Date.now() + waitMs
+    while (Date.now() < deadline) {
+      const name = (await fs.readdir(dir)).find(n => n.endsWith('.tmp'))
+      if (name) return {temp: {ino: (await fs.stat(path.join(dir, name))).ino, name}, write}
+      await new Promise(resolve => {
+        setTimeout(resolve, 20)
+      })
+    }
+
+    return {write}
+  }
+
+  it('has the new file written and fsynced while it waits; under the lock, that very file is renamed in', async () => {
+    const before = await fs.readFile(file, 'utf8')
+    const {temp, write} = await startWrite()
+    assert.ok(temp, 'no temp file was prepared while the lock was held')
+    assert.equal(await fs.readFile(file, 'utf8'), before, 'the file changed while another program held the lock')
+    await holder!.release()
+    holder = undefined
+    assert.equal((await write).action, 'written')
+    assert.equal((await fs.stat(file)).ino, temp.ino, 'the prepared file was not the one renamed in')
+    const [{view}] = await botocoreView(file)
+    assert.equal(view!['default-mfa'].aws_access_key_id, 'ASIAPREPARED')
+    assert.deepEqual((await fs.readdir(dir)).filter(n => n.endsWith('.tmp')), [])
+  })
+
+  it('drops the prepared file when the holder changed the file, and writes again from what is there now', async () => {
+    const {temp, write} = await startWrite()
+    assert.ok(temp)
+    // What the lock holder writes meanwhile: a section of its own, and the mode it wants.
+    await fs.appendFile(file, '\n[theirs]\naws_access_key_id = AKIATHEIRS\naws_secret_access_key = theirs\n')
+    await fs.chmod(file, 0o640)
+    await holder!.release()
+    holder = undefined
+    assert.equal((await write).action, 'written')
+    assert.notEqual((await fs.stat(file)).ino, temp.ino)
+    assert.equal((await fs.stat(file)).mode & 0o777, 0o640)
+    const [{view}] = await botocoreView(file)
+    assert.equal(view!.theirs.aws_access_key_id, 'AKIATHEIRS')
+    assert.equal(view!['default-mfa'].aws_access_key_id, 'ASIAPREPARED')
+    assert.deepEqual((await fs.readdir(dir)).filter(n => n.endsWith('.tmp')), [])
+  })
+
+  it('keeps a newer refresh the holder made meanwhile, and leaves no temp file', async () => {
+    const {temp, write} = await startWrite()
+    assert.ok(temp)
+    const later = new Date(NEW.expiration.getTime() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z')
+    const theirs = `[default-mfa]\naws_access_key_id = ASIATHEIRS\naws_secret_access_key = s\naws_session_token = t\nexpiration = ${later}\n`
+    await fs.appendFile(file, `\n${theirs}`)
+    const expected = await fs.readFile(file, 'utf8')
+    await holder!.release()
+    holder = undefined
+    assert.equal((await write).action, 'kept-newer')
+    assert.equal(await fs.readFile(file, 'utf8'), expected)
+    assert.deepEqual((await fs.readdir(dir)).filter(n => n.endsWith('.tmp')), [])
+  })
+
+  it('writes under the lock when the file could not be read before it (half written), and reports nothing of it', async () => {
+    await fs.writeFile(file, '[default]\naws_access_key_id = AKIAKEEP\n[default]\n')
+    const {temp, write} = await startWrite(500)
+    assert.equal(temp, undefined, 'a temp file was prepared from a file botocore refuses')
+    await fs.writeFile(file, '[default]\naws_access_key_id = AKIAKEEP\naws_secret_access_key = keep\n')
+    await holder!.release()
+    holder = undefined
+    assert.equal((await write).action, 'written')
+    const [{view}] = await botocoreView(file)
+    assert.equal(view!['default-mfa'].aws_access_key_id, 'ASIAPREPARED')
+    assert.equal(view!.default.aws_secret_access_key, 'keep')
+  })
+
+  it('lets two writes of one process prepare at once: neither removes the other\'s file, both land', async () => {
+    const writes = ['a-mfa', 'b-mfa'].map(targetProfile => new CredentialsFileWriter(file).write({credentials: NEW, targetProfile}))
+    await new Promise(resolve => {
+      setTimeout(resolve, 300)
+    })
+    assert.equal((await fs.readdir(dir)).filter(n => n.endsWith('.tmp')).length, 2)
+    await holder!.release()
+    holder = undefined
+    assert.deepEqual((await Promise.all(writes)).map(r => r.action), ['written', 'written'])
+    const [{view}] = await botocoreView(file)
+    assert.deepEqual([view!['a-mfa'].aws_access_key_id, view!['b-mfa'].aws_access_key_id], ['ASIAPREPARED', 'ASIAPREPARED'])
+    assert.deepEqual((await fs.readdir(dir)).filter(n => n.endsWith('.tmp')), [])
+  })
+
+  it('removes its prepared file when it gives up waiting for the lock', async () => {
+    const write = new CredentialsFileWriter(file).write({credentials: NEW, lockTimeoutMs: 300, targetProfile: 'default-mfa'})
+    await assert.rejects(write, LockTimeoutError)
+    assert.deepEqual((await fs.readdir(dir)).filter(n => n.endsWith('.tmp')), [])
   })
 })
