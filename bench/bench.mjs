@@ -237,7 +237,7 @@ row('our overhead over the bare SDK round trip', `x${(refresh.ours / refresh.sdk
 row('aws configure set x3 (key, secret, token)', `${refresh.configureSet.toFixed(2)} s`, '-')
 row('refresh-once vs aws configure set x3', `x${(refresh.ours / refresh.configureSet).toFixed(2)}`, 'x < 1', refresh.ours < refresh.configureSet)
 for (const [size, ms] of Object.entries(write.sizes)) {
-  row(`one write (lock, read, edit, prove, fsync): ${Number(size).toLocaleString('en')} profiles`, `${ms.toFixed(1)} ms`, size === '10000' ? '<= 50 ms' : '-', size === '10000' ? ms <= 50 : undefined)
+  row(`one write (read, edit, prove, fsync, lock, rename): ${Number(size).toLocaleString('en')} profiles`, `${ms.toFixed(1)} ms`, size === '10000' ? '<= 50 ms' : '-', size === '10000' ? ms <= 50 : undefined)
 }
 
 const growth = (write.sizes[10_000] - write.sizes[100]) / (10_000 - 100)
@@ -270,15 +270,15 @@ ${table}
   bare script that only loads @aws-sdk/client-sts and sends the request gives our overhead as a
   ratio. \`aws configure set\` run three times (key id, secret, token: what a script without
   mfa-creds must do to write the same keys, unlocked) is timed the same way, 5 triplets, median.
-- **One write**: the credentials-file writer called in-process (take the protocol lock, re-read
-  and parse the whole file as botocore would, edit the target section, prove the edit by parsing
-  that section and the header after it, write a temp file, fsync, rename, release, fsync the
-  directory), median of 21 writes on files of 100, 1,000 and 10,000 profiles (3 keys each), the
-  target in the middle.
+- **One write**: the credentials-file writer called in-process, median of 21 writes on files of
+  100, 1,000 and 10,000 profiles (3 keys each), the target in the middle. Before the lock: read
+  and parse the whole file as botocore would, decide, edit the target section, prove the edit by
+  parsing that section and the header after it, write the temp file and fsync it. Under the lock:
+  read the file again and, as nobody changed it, rename the temp file over it (a changed file
+  would be edited again under the lock). After the release: fsync the directory.
 - **Lock hold time**: from the moment flock and fcntl are both held to their release (closing the
   lock file), reported by the lock itself, over 200 writes to the 100-profile file: median and
-  99th percentile. The directory fsync comes after the release: it makes the rename durable and
-  changes nothing a reader sees.
+  99th percentile.
 - **watch idle**: a watch whose credentials are valid for 6 hours; CPU time (utime + stime from
   /proc/PID/stat) over ${idleSeconds} s after ${SETTLE_SECONDS} s of settling, and VmRSS/VmHWM from /proc/PID/status.
   V8 shrinks its heap once, some 7-11 s after start-up: that one-off cost is shown on its own line.
