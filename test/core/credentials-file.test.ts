@@ -8,7 +8,9 @@ import path from 'node:path'
 import {
   editCredentials, readIniFile, removeStaleTempFiles, setSectionValues, writeFileAtomic,
 } from '../../src/core/credentials-file.js'
-import {ConfigError, InternalError, LockTimeoutError} from '../../src/core/errors.js'
+import {
+  AbortedError, ConfigError, InternalError, LockTimeoutError,
+} from '../../src/core/errors.js'
 import {parseIni} from '../../src/core/ini.js'
 import {lockPathFor} from '../../src/core/lock.js'
 import {CredentialsFileWriter} from '../../src/writers/credentials-file.js'
@@ -201,8 +203,8 @@ describe('credentials-file writer: the write prepared before the lock', () => {
   })
 
   /** Starts a write while python holds the lock; resolves once its temp file is ready beside the file (or after waitMs). */
-  async function startWrite(waitMs = 5000): Promise<{temp?: {ino: number; name: string}; write: Promise<WriteResult>}> {
-    const write = new CredentialsFileWriter(file).write({credentials: NEW, targetProfile: 'default-mfa'})
+  async function startWrite(waitMs = 5000, signal?: AbortSignal): Promise<{temp?: {ino: number; name: string}; write: Promise<WriteResult>}> {
+    const write = new CredentialsFileWriter(file).write({credentials: NEW, signal, targetProfile: 'default-mfa'})
     const deadline = Date.now() + waitMs
     while (Date.now() < deadline) {
       const name = (await fs.readdir(dir)).find(n => n.endsWith('.tmp'))
@@ -287,9 +289,18 @@ describe('credentials-file writer: the write prepared before the lock', () => {
     assert.deepEqual((await fs.readdir(dir)).filter(n => n.endsWith('.tmp')), [])
   })
 
-  it('removes its prepared file when it gives up waiting for the lock', async () => {
-    const write = new CredentialsFileWriter(file).write({credentials: NEW, lockTimeoutMs: 300, targetProfile: 'default-mfa'})
-    await assert.rejects(write, LockTimeoutError)
+  it('removes its prepared file when it gives up waiting for the lock, or is told to stop (watch on SIGTERM)', async () => {
+    const before = await fs.readFile(file, 'utf8')
+    const timedOut = new CredentialsFileWriter(file).write({credentials: NEW, lockTimeoutMs: 300, targetProfile: 'default-mfa'})
+    await assert.rejects(timedOut, LockTimeoutError)
     assert.deepEqual((await fs.readdir(dir)).filter(n => n.endsWith('.tmp')), [])
+
+    const stop = new AbortController()
+    const {temp, write} = await startWrite(5000, stop.signal)
+    assert.ok(temp)
+    stop.abort()
+    await assert.rejects(write, AbortedError)
+    assert.deepEqual((await fs.readdir(dir)).filter(n => n.endsWith('.tmp')), [])
+    assert.equal(await fs.readFile(file, 'utf8'), before)
   })
 })
