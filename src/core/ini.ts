@@ -69,10 +69,12 @@ export interface IniOption {
  * to the next, so a section's lines parse the same alone as within the file.
  */
 export class IniSection {
+  /** The document, kept out of sight (no cycle for JSON.stringify or a debugger's dump). */
+  readonly #doc: IniDocument
   #options: IniOption[] | undefined
 
   constructor(
-    private readonly doc: IniDocument,
+    doc: IniDocument,
     /** The section's name exactly as botocore sees it (unstripped text between `[` and the last `]`). */
     readonly name: string,
     /** Index of the header line. */
@@ -81,12 +83,13 @@ export class IniSection {
     public end: number,
     options?: IniOption[],
   ) {
+    this.#doc = doc
     this.#options = options
   }
 
   /** Options in file order. */
   get options(): IniOption[] {
-    this.#options ??= scan(this.doc, this.header, this.end, true).sections[0].options
+    this.#options ??= scan(this.#doc, this.header, this.end, true).sections[0].options
     return this.#options
   }
 }
