@@ -234,129 +234,180 @@ interface ScanResult {
  * they are only checked (duplicates, syntax), and built on demand by IniSection.
  */
 function scan(doc: IniDocument, from: number, to: number, build: boolean): ScanResult {
+  const scanner = new Scanner(doc, to, build)
   const {ends, starts, text} = doc
-  const result: ScanResult = {defaults: [], nested: false, sections: []}
-  const seen = new Set<string>()
-  // Continuation pieces of the built options that have them (few), joined at the end.
-  const moreParts = new Map<IniOption, string[]>()
-  const names: string[] = []
-  let nameSet: Set<string> | undefined
-  let inSection = false
-  let section: IniSection | undefined
-  let list: IniOption[] | undefined
-  let sectionName = ''
-  /** Whether an option is open (continuation lines extend it), its record if built, and whether its first line had no value. */
-  let open = false
-  let option: IniOption | undefined
-  let emptyFirst = false
-  /** Blank lines since the open option's last line: part of its value if a continuation follows. */
-  let blanks = 0
-  let indentLevel = 0
-  let firstError: IniSyntaxError | undefined
-
   for (let index = from; index < to; index++) {
     const lineStart = starts[index]
-    const lineEnd = ends[index]
-    let a = lineStart
-    while (a < lineEnd && isSpaceCode(text.charCodeAt(a))) a++
-    if (a === lineEnd) {
-      blanks++
+    const a = skipSpace(text, lineStart, ends[index])
+    if (a === ends[index]) {
+      scanner.blanks++
       continue
     }
 
     const first = text.charCodeAt(a)
     if (first === HASH || first === SEMICOLON) continue
-    let b = lineEnd
-    while (isSpaceCode(text.charCodeAt(b - 1))) b--
-
-    const indent = a - lineStart
-    if (open && indent > indentLevel) {
-      if (emptyFirst) result.nested = true
-      if (option) {
-        const more = moreParts.get(option) ?? []
-        for (; blanks > 0; blanks--) more.push('')
-        more.push(text.slice(a, b))
-        moreParts.set(option, more)
-        if (option.continuation === NO_CONTINUATION) option.continuation = [index]
-        else (option.continuation as number[]).push(index)
-      }
-
-      blanks = 0
-      continue
-    }
-
-    blanks = 0
-    indentLevel = indent
-    if (first === OPEN) {
-      let close = b - 1
-      while (close > a && text.charCodeAt(close) !== CLOSE) close--
-      if (close >= a + 2) {
-        const name = text.slice(a + 1, close)
-        if (seen.has(name)) throw new IniSyntaxError(index + 1, `section [${name}] appears twice`)
-        if (section) section.end = index
-        if (name === DEFAULT_SECTION) {
-          section = undefined
-          list = result.defaults
-        } else {
-          seen.add(name)
-          list = build ? [] : undefined
-          section = new IniSection(doc, name, index, to, list)
-          result.sections.push(section)
-        }
-
-        inSection = true
-        names.length = 0
-        // configparser refuses a key repeated in a later [DEFAULT] block too.
-        if (!section) for (const opt of result.defaults) names.push(opt.name)
-        nameSet = undefined
-        sectionName = name
-        open = false
-        option = undefined
-        continue
-      }
-    }
-
-    if (!inSection) throw new IniSyntaxError(index + 1, 'text before the first [section] header')
-    let delimiter = a
-    for (let c = text.charCodeAt(delimiter); delimiter < b && c !== EQUALS && c !== COLON; c = text.charCodeAt(delimiter)) delimiter++
-    if (delimiter === b) {
-      firstError ??= new IniSyntaxError(index + 1, 'not a [section] header, a key = value line, or a comment')
-      continue
-    }
-
-    let nameEnd = delimiter
-    while (nameEnd > a && isSpaceCode(text.charCodeAt(nameEnd - 1))) nameEnd--
-    if (nameEnd === a) {
-      firstError ??= new IniSyntaxError(index + 1, 'a value without a key name')
-      open = false
-      option = undefined
-      continue
-    }
-
-    const optionName = text.slice(a, nameEnd).toLowerCase()
-    if (!nameSet && names.length >= SCAN_LIMIT) nameSet = new Set(names)
-    if (nameSet ? nameSet.has(optionName) : names.includes(optionName)) {
-      throw new IniSyntaxError(index + 1, `key ${optionName} appears twice in section [${sectionName}]`)
-    }
-
-    if (nameSet) nameSet.add(optionName)
-    else names.push(optionName)
-    let valueStart = delimiter + 1
-    while (valueStart < b && isSpaceCode(text.charCodeAt(valueStart))) valueStart++
-    open = true
-    emptyFirst = valueStart === b
-    option = undefined
-    if (list) {
-      option = {
-        continuation: NO_CONTINUATION, line: index, name: optionName, value: text.slice(valueStart, b),
-      }
-      list.push(option)
-    }
+    scanner.line(index, a - lineStart, a, trimSpaceEnd(text, a, ends[index]))
   }
 
-  if (firstError) throw firstError
-  for (const [opt, more] of moreParts) opt.value = pyRstrip([opt.value, ...more].join('\n'))
-  return result
+  return scanner.finish()
+}
+
+/** Index of the first non-space character in [from, to), or `to`. */
+function skipSpace(text: string, from: number, to: number): number {
+  let i = from
+  while (i < to && isSpaceCode(text.charCodeAt(i))) i++
+  return i
+}
+
+/** End of [from, to) without its trailing spaces. */
+function trimSpaceEnd(text: string, from: number, to: number): number {
+  let i = to
+  while (i > from && isSpaceCode(text.charCodeAt(i - 1))) i--
+  return i
+}
+
+/** The section a stripped line [a, b) declares (up to its last `]`), or undefined. */
+function headerNameAt(text: string, a: number, b: number): string | undefined {
+  if (text.charCodeAt(a) !== OPEN) return undefined
+  let close = b - 1
+  while (close > a && text.charCodeAt(close) !== CLOSE) close--
+  return close >= a + 2 ? text.slice(a + 1, close) : undefined
+}
+
+/** Index of the first `=` or `:` in [a, b), or b. */
+function delimiterAt(text: string, a: number, b: number): number {
+  let i = a
+  for (let c = text.charCodeAt(i); i < b && c !== EQUALS && c !== COLON; c = text.charCodeAt(i)) i++
+  return i
+}
+
+/** What configparser carries from one line to the next, and what one scan collects. */
+class Scanner {
+  /** Blank lines since the open option's last line: part of its value if a continuation follows. */
+  blanks = 0
+  private emptyFirst = false
+  private firstError: IniSyntaxError | undefined
+  private indentLevel = 0
+  private inSection = false
+  /** Where built options go: DEFAULT's list, or the section's when building; undefined when only checking. */
+  private list: IniOption[] | undefined
+  /** Continuation pieces of the built options that have them (few), joined at the end. */
+  private readonly moreParts = new Map<IniOption, string[]>()
+  /** Key names of the current section, for duplicates (a Set once there are many). */
+  private readonly names: string[] = []
+  private nameSet: Set<string> | undefined
+  /** Whether an option is open (continuation lines extend it), and its record if built. */
+  private open = false
+  private option: IniOption | undefined
+  private readonly result: ScanResult = {defaults: [], nested: false, sections: []}
+  private section: IniSection | undefined
+  private sectionName = ''
+  private readonly seen = new Set<string>()
+
+  constructor(
+    private readonly doc: IniDocument,
+    private readonly to: number,
+    private readonly build: boolean,
+  ) {}
+
+  finish(): ScanResult {
+    if (this.firstError) throw this.firstError
+    for (const [opt, more] of this.moreParts) opt.value = pyRstrip([opt.value, ...more].join('\n'))
+    return this.result
+  }
+
+  /** A line that is neither blank nor a comment; [a, b) is its stripped text. */
+  line(index: number, indent: number, a: number, b: number): void {
+    if (this.open && indent > this.indentLevel) {
+      this.continuation(index, a, b)
+      return
+    }
+
+    this.blanks = 0
+    this.indentLevel = indent
+    const name = headerNameAt(this.doc.text, a, b)
+    if (name === undefined) this.keyLine(index, a, b)
+    else this.header(index, name)
+  }
+
+  private addName(index: number, name: string): void {
+    if (!this.nameSet && this.names.length >= SCAN_LIMIT) this.nameSet = new Set(this.names)
+    if (this.nameSet ? this.nameSet.has(name) : this.names.includes(name)) {
+      throw new IniSyntaxError(index + 1, `key ${name} appears twice in section [${this.sectionName}]`)
+    }
+
+    if (this.nameSet) this.nameSet.add(name)
+    else this.names.push(name)
+  }
+
+  private continuation(index: number, a: number, b: number): void {
+    if (this.emptyFirst) this.result.nested = true
+    const {option} = this
+    if (option) {
+      const more = this.moreParts.get(option) ?? []
+      for (; this.blanks > 0; this.blanks--) more.push('')
+      more.push(this.doc.text.slice(a, b))
+      this.moreParts.set(option, more)
+      if (option.continuation === NO_CONTINUATION) option.continuation = [index]
+      else (option.continuation as number[]).push(index)
+    }
+
+    this.blanks = 0
+  }
+
+  private header(index: number, name: string): void {
+    if (this.seen.has(name)) throw new IniSyntaxError(index + 1, `section [${name}] appears twice`)
+    if (this.section) this.section.end = index
+    this.names.length = 0
+    this.nameSet = undefined
+    if (name === DEFAULT_SECTION) {
+      this.section = undefined
+      this.list = this.result.defaults
+      // configparser refuses a key repeated in a later [DEFAULT] block too.
+      for (const opt of this.result.defaults) this.names.push(opt.name)
+    } else {
+      this.seen.add(name)
+      this.list = this.build ? [] : undefined
+      this.section = new IniSection(this.doc, name, index, this.to, this.list)
+      this.result.sections.push(this.section)
+    }
+
+    this.inSection = true
+    this.sectionName = name
+    this.open = false
+    this.option = undefined
+  }
+
+  private keyLine(index: number, a: number, b: number): void {
+    if (!this.inSection) throw new IniSyntaxError(index + 1, 'text before the first [section] header')
+    const {text} = this.doc
+    const delimiter = delimiterAt(text, a, b)
+    if (delimiter === b) {
+      this.firstError ??= new IniSyntaxError(index + 1, 'not a [section] header, a key = value line, or a comment')
+      return
+    }
+
+    const nameEnd = trimSpaceEnd(text, a, delimiter)
+    if (nameEnd === a) {
+      this.firstError ??= new IniSyntaxError(index + 1, 'a value without a key name')
+      this.open = false
+      this.option = undefined
+      return
+    }
+
+    const name = text.slice(a, nameEnd).toLowerCase()
+    this.addName(index, name)
+    const valueStart = skipSpace(text, delimiter + 1, b)
+    this.open = true
+    this.emptyFirst = valueStart === b
+    this.option = undefined
+    if (this.list) {
+      this.option = {
+        continuation: NO_CONTINUATION, line: index, name, value: text.slice(valueStart, b),
+      }
+      this.list.push(this.option)
+    }
+  }
 }
 
 /**
