@@ -63,6 +63,19 @@ describe('lock -- COMMAND', () => {
     assert.equal(await tryLock(box.lockFile, 'flock'), 'free')
   })
 
+  it('frees both locks when COMMAND exits, even if it left a child running (the lock fd is not inherited)', async () => {
+    const pidFile = path.join(box.root, 'child.pid')
+    const result = await box.run(['lock', '--', 'sh', '-c', `sleep 30 >/dev/null 2>&1 & echo $! > ${pidFile}`])
+    assert.equal(result.code, 0, result.stderr)
+    const child = Number(await fs.readFile(pidFile, 'utf8'))
+    try {
+      process.kill(child, 0)
+      assert.deepEqual([await tryLock(box.lockFile, 'lockf'), await tryLock(box.lockFile, 'flock')], ['free', 'free'])
+    } finally {
+      process.kill(child, 'SIGKILL')
+    }
+  })
+
   it('passes COMMAND\'s status through: 0, 7, 127, 126, and 143 for a SIGTERM it passed on', async () => {
     assert.equal((await box.run(['lock', '--', 'true'])).code, 0)
     assert.equal((await box.run(['lock', '--', 'sh', '-c', 'exit 7'])).code, 7)
