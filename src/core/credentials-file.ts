@@ -16,6 +16,7 @@ import {ConfigError, errnoCode, InternalError} from './errors.js'
 import {
   botocoreView,
   decodeIniText,
+  delimiterAt,
   findSection,
   headerName,
   IniDocument,
@@ -32,6 +33,7 @@ import {
   profileView,
   pyStrip,
   sectionView,
+  skipSpace,
 } from './ini.js'
 
 export interface IniFileSnapshot {
@@ -227,14 +229,8 @@ function insertionPoint(doc: IniDocument, section: IniSection): {after: number; 
 
 /** Replaces the value of an option line in place, keeping everything up to the value's start. */
 function replaceValue(text: string, value: string): string {
-  const start = leadingSpace(text)
-  const rest = text.slice(start)
-  const eq = rest.indexOf('=')
-  const colon = rest.indexOf(':')
-  const delimiter = start + (eq === -1 ? colon : (colon === -1 ? eq : Math.min(eq, colon)))
-  let valueStart = delimiter + 1
-  while (valueStart < text.length && isPySpace(text[valueStart])) valueStart++
-  return text.slice(0, valueStart) + value
+  const delimiter = delimiterAt(text, leadingSpace(text), text.length)
+  return text.slice(0, skipSpace(text, delimiter + 1, text.length)) + value
 }
 
 /**
@@ -375,12 +371,6 @@ export function editCredentials(before: IniFileSnapshot, name: string, values: S
   }
 
   return edit.prefix + edit.body + edit.suffix
-}
-
-/** The section's own raw lines, for telling whether another writer changed it. */
-export function sectionFingerprint(snapshot: IniFileSnapshot, name: string): string | undefined {
-  const view = profileView(snapshot.doc, name)
-  return view && JSON.stringify(view)
 }
 
 /** Follows a chain of symlinks (even a dangling one) to the path a write must replace. */

@@ -32,15 +32,11 @@ export function isPySpace(ch: string): boolean {
 
 /** Index of the first non-space character (Python's definition), or text.length. */
 export function leadingSpace(text: string): number {
-  let i = 0
-  while (i < text.length && isSpaceCode(text.charCodeAt(i))) i++
-  return i
+  return skipSpace(text, 0, text.length)
 }
 
 export function pyRstrip(text: string): string {
-  let end = text.length
-  while (end > 0 && isSpaceCode(text.charCodeAt(end - 1))) end--
-  return text.slice(0, end)
+  return text.slice(0, trimSpaceEnd(text, 0, text.length))
 }
 
 export function pyStrip(text: string): string {
@@ -211,9 +207,7 @@ function lineOffsets(text: string): {ends: Uint32Array; starts: Uint32Array} {
 
 /** The name a header line declares, or undefined when the (stripped) line is not a header. */
 export function headerName(stripped: string): string | undefined {
-  if (!stripped.startsWith('[')) return undefined
-  const close = stripped.lastIndexOf(']')
-  return close >= 2 ? stripped.slice(1, close) : undefined
+  return headerNameAt(stripped, 0, stripped.length)
 }
 
 /** Sections with more options than this get a Set to find duplicates; smaller ones are scanned. */
@@ -253,7 +247,7 @@ function scan(doc: IniDocument, from: number, to: number, build: boolean): ScanR
 }
 
 /** Index of the first non-space character in [from, to), or `to`. */
-function skipSpace(text: string, from: number, to: number): number {
+export function skipSpace(text: string, from: number, to: number): number {
   let i = from
   while (i < to && isSpaceCode(text.charCodeAt(i))) i++
   return i
@@ -274,8 +268,8 @@ function headerNameAt(text: string, a: number, b: number): string | undefined {
   return close >= a + 2 ? text.slice(a + 1, close) : undefined
 }
 
-/** Index of the first `=` or `:` in [a, b), or b. */
-function delimiterAt(text: string, a: number, b: number): number {
+/** Index of the first `=` or `:` in [a, b), or b: where an option line's name ends. */
+export function delimiterAt(text: string, a: number, b: number): number {
   let i = a
   for (let c = text.charCodeAt(i); i < b && c !== EQUALS && c !== COLON; c = text.charCodeAt(i)) i++
   return i

@@ -21,11 +21,10 @@ import {
   replaceFile,
   resolveWritePath,
   sameRawFile,
-  sectionFingerprint,
   SectionValues,
   writeTempFile,
 } from '../core/credentials-file.js'
-import {profileView} from '../core/ini.js'
+import {IniValue, profileView} from '../core/ini.js'
 import {describeHolders, withProtocolLock} from '../core/lock.js'
 import {formatExpiration, parseExpiration} from '../core/schedule.js'
 import {
@@ -35,18 +34,23 @@ import {
 const WHAT = 'credentials file'
 
 export function targetState(snapshot: IniFileSnapshot, targetProfile: string): TargetState {
-  const section = profileView(snapshot.doc, targetProfile)
-  const raw = section?.expiration
+  return stateOf(profileView(snapshot.doc, targetProfile))
+}
+
+/** The target as botocore reads it: when it expires, and its whole view as the fingerprint (it changes when another writer changes the target). */
+function stateOf(target: Record<string, IniValue> | undefined): TargetState {
+  const raw = target?.expiration
   return {
     expiration: parseExpiration(typeof raw === 'string' ? raw : undefined),
-    fingerprint: sectionFingerprint(snapshot, targetProfile),
+    fingerprint: target && JSON.stringify(target),
   }
 }
 
 /** What a write does to the file as read: keep a newer refresh made by someone else, or the new text. */
 function decide(current: IniFileSnapshot, request: WriteRequest): {result: WriteResult; text?: string} {
   const {credentials: c, targetProfile} = request
-  const now = targetState(current, targetProfile)
+  const target = profileView(current.doc, targetProfile)
+  const now = stateOf(target)
   if (now.fingerprint !== request.baseline && now.expiration && now.expiration.getTime() > c.expiration.getTime()) {
     return {result: {action: 'kept-newer', expiration: now.expiration}}
   }
@@ -59,7 +63,7 @@ function decide(current: IniFileSnapshot, request: WriteRequest): {result: Write
   ]
   // botocore prefers the legacy aws_security_token over aws_session_token: where an old
   // tool left one in the target, keep it in step so the new token is the one used.
-  if (profileView(current.doc, targetProfile)?.aws_security_token !== undefined) values.push(['aws_security_token', c.sessionToken])
+  if (target?.aws_security_token !== undefined) values.push(['aws_security_token', c.sessionToken])
   return {result: {action: 'written', expiration: c.expiration}, text: editCredentials(current, targetProfile, values)}
 }
 
