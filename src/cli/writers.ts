@@ -8,6 +8,7 @@ import {IniFileSnapshot} from '../core/credentials-file.js'
 import {ConfigError, InternalError, UsageError} from '../core/errors.js'
 import {formatExpiration, parseExpiration} from '../core/schedule.js'
 import {Settings} from '../core/settings.js'
+import {CredentialsFileWriter} from '../writers/credentials-file.js'
 import {
   writerErrorFromData, WriterHookAnswer, WriterHookPayload, WriterInfo, WriterOptions,
 } from '../writers/hook.js'
@@ -18,6 +19,7 @@ import {
   discover, ExtensionPoint, handledAnswer, hookFailure, installedList, runEvent,
 } from './hook-events.js'
 
+const BUILT_IN = {name: 'credentials-file'}
 const WRITERS: ExtensionPoint = {action: 'mfa-creds:write', discover: 'mfa-creds:writers', what: 'credential writer'}
 type Handled = Exclude<WriterHookAnswer, WriterInfo[] | {handled: false}>
 
@@ -86,5 +88,7 @@ export async function resolveWriter(config: Config, settings: Pick<Settings, 'cr
     throw new Problem(`the ${settings.writer} writer's options are not usable: ${answer.problem}`, 'fix --writer-option or mfa_creds_writer_KEY in ~/.aws/config')
   }
 
+  // The built-in writer is called in process: the hook boundary is for plugins.
+  if (info.plugin === config.name && settings.writer === BUILT_IN.name) return new CredentialsFileWriter(settings.credentialsFile)
   return new HookCredentialWriter(config, settings.writer, info.plugin, settings.writerOptions, settings.credentialsFile)
 }

@@ -8,11 +8,17 @@
  * libuv's thread pool and back through the event loop: on a busy machine those trips, not the
  * disk, made the slowest holds (p99 12 ms async, 4 ms sync, measured by npm run bench).
  */
-import {randomBytes} from 'node:crypto'
-import fsSync, {promises as fs, constants as fsConstants} from 'node:fs'
+import {createHash, randomBytes} from 'node:crypto'
+import fsSync, {constants as fsConstants} from 'node:fs'
 import path from 'node:path'
 
-import {ConfigError, errnoCode, InternalError} from './errors.js'
+import {
+  ConfigError, errnoCode, InternalError, LockTimeoutError,
+} from './errors.js'
+import {
+  anchorDir, AnchoredDir, checkLinkOwners, createExclusive, openIn, Owner, ownerFor, resolveReal, runningAsRoot, UnsafePathError,
+} from './files/anchor.js'
+import {Observation, readUntilWhole} from './files/in-place.js'
 import {
   botocoreView,
   decodeIniText,
@@ -54,6 +60,7 @@ export function fileError(error: unknown, file: string, doing: string): ConfigEr
   switch (code) {
     case 'EACCES':
     case 'EPERM': {
+      if (error instanceof UnsafePathError) return new ConfigError(`cannot ${doing} ${file}: ${error.message}`, 'remove that link, or make it belong to the file\'s owner; nothing was changed')
       return new ConfigError(`cannot ${doing} ${file}: permission denied`, `check the owner and mode of ${file} and its directory`)
     }
 
@@ -74,6 +81,10 @@ export function fileError(error: unknown, file: string, doing: string): ConfigEr
       return new ConfigError(`cannot ${doing} ${file}: it is not a regular file (a pipe, socket or device)`, `put a plain file at ${file}`)
     }
 
+    case 'EXDEV': {
+      return new ConfigError(`cannot ${doing} ${file}: ${error instanceof Error ? error.message : 'it moved'}`, 'nothing was changed; try again once nothing is moving it')
+    }
+
     case 'ENOTDIR': {
       return new ConfigError(`cannot ${doing} ${file}: a part of the path is not a directory`, `check the path ${file}`)
     }
@@ -83,6 +94,7 @@ export function fileError(error: unknown, file: string, doing: string): ConfigEr
     }
 
     default: {
+      if (error instanceof UnsafePathError) return new ConfigError(`cannot ${doing} ${file}: ${error.message}`, 'remove or fix that link; nothing was changed')
       const detail = error instanceof Error ? error.message : String(error)
       return new ConfigError(`cannot ${doing} ${file}: ${detail}`)
     }
@@ -93,6 +105,8 @@ export function fileError(error: unknown, file: string, doing: string): ConfigEr
 export interface RawFile {
   bytes: Buffer
   exists: boolean
+  /** Which inode was read, and when it last changed (undefined when missing). */
+  id?: {dev: number; ino: number; mtimeMs: number; size: number}
   /** Permission bits, if it existed. */
   mode?: number
   /** Owner, if it existed (kept on replace). */
@@ -100,11 +114,10 @@ export interface RawFile {
   path: string
 }
 
-/** Reads a file's bytes; a missing file reads as empty, and anything but a regular file is refused. */
-export function readRawFile(file: string, what: string): RawFile {
+/** Reads what `open` opens; a missing file reads as empty, and anything but a regular file is refused. */
+function readOpened(open: () => number, file: string, what: string): RawFile {
   try {
-    // O_NONBLOCK: a named pipe at the path must not hang the open; it is refused just below.
-    const fd = fsSync.openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK)
+    const fd = open()
     try {
       const stat = fsSync.fstatSync(fd)
       if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
@@ -114,7 +127,14 @@ export function readRawFile(file: string, what: string): RawFile {
       }
 
       return {
-        bytes: fsSync.readFileSync(fd), exists: true, mode: stat.mode & 0o7777, owner: {gid: stat.gid, uid: stat.uid}, path: file,
+        bytes: fsSync.readFileSync(fd),
+        exists: true,
+        id: {
+          dev: stat.dev, ino: stat.ino, mtimeMs: stat.mtimeMs, size: stat.size,
+        },
+        mode: stat.mode & 0o7777,
+        owner: {gid: stat.gid, uid: stat.uid},
+        path: file,
       }
     } finally {
       fsSync.closeSync(fd)
@@ -123,6 +143,19 @@ export function readRawFile(file: string, what: string): RawFile {
     if (errnoCode(error) === 'ENOENT') return {bytes: Buffer.alloc(0), exists: false, path: file}
     throw fileError(error, file, `read the ${what}`)
   }
+}
+
+// O_NONBLOCK: a named pipe at the path must not hang the open; it is refused once open.
+const READ_FLAGS = fsConstants.O_RDONLY | fsConstants.O_NONBLOCK
+
+/** Reads a file's bytes; a missing file reads as empty, and anything but a regular file is refused. */
+export function readRawFile(file: string, what: string): RawFile {
+  return readOpened(() => fsSync.openSync(file, READ_FLAGS), file, what)
+}
+
+/** Reads the file `name` of an anchored directory, refusing a symlink there (see files/anchor.ts). */
+export function readRawIn(dir: AnchoredDir, name: string, file: string, what: string): RawFile {
+  return readOpened(() => openIn(dir, name, READ_FLAGS), file, what)
 }
 
 /** Whether two reads found the very same file: bytes, existence, mode and owner. */
@@ -165,6 +198,121 @@ function snapshotOf(fields: Omit<IniFileSnapshot, 'view'>): IniFileSnapshot {
       return view
     },
   }
+}
+
+/**
+ * The session token botocore signs with for a section: aws_session_token if the key is there,
+ * else aws_security_token. An empty value is no token: botocore then signs without one.
+ */
+export function sessionTokenOf(view: Record<string, IniValue>): string | undefined {
+  const token = Object.hasOwn(view, 'aws_session_token') ? view.aws_session_token : view.aws_security_token
+  return typeof token === 'string' && token !== '' ? token : undefined
+}
+
+function filled(value: IniValue | undefined): value is string {
+  return typeof value === 'string' && value !== ''
+}
+
+/** Whether a section holds an IAM user's long-term keys: an access key and a secret, and no session token. */
+export function holdsLongTermKeys(view: Record<string, IniValue> | undefined): boolean {
+  return view !== undefined && filled(view.aws_access_key_id) && filled(view.aws_secret_access_key) && sessionTokenOf(view) === undefined
+}
+
+/** What a file read for a write must still hold (see files/in-place.ts). */
+export interface WholeCheck {
+  /** The file as read before (under the lock, before the prompt): nothing of it but the target may be lost. */
+  reference?: IniFileSnapshot
+  /** A profile whose long-term keys must be there (when the reference had them, or with no reference). */
+  sourceProfile?: string
+  /** The section being written: what happens to it is ours to decide. */
+  target?: string
+}
+
+/** What `current` lacks against `check`: a sentence, or undefined when it is whole. */
+export function missingFrom(current: IniFileSnapshot, check: WholeCheck): string | undefined {
+  const {reference, sourceProfile, target} = check
+  if (sourceProfile !== undefined && !holdsLongTermKeys(profileView(current.doc, sourceProfile))) {
+    const before = reference && profileView(reference.doc, sourceProfile)
+    if (!reference || holdsLongTermKeys(before)) return `[${sourceProfile}] has lost its long-term keys`
+  }
+
+  if (!reference || current.text === reference.text) return undefined
+  const now = new Map(current.doc.sections.map(section => [section.name, section]))
+  for (const section of reference.doc.sections) {
+    if (section.name === target) continue
+    const found = now.get(section.name)
+    if (!found) return `[${section.name}] is gone`
+    const names = new Set(found.options.map(option => option.name))
+    const lost = section.options.find(option => !names.has(option.name))
+    if (lost) return `${lost.name} of [${section.name}] is gone`
+  }
+
+  const defaults = new Set(current.doc.defaults.map(option => option.name))
+  const lost = reference.doc.defaults.find(option => !defaults.has(option.name))
+  return lost && `${lost.name} of [DEFAULT] is gone`
+}
+
+interface Reading {
+  error?: ConfigError
+  raw: RawFile
+  snapshot?: IniFileSnapshot
+  /** The source profile's keys are what is missing. */
+  sourceLost?: boolean
+}
+
+function observe(raw: RawFile, what: string, check: WholeCheck): Observation<Reading> {
+  const key = raw.id ? `${raw.id.ino}:${raw.id.size}:${raw.id.mtimeMs}:${createHash('sha256').update(raw.bytes).digest('hex')}` : 'missing'
+  let snapshot: IniFileSnapshot
+  try {
+    snapshot = parseRawFile(raw, what)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    return {
+      id: raw.id, key, problem: error.message, value: {error, raw},
+    }
+  }
+
+  const problem = missingFrom(snapshot, check)
+  return {
+    // Refused if it stays so, when they were there before; with nothing to compare, the caller says what is missing.
+    id: raw.id, key, problem, value: {raw, snapshot, sourceLost: check.reference !== undefined && problem !== undefined && problem.startsWith(`[${check.sourceProfile}] has lost`)},
+  }
+}
+
+export interface WholeOptions {
+  signal?: AbortSignal
+  /** Give up waiting for a writer that rewrites the file in place after this long. */
+  timeoutMs: number
+}
+
+/**
+ * Reads the file (with `read`) for a decision under the lock, waiting out a writer that ignores
+ * the lock and is rewriting it in place (files/in-place.ts): what it returns holds everything
+ * `check` asks for, or lost only what its owner removed and left so. Refused: a file that stays
+ * unreadable or without the source profile's keys (ConfigError), or that is still being
+ * rewritten at the end of the wait (LockTimeoutError).
+ */
+export async function readWhole(read: () => RawFile, what: string, check: WholeCheck, options: WholeOptions): Promise<{raw: RawFile; snapshot: IniFileSnapshot}> {
+  const outcome = await readUntilWhole(() => observe(read(), what, check), {deadline: performance.now() + options.timeoutMs, signal: options.signal})
+  const {problem, value} = outcome.observation
+  const file = value.raw.path
+  if (outcome.type === 'timeout') {
+    const who = outcome.writers.length > 0 ? ` (${outcome.writers.map(w => `${w.command ?? 'process'}, pid ${w.pid}`).join('; ')})` : ''
+    throw new LockTimeoutError(
+      `the ${what} ${file} is being rewritten in place by another program${who} that does not take the lock, and after ${Math.round(options.timeoutMs / 1000)} s it is still not whole: ${problem}; nothing was written`,
+      'let that program finish (run such programs as: mfa-creds lock -- COMMAND), then try again',
+    )
+  }
+
+  if (value.error) throw value.error
+  if (value.sourceLost) {
+    throw new ConfigError(
+      `${problem} in the ${what} ${file} since it was read: another program is rewriting the file, or removed them; nothing was written`,
+      `check ${file}; if the keys moved, point --profile at the profile that holds them`,
+    )
+  }
+
+  return {raw: value.raw, snapshot: value.snapshot!}
 }
 
 /** Keys we write, in the order a new section lists them. */
@@ -373,23 +521,47 @@ export function editCredentials(before: IniFileSnapshot, name: string, values: S
   return edit.prefix + edit.body + edit.suffix
 }
 
-/** Follows a chain of symlinks (even a dangling one) to the path a write must replace. */
-export function resolveWritePath(file: string): string {
-  let current = path.resolve(file)
-  for (let hops = 0; hops < 40; hops++) {
-    let link: string
-    try {
-      link = fsSync.readlinkSync(current)
-    } catch (error) {
-      const code = errnoCode(error)
-      if (code === 'EINVAL' || code === 'ENOENT') return current
-      throw fileError(error, file, 'resolve')
-    }
+/**
+ * A file to be replaced, opened for the job: its directory anchored (files/anchor.ts), symlinks
+ * on the way followed once (and, run as root, their owners checked), and who owns what is made.
+ * Every step of a write (read, temp file, rename, clean-up) goes through it: no second look-up.
+ */
+export class FileTarget {
+  private constructor(
+    /** The path as configured, for messages. */
+    readonly file: string,
+    readonly dir: AnchoredDir,
+    /** The real file's name in dir. */
+    readonly name: string,
+    /** Who owns what is created: the file's owner, else its directory's. */
+    readonly owner: Owner,
+  ) {}
 
-    current = path.resolve(path.dirname(current), link)
+  /** Opens `file` for replacing; its directory is made (0700, owned as the file would be) when `create`. */
+  static open(file: string, what: string, create = false): FileTarget {
+    try {
+      const resolved = resolveReal(file)
+      const owner = ownerFor(resolved.real)
+      checkLinkOwners(resolved, owner.uid)
+      const dir = anchorDir(path.dirname(resolved.real), {create, owner})
+      if (!dir) throw Object.assign(new Error('no such directory'), {code: 'ENOENT'})
+      return new FileTarget(file, dir, path.basename(resolved.real), owner)
+    } catch (error) {
+      throw fileError(error, file, `write the ${what}`)
+    }
   }
 
-  throw fileError(Object.assign(new Error('loop'), {code: 'ELOOP'}), file, 'resolve')
+  get realPath(): string {
+    return path.join(this.dir.realPath, this.name)
+  }
+
+  close(): void {
+    this.dir.close()
+  }
+
+  read(what: string): RawFile {
+    return readRawIn(this.dir, this.name, this.file, what)
+  }
 }
 
 const TEMP_MARK = '.mfa-creds.'
@@ -408,28 +580,28 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Temp files this process has written and not yet renamed or removed: never stale. */
+/** Temp files (real paths) this process has written and not yet renamed or removed: never stale. */
 const pendingTempFiles = new Set<string>()
 
 /** Removes temp files that a writer killed mid-write left behind (its process is gone). */
-export function removeStaleTempFiles(realPath: string): void {
-  const dir = path.dirname(realPath)
-  const pattern = tempPattern(path.basename(realPath))
+export function removeStaleTempFiles(target: FileTarget): void {
+  const pattern = tempPattern(target.name)
   let entries: string[]
   try {
-    entries = fsSync.readdirSync(dir)
+    entries = target.dir.list()
   } catch {
     return
   }
 
   for (const entry of entries) {
     const match = pattern.exec(entry)
-    const file = path.join(dir, entry)
-    if (!match || pendingTempFiles.has(file)) continue
+    if (!match || pendingTempFiles.has(path.join(target.dir.realPath, entry))) continue
     // Ours and not pending: left by a failed write of this process, or by a dead one whose pid we reuse.
     const pid = Number(match[1])
     if (pid !== process.pid && processAlive(pid)) continue
-    fsSync.rmSync(file, {force: true})
+    try {
+      fsSync.unlinkSync(target.dir.entry(entry))
+    } catch {}
   }
 }
 
@@ -439,20 +611,70 @@ function testPauseMs(): number {
   return Number.isFinite(value) && value > 0 ? value : 0
 }
 
+/** Whether the permission bits of `stat` let uid/gid do `bit` (4 read, 2 write, 1 search), root included. */
+function modeAllows(stat: fsSync.Stats, uid: number, gids: readonly number[], bit: number): boolean {
+  if (stat.uid === uid) return (stat.mode & (bit << 6)) !== 0
+  if (gids.includes(stat.gid)) return (stat.mode & (bit << 3)) !== 0
+  return (stat.mode & bit) !== 0
+}
+
+/**
+ * A file whose mode has no write bit for its owner was made read-only on purpose: that is taken
+ * as "do not touch", by root too (for whom access(2) would say yes).
+ */
+export function checkNotReadOnly(raw: RawFile): void {
+  if (raw.exists && raw.mode !== undefined && (raw.mode & 0o200) === 0) {
+    throw new ConfigError(
+      `${raw.path} is read-only (mode ${(raw.mode & 0o777).toString(8).padStart(4, '0')}): mfa-creds takes that as "do not change it"`,
+      `make it writable (chmod u+w ${raw.path}) if mfa-creds should write to it; nothing was changed`,
+    )
+  }
+}
+
 /**
  * Whether `file` can be replaced: its directory takes a new file, and the file itself (when it
- * exists) is not read-only. A file made read-only is taken as "do not touch", not overridden.
+ * exists) is not read-only. Run as root on someone else's file, the owner's permissions are what
+ * count, not root's: root writes where the owner could.
  */
 export async function checkWritable(file: string): Promise<void> {
-  const realPath = resolveWritePath(file)
-  for (const target of [path.dirname(realPath), realPath]) {
+  const resolved = resolveReal(file)
+  const realPath = resolved.real
+  const owner = ownerFor(realPath)
+  try {
+    checkLinkOwners(resolved, owner.uid)
+  } catch (error) {
+    throw fileError(error, file, 'write')
+  }
+
+  const dir = path.dirname(realPath)
+  const raw = readRawFile(realPath, 'file')
+  if (runningAsRoot()) {
+    checkNotReadOnly({...raw, path: realPath})
+    let stat: fsSync.Stats
     try {
-      await fs.access(target, fsConstants.W_OK)
+      stat = fsSync.statSync(dir)
     } catch (error) {
-      if (errnoCode(error) === 'ENOENT' && target === realPath) continue
+      if (errnoCode(error) === 'ENOENT') return
+      throw fileError(error, dir, 'write')
+    }
+
+    if (owner.uid !== 0 && !modeAllows(stat, owner.uid, [owner.gid], 2)) {
+      throw new ConfigError(`cannot write ${dir}: its mode does not let its owner's user (uid ${owner.uid}) write there`, `check the owner and mode of ${dir}; nothing was changed`)
+    }
+
+    return
+  }
+
+  for (const target of [dir, realPath]) {
+    try {
+      fsSync.accessSync(target, fsConstants.W_OK)
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') continue
       throw fileError(error, target, 'write')
     }
   }
+
+  checkNotReadOnly({...raw, path: realPath})
 }
 
 /**
@@ -461,31 +683,38 @@ export async function checkWritable(file: string): Promise<void> {
  * directory fsync. A crash leaves the old file or the new one.
  */
 export async function writeFileAtomic(file: string, text: string, mode?: number, owner?: RawFile['owner']): Promise<void> {
-  const syncDirectory = await replaceFile(resolveWritePath(file), text, mode, owner)
-  await syncDirectory()
+  const target = FileTarget.open(file, 'file')
+  try {
+    replaceFile(target, text, mode, owner)
+    target.dir.sync()
+  } finally {
+    target.close()
+  }
 }
 
-/** writeTempFile and commitTempFile in one go, on a path already resolved (resolveWritePath). */
-export async function replaceFile(realPath: string, text: string, mode?: number, owner?: RawFile['owner']): Promise<() => Promise<void>> {
-  return commitTempFile(writeTempFile(realPath, text, mode, owner), realPath)
+/** writeTempFile and commitTempFile in one go. */
+export function replaceFile(target: FileTarget, text: string, mode?: number, owner?: RawFile['owner']): void {
+  commitTempFile(target, writeTempFile(target, text, mode, owner))
 }
 
 /**
- * The first half of the atomic replace: `text` in a new temp file beside realPath, with the old
- * file's mode and owner (else 0600), fsynced and closed. Returns its path; on failure nothing is left.
+ * The first half of the atomic replace: `text` in a new temp file beside the target (O_EXCL,
+ * never through a symlink), with the old file's mode and owner (else 0600, and the owner of the
+ * directory's files: see FileTarget), fsynced and closed. Returns its name; on failure nothing is left.
  */
-export function writeTempFile(realPath: string, text: string, mode?: number, owner?: RawFile['owner']): string {
-  const temp = path.join(path.dirname(realPath), `.${path.basename(realPath)}${TEMP_MARK}${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
+export function writeTempFile(target: FileTarget, text: string, mode?: number, owner?: RawFile['owner']): string {
+  const temp = `.${target.name}${TEMP_MARK}${process.pid}.${randomBytes(6).toString('hex')}.tmp`
   const fileMode = mode ?? 0o600
+  const fileOwner = owner ?? target.owner
   let fd: number | undefined
   try {
-    fd = fsSync.openSync(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, fileMode)
-    pendingTempFiles.add(temp)
+    fd = createExclusive(target.dir, temp, fileMode)
+    pendingTempFiles.add(path.join(target.dir.realPath, temp))
     fsSync.fchmodSync(fd, fileMode)
-    if (owner && (owner.uid !== process.getuid?.() || owner.gid !== process.getgid?.())) {
+    if (fileOwner.uid !== process.geteuid?.() || fileOwner.gid !== process.getegid?.()) {
       // Root refreshing a user's file must not leave it owned by root.
       try {
-        fsSync.fchownSync(fd, owner.uid, owner.gid)
+        fsSync.fchownSync(fd, fileOwner.uid, fileOwner.gid)
       } catch {}
     }
 
@@ -499,52 +728,42 @@ export function writeTempFile(realPath: string, text: string, mode?: number, own
         fsSync.closeSync(fd)
       } catch {}
 
-      discardTempFile(temp)
+      discardTempFile(target, temp)
     }
 
-    throw fileError(error, realPath, 'write')
+    throw fileError(error, target.file, 'write')
   }
 }
 
 /** Removes a temp file that will not be renamed. */
-export function discardTempFile(temp: string): void {
-  pendingTempFiles.delete(temp)
+export function discardTempFile(target: FileTarget, temp: string): void {
+  pendingTempFiles.delete(path.join(target.dir.realPath, temp))
   try {
-    fsSync.rmSync(temp, {force: true})
+    fsSync.unlinkSync(target.dir.entry(temp))
   } catch {
     // Left behind, it is removed as stale by a later write.
   }
 }
 
+/** Waits ms synchronously (the crash tests' pause; never in normal runs). */
+function pauseSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
 /**
- * The second half: renames the temp file over realPath. Returns the last step, the directory
- * fsync, for the caller to run once it has released the lock: that fsync makes the rename survive
- * a power cut, and changes nothing any reader can see, so it need not keep other writers waiting.
+ * The second half: renames the temp file over the target. The last step, the directory fsync
+ * (target.dir.sync()), is the caller's, once it has released the lock: that fsync makes the
+ * rename survive a power cut, and changes nothing any reader can see, so it need not keep other
+ * writers waiting. Synchronous: nothing can come between the decision and the rename.
  */
-export async function commitTempFile(temp: string, realPath: string): Promise<() => Promise<void>> {
+export function commitTempFile(target: FileTarget, temp: string): void {
   try {
     const pause = testPauseMs()
-    if (pause) await new Promise(resolve => {
-      setTimeout(resolve, pause)
-    })
-    fsSync.renameSync(temp, realPath)
-    pendingTempFiles.delete(temp)
+    if (pause) pauseSync(pause)
+    fsSync.renameSync(target.dir.entry(temp), target.dir.entry(target.name))
+    pendingTempFiles.delete(path.join(target.dir.realPath, temp))
   } catch (error) {
-    discardTempFile(temp)
-    throw fileError(error, realPath, 'write')
-  }
-
-  const dir = path.dirname(realPath)
-  return async () => {
-    try {
-      const dirHandle = await fs.open(dir, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY)
-      try {
-        await dirHandle.sync()
-      } finally {
-        await dirHandle.close()
-      }
-    } catch {
-      // The rename is done; a directory that cannot be fsynced (some file systems) is not fatal.
-    }
+    discardTempFile(target, temp)
+    throw fileError(error, target.file, 'write')
   }
 }

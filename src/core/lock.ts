@@ -12,13 +12,16 @@
  *   file at a time in this process, users serialized by an in-process mutex;
  * - the kernel drops both locks when the holder dies, so there are no stale locks to clean.
  */
-import fsCallback, {promises as fs, constants as fsConstants} from 'node:fs'
+import fsCallback, {promises as fs} from 'node:fs'
 import {createRequire} from 'node:module'
 import path from 'node:path'
 
 import {
   ConfigError, errnoCode, LockTimeoutError, throwIfAborted,
 } from './errors.js'
+import {
+  anchorDir, AnchoredDir, openOwnedFile, Owner, ownerFor, UnsafePathError,
+} from './files/anchor.js'
 import {sleep} from './schedule.js'
 
 type FsExt = typeof import('fs-ext')
@@ -35,9 +38,11 @@ export function lockPathFor(credentialsFile: string): string {
   return path.join(path.dirname(path.resolve(credentialsFile)), LOCK_FILE_NAME)
 }
 
+const STATE_DIR_NAME = '.mfa-creds'
+
 /** mfa-creds' own state (prompt locks, watcher records) beside the credentials file. */
 export function stateDir(credentialsFile: string): string {
-  return path.join(path.dirname(path.resolve(credentialsFile)), '.mfa-creds')
+  return path.join(path.dirname(path.resolve(credentialsFile)), STATE_DIR_NAME)
 }
 
 export interface LockHolder {
@@ -108,6 +113,11 @@ function lockFileError(error: unknown, lockPath: string): ConfigError {
     return new ConfigError(`the lock file ${lockPath} is a directory`, 'remove that directory; the lock file must be a plain file')
   }
 
+  if (code === 'ELOOP') {
+    return new ConfigError(`the lock file ${lockPath} is a symbolic link, which mfa-creds never follows`, `remove it (rm ${lockPath}); mfa-creds makes a plain one`)
+  }
+
+  if (error instanceof UnsafePathError) return new ConfigError(`cannot use the lock file ${lockPath}: ${error.message}`, 'remove or fix it; nothing was changed')
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return new ConfigError(`cannot open the lock file ${lockPath}: permission denied`, `check the owner and mode of ${path.dirname(lockPath)}`)
   }
@@ -115,15 +125,51 @@ function lockFileError(error: unknown, lockPath: string): ConfigError {
   return new ConfigError(`cannot open the lock file ${lockPath}: ${(error as Error).message}`)
 }
 
-async function openLockFile(lockPath: string): Promise<number> {
+/**
+ * Opens a lock file for locking (created 0600 if missing), never through a symlink at its own
+ * name; run as root, what is created belongs to the credentials file's owner, so that the user's
+ * own programs can still take the lock (files/anchor.ts).
+ */
+function openLockFile(lock: LockFile): number {
   try {
-    await fs.mkdir(path.dirname(lockPath), {mode: 0o700, recursive: true})
-    // A plain fd, not a FileHandle: releasing is closing it, synchronously (see releaseHeld).
-    return await new Promise<number>((resolve, reject) => {
-      fsCallback.open(lockPath, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600, (error, fd) => (error ? reject(error) : resolve(fd)))
-    })
+    const dir = lock.dir()
+    try {
+      // A plain fd, not a FileHandle: releasing is closing it, synchronously (see releaseHeld).
+      return openOwnedFile(dir, path.basename(lock.path), lock.owner)
+    } finally {
+      dir.close()
+    }
   } catch (error) {
-    throw lockFileError(error, lockPath)
+    throw lockFileError(error, lock.path)
+  }
+}
+
+/** A lock file: where it is, how to open its directory, and who owns what is created for it. */
+interface LockFile {
+  dir: () => AnchoredDir
+  owner: Owner
+  path: string
+}
+
+function protocolLockFile(credentialsFile: string): LockFile {
+  const lockPath = lockPathFor(credentialsFile)
+  const owner = ownerFor(credentialsFile)
+  return {dir: () => anchorDir(path.dirname(lockPath), {create: true, owner})!, owner, path: lockPath}
+}
+
+/**
+ * mfa-creds' state directory beside the credentials file, opened (made 0700 if missing): a real
+ * directory, never a symlink, belonging to the credentials file's owner (files/anchor.ts).
+ */
+export function openStateDir(credentialsFile: string, create: boolean): AnchoredDir | undefined {
+  const owner = ownerFor(credentialsFile)
+  const parent = anchorDir(path.dirname(path.resolve(credentialsFile)), {create, owner})
+  if (!parent) return undefined
+  try {
+    if (!create && !fsCallback.existsSync(parent.entry(STATE_DIR_NAME))) return undefined
+    return parent.child(STATE_DIR_NAME, {create, owner})
+  } finally {
+    parent.close()
   }
 }
 
@@ -150,13 +196,14 @@ function releaseHeld(fd: number): void {
  * Takes flock (and, with `posix`, then fcntl) on lockPath, retrying non-blocking attempts until
  * `deadline`. Returns undefined on timeout.
  */
-async function acquire(lockPath: string, posix: boolean, options: LockOptions): Promise<number | undefined> {
+async function acquire(lock: LockFile, posix: boolean, options: LockOptions): Promise<number | undefined> {
+  const lockPath = lock.path
   const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs
   let pause = 2
   let told = false
   for (;;) {
     throwIfAborted(options.signal)
-    const fd = await openLockFile(lockPath)
+    const fd = openLockFile(lock)
     try {
       if (await flockOnce(fd, 'exnb') && (!posix || (await fcntlWriteOnce(fd)))) {
         if (sameInode(fd, lockPath)) return fd
@@ -183,9 +230,10 @@ async function acquire(lockPath: string, posix: boolean, options: LockOptions): 
   }
 }
 
-async function withLock<T>(lockPath: string, posix: boolean, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+async function withLock<T>(lock: LockFile, posix: boolean, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+  const lockPath = lock.path
   return withMutex(lockPath, async () => {
-    const held = await acquire(lockPath, posix, options)
+    const held = await acquire(lock, posix, options)
     if (held === undefined) {
       const holders = await lockHolders(lockPath)
       throw new LockTimeoutError(
@@ -206,12 +254,14 @@ async function withLock<T>(lockPath: string, posix: boolean, options: LockOption
 
 /** Runs fn while holding the protocol lock (flock + fcntl) for this credentials file. */
 export function withProtocolLock<T>(credentialsFile: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
-  return withLock(lockPathFor(credentialsFile), true, options, fn)
+  return withLock(protocolLockFile(credentialsFile), true, options, fn)
 }
 
-/** Runs fn while holding an flock-only lock on `lockPath` (our own locks, not the protocol's). */
-export function withFlock<T>(lockPath: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
-  return withLock(lockPath, false, options, fn)
+/** Runs fn while holding an flock-only lock on `name` in the state directory (our own locks, not the protocol's). */
+export function withStateLock<T>(credentialsFile: string, name: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+  return withLock({
+    dir: () => openStateDir(credentialsFile, true)!, owner: ownerFor(credentialsFile), path: path.join(stateDir(credentialsFile), name),
+  }, false, options, fn)
 }
 
 export function describeHolders(holders: LockHolder[]): string {

@@ -3,28 +3,30 @@
  * read -> (fresh? done) -> per-target prompt lock -> re-read -> ask -> STS -> write under the
  * protocol lock. The core never prints: it reports progress through `onEvent` and returns values.
  */
-import path from 'node:path'
 
 import type {PromptProvider} from '../prompts/provider.js'
 import type {CredentialWriter, TargetState} from '../writers/writer.js'
 
 import {CredentialsFileWriter} from '../writers/credentials-file.js'
-import {IniFileSnapshot, readIniFile} from './credentials-file.js'
+import {
+  IniFileSnapshot, parseRawFile, readRawFile, readWhole, sessionTokenOf,
+} from './credentials-file.js'
 import {
   ConfigError, InvalidCodeError, StsRefusedError, StsUnavailableError, throwIfAborted,
 } from './errors.js'
 import {readSessionCredentials} from './export.js'
 import {profileView} from './ini.js'
 import {
-  describeHolders, stateDir, withFlock, withProtocolLock,
+  describeHolders, withProtocolLock, withStateLock,
 } from './lock.js'
 import {isFresh, sleep} from './schedule.js'
-import {RoleSettings, Settings} from './settings.js'
+import {DEFAULT_LOCK_TIMEOUT, RoleSettings, Settings} from './settings.js'
 import {
   assumeRole, getSessionToken, LongTermKeys, SessionCredentials, Signer,
 } from './sts.js'
 
 export const MAX_CODE_ATTEMPTS = 3
+const WHAT = 'credentials file'
 
 export type RefreshEvent =
   | {attempt: number; type: 'prompting'}
@@ -90,7 +92,7 @@ export function sourceKeys(snapshot: IniFileSnapshot, profile: string): LongTerm
     )
   }
 
-  if (section.aws_session_token !== undefined || section.aws_security_token !== undefined) {
+  if (sessionTokenOf(section) !== undefined) {
     throw new ConfigError(
       `[${profile}] in ${file} holds session credentials (it has aws_session_token), but GetSessionToken needs an IAM user's long-term keys`,
       'use the profile that holds your long-term keys with --profile',
@@ -101,8 +103,8 @@ export function sourceKeys(snapshot: IniFileSnapshot, profile: string): LongTerm
 }
 
 /** Where two instances agree on who asks for a code for this target (flock, our own). */
-export function promptLockPath(settings: Pick<Settings, 'credentialsFile' | 'targetProfile'>): string {
-  return path.join(stateDir(settings.credentialsFile), `prompt-${encodeURIComponent(settings.targetProfile)}.lock`)
+export function promptLockName(settings: Pick<Settings, 'targetProfile'>): string {
+  return `prompt-${encodeURIComponent(settings.targetProfile)}.lock`
 }
 
 function wholeSeconds(c: SessionCredentials): SessionCredentials {
@@ -242,10 +244,16 @@ export async function refreshOnce(settings: Settings, deps: RefreshDeps, policy:
   // the lock, as the protocol asks) can show a lock-free reader half a file, so a failure here is
   // not final: the read that decides to prompt is made under the lock below.
   let first: TargetState | undefined
+  let reference: IniFileSnapshot | undefined
+  const raw = readRawFile(settings.credentialsFile, WHAT)
+  // No file at all is no half-written one (in-place writers truncate, they do not delete): fail
+  // now, having created nothing (no directory, lock file or state directory).
+  if (!raw.exists) sourceKeys(parseRawFile(raw, WHAT), settings.sourceProfile)
   try {
-    const before = await readIniFile(settings.credentialsFile, 'credentials file')
+    const before = parseRawFile(raw, WHAT)
     sourceKeys(before, settings.sourceProfile)
     first = await deps.writer.read(settings.targetProfile, before)
+    reference = before
     if (!settings.force && isFresh(first.expiration, now(), settings.leadTimeSeconds)) {
       return {...base, action: 'fresh', expiration: first.expiration}
     }
@@ -257,11 +265,13 @@ export async function refreshOnce(settings: Settings, deps: RefreshDeps, policy:
   // read, the one that decides, holds the protocol lock for the moment it takes (never across the
   // prompt), and fails here, before any prompt, if the file or the keys are unusable.
   const onPromptWait = () => deps.onEvent?.({holders: '', lock: 'prompt', type: 'lock-wait'})
-  return withFlock(promptLockPath(settings), {onWait: onPromptWait, signal: deps.signal}, async () => {
-    const snapshot = await withProtocolLock(
+  return withStateLock(settings.credentialsFile, promptLockName(settings), {onWait: onPromptWait, signal: deps.signal}, async () => {
+    const {snapshot} = await withProtocolLock(
       settings.credentialsFile,
       {onWait: holders => onLockWait(describeHolders(holders)), signal: deps.signal, timeoutMs: settings.lockTimeoutMs},
-      () => readIniFile(settings.credentialsFile, 'credentials file'),
+      () => readWhole(() => readRawFile(settings.credentialsFile, WHAT), WHAT, {reference, sourceProfile: settings.sourceProfile, target: settings.targetProfile}, {
+        signal: deps.signal, timeoutMs: settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000,
+      }),
     )
     const keys = sourceKeys(snapshot, settings.sourceProfile)
     const state = await deps.writer.read(settings.targetProfile, snapshot)
@@ -285,6 +295,7 @@ export async function refreshOnce(settings: Settings, deps: RefreshDeps, policy:
       lockTimeoutMs: settings.lockTimeoutMs,
       onLockWait,
       signal: deps.signal,
+      sourceProfile: settings.sourceProfile,
       targetProfile: settings.targetProfile,
     })
     return {...base, action: result.action === 'written' ? ('refreshed' as const) : ('kept-newer' as const), expiration: result.expiration}

@@ -3,10 +3,14 @@
  * holding an flock on it for as long as they live. A reader that can take that flock knows the
  * watcher is gone (the kernel dropped its lock), however it died; no bare pid file to trust.
  */
-import {promises as fs, constants as fsConstants} from 'node:fs'
+import fsSync, {constants as fsConstants} from 'node:fs'
 import path from 'node:path'
 
-import {flockOnce, stateDir} from './lock.js'
+import {errnoCode} from './errors.js'
+import {
+  AnchoredDir, createNew, openIn, ownerFor,
+} from './files/anchor.js'
+import {flockOnce, openStateDir} from './lock.js'
 
 export interface WatcherRecord {
   credentialsFile: string
@@ -22,14 +26,23 @@ export interface Registration {
 }
 
 export async function registerWatcher(credentialsFile: string, targets: WatcherRecord['targets']): Promise<Registration> {
-  const dir = stateDir(credentialsFile)
-  await fs.mkdir(dir, {mode: 0o700, recursive: true})
-  const file = path.join(dir, `watch-${process.pid}.json`)
+  const dir = openStateDir(credentialsFile, true)!
+  const name = `watch-${process.pid}.json`
   // Locked under a name readers ignore, then renamed into place: a reader never sees it unlocked.
-  const temp = `${file}.new`
-  const handle = await fs.open(temp, fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_TRUNC, 0o600)
-  if (!(await flockOnce(handle.fd, 'exnb'))) {
-    await handle.close()
+  // Made new (O_EXCL, never through a symlink); one left by a dead process of our pid goes first.
+  const temp = `${name}.new`
+  let fd: number
+  try {
+    fd = createNew(dir, temp, ownerFor(credentialsFile))
+  } catch (error) {
+    if (errnoCode(error) !== 'EEXIST') throw error
+    fsSync.unlinkSync(dir.entry(temp))
+    fd = createNew(dir, temp, ownerFor(credentialsFile))
+  }
+
+  if (!(await flockOnce(fd, 'exnb'))) {
+    fsSync.closeSync(fd)
+    dir.close()
     throw new Error(`${temp} is locked by another process`)
   }
 
@@ -38,17 +51,21 @@ export async function registerWatcher(credentialsFile: string, targets: WatcherR
     const record: WatcherRecord = {
       credentialsFile: path.resolve(credentialsFile), pid: process.pid, startedAt, targets: list,
     }
-    await handle.truncate(0)
-    await handle.write(`${JSON.stringify(record)}\n`, 0)
+    fsSync.ftruncateSync(fd, 0)
+    fsSync.writeSync(fd, `${JSON.stringify(record)}\n`, 0)
   }
 
   await write(targets)
-  await fs.rename(temp, file)
+  fsSync.renameSync(dir.entry(temp), dir.entry(name))
   return {
-    path: file,
+    path: path.join(dir.realPath, name),
     async release() {
-      await fs.rm(file, {force: true})
-      await handle.close()
+      try {
+        fsSync.unlinkSync(dir.entry(name))
+      } catch {}
+
+      fsSync.closeSync(fd)
+      dir.close()
     },
     update: write,
   }
@@ -56,37 +73,42 @@ export async function registerWatcher(credentialsFile: string, targets: WatcherR
 
 /** The live watchers of this credentials file; records of dead ones are removed on the way. */
 export async function listWatchers(credentialsFile: string): Promise<WatcherRecord[]> {
-  const dir = stateDir(credentialsFile)
+  let dir: AnchoredDir | undefined
   let entries: string[]
   try {
-    entries = await fs.readdir(dir)
+    dir = openStateDir(credentialsFile, false)
+    entries = dir?.list() ?? []
   } catch {
+    dir?.close()
     return []
   }
 
   const live: WatcherRecord[] = []
-  for (const entry of entries.filter(e => /^watch-\d+\.json$/.test(e)).sort()) {
-    const file = path.join(dir, entry)
-    let handle: fs.FileHandle
-    try {
-      handle = await fs.open(file, fsConstants.O_RDONLY)
-    } catch {
-      continue
-    }
-
-    try {
-      if (await flockOnce(handle.fd, 'exnb')) {
-        await flockOnce(handle.fd, 'un')
-        await fs.rm(file, {force: true})
+  try {
+    for (const entry of entries.filter(e => /^watch-\d+\.json$/.test(e)).sort()) {
+      let fd: number
+      try {
+        fd = openIn(dir!, entry, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK)
+      } catch {
         continue
       }
 
-      live.push(JSON.parse(await handle.readFile('utf8')) as WatcherRecord)
-    } catch {
-      // A record being written right now: it will be readable next time.
-    } finally {
-      await handle.close()
+      try {
+        if (await flockOnce(fd, 'exnb')) {
+          await flockOnce(fd, 'un')
+          fsSync.unlinkSync(dir!.entry(entry))
+          continue
+        }
+
+        live.push(JSON.parse(fsSync.readFileSync(fd, 'utf8')) as WatcherRecord)
+      } catch {
+        // A record being written right now: it will be readable next time.
+      } finally {
+        fsSync.closeSync(fd)
+      }
     }
+  } finally {
+    dir?.close()
   }
 
   return live

@@ -9,32 +9,50 @@
  * dropped and the write is decided and made again, under the lock, from what the file is now.
  */
 import {
+  checkNotReadOnly,
   checkWritable,
   commitTempFile,
   discardTempFile,
   editCredentials,
+  FileTarget,
+  holdsLongTermKeys,
   IniFileSnapshot,
   parseRawFile,
   RawFile,
-  readRawFile,
+  readWhole,
   removeStaleTempFiles,
   replaceFile,
-  resolveWritePath,
   sameRawFile,
   SectionValues,
   writeTempFile,
 } from '../core/credentials-file.js'
+import {ConfigError} from '../core/errors.js'
 import {IniValue, profileView} from '../core/ini.js'
 import {describeHolders, withProtocolLock} from '../core/lock.js'
 import {formatExpiration, parseExpiration} from '../core/schedule.js'
+import {DEFAULT_LOCK_TIMEOUT} from '../core/settings.js'
 import {
   CredentialWriter, TargetState, WriteRequest, WriteResult,
 } from './writer.js'
 
 const WHAT = 'credentials file'
 
+/**
+ * The target must never be a section that holds long-term keys (an access key and no session
+ * token): writing there would destroy some profile's keys for good.
+ */
+function checkTargetSection(target: Record<string, IniValue> | undefined, targetProfile: string, file: string): void {
+  if (!holdsLongTermKeys(target)) return
+  throw new ConfigError(
+    `[${targetProfile}] in ${file} holds long-term keys (an access key and no session token): mfa-creds will not overwrite them with session credentials`,
+    'choose another --target-profile (the default is PROFILE-mfa), or move those keys to a profile of their own; nothing was changed',
+  )
+}
+
 export function targetState(snapshot: IniFileSnapshot, targetProfile: string): TargetState {
-  return stateOf(profileView(snapshot.doc, targetProfile))
+  const target = profileView(snapshot.doc, targetProfile)
+  checkTargetSection(target, targetProfile, snapshot.path)
+  return stateOf(target)
 }
 
 /** The target as botocore reads it: when it expires, and its whole view as the fingerprint (it changes when another writer changes the target). */
@@ -50,6 +68,7 @@ function stateOf(target: Record<string, IniValue> | undefined): TargetState {
 function decide(current: IniFileSnapshot, request: WriteRequest): {result: WriteResult; text?: string} {
   const {credentials: c, targetProfile} = request
   const target = profileView(current.doc, targetProfile)
+  checkTargetSection(target, targetProfile, current.path)
   const now = stateOf(target)
   if (now.fingerprint !== request.baseline && now.expiration && now.expiration.getTime() > c.expiration.getTime()) {
     return {result: {action: 'kept-newer', expiration: now.expiration}}
@@ -69,25 +88,24 @@ function decide(current: IniFileSnapshot, request: WriteRequest): {result: Write
 
 interface Prepared {
   raw: RawFile
-  realPath: string
   result: WriteResult
   /** The temp file holding the new text, until it is renamed or dropped. */
   temp?: string
 }
 
 /**
- * The write decided and made ready without the lock. Undefined when anything goes wrong (a file
- * half-written by a tool that rewrites in place, say): the write is then all made under the lock,
- * and any error is reported from there.
+ * The write decided and made ready without the lock. Undefined when anything goes wrong, or the
+ * file as read lacks something the reference had (a tool that rewrites in place may be half-way
+ * through): the write is then all made under the lock, and any error is reported from there.
  */
-function prepare(file: string, request: WriteRequest): Prepared | undefined {
+function prepare(target: FileTarget, request: WriteRequest, reference: IniFileSnapshot | undefined): Prepared | undefined {
   try {
-    const realPath = resolveWritePath(file)
-    const raw = readRawFile(file, WHAT)
-    const {result, text} = decide(parseRawFile(raw, WHAT), request)
-    return {
-      raw, realPath, result, temp: text === undefined ? undefined : writeTempFile(realPath, text, raw.mode, raw.owner),
-    }
+    const raw = target.read(WHAT)
+    const snapshot = parseRawFile(raw, WHAT)
+    if (reference && snapshot.text !== reference.text) return undefined
+    checkNotReadOnly(raw)
+    const {result, text} = decide(snapshot, request)
+    return {raw, result, temp: text === undefined ? undefined : writeTempFile(target, text, raw.mode, raw.owner)}
   } catch {
     return undefined
   }
@@ -95,6 +113,8 @@ function prepare(file: string, request: WriteRequest): Prepared | undefined {
 
 export class CredentialsFileWriter implements CredentialWriter {
   readonly name = 'credentials-file'
+  /** The file as last read for each target before the prompt: what a write must not lose. */
+  private readonly references = new Map<string, IniFileSnapshot>()
 
   constructor(readonly file: string) {}
 
@@ -103,39 +123,46 @@ export class CredentialsFileWriter implements CredentialWriter {
   }
 
   async read(targetProfile: string, credentials: IniFileSnapshot): Promise<TargetState> {
-    return targetState(credentials, targetProfile)
+    const state = targetState(credentials, targetProfile)
+    this.references.set(targetProfile, credentials)
+    return state
   }
 
   async write(request: WriteRequest): Promise<WriteResult> {
     const onWait = request.onLockWait ? (holders: Parameters<typeof describeHolders>[0]) => request.onLockWait!(describeHolders(holders)) : undefined
-    const prepared = prepare(this.file, request)
-    let syncDirectory: (() => Promise<void>) | undefined
+    const reference = this.references.get(request.targetProfile)
+    const target = FileTarget.open(this.file, WHAT)
+    let prepared: Prepared | undefined
     try {
+      prepared = prepare(target, request, reference)
       const result = await withProtocolLock(this.file, {
         onHeld: request.onLockHeld, onWait, signal: request.signal, timeoutMs: request.lockTimeoutMs,
       }, async (): Promise<WriteResult> => {
-        const realPath = resolveWritePath(this.file)
-        removeStaleTempFiles(realPath)
-        const raw = readRawFile(this.file, WHAT)
-        if (prepared && prepared.realPath === realPath && sameRawFile(prepared.raw, raw)) {
+        removeStaleTempFiles(target)
+        const {raw, snapshot} = await readWhole(() => target.read(WHAT), WHAT, {reference, sourceProfile: request.sourceProfile, target: request.targetProfile}, {
+          signal: request.signal, timeoutMs: request.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000,
+        })
+        checkNotReadOnly(raw)
+        if (prepared && sameRawFile(prepared.raw, raw)) {
           if (prepared.temp) {
             const {temp} = prepared
             prepared.temp = undefined
-            syncDirectory = await commitTempFile(temp, realPath)
+            commitTempFile(target, temp)
           }
 
           return prepared.result
         }
 
-        const {result: decided, text} = decide(parseRawFile(raw, WHAT), request)
-        if (text !== undefined) syncDirectory = await replaceFile(realPath, text, raw.mode, raw.owner)
+        const {result: decided, text} = decide(snapshot, request)
+        if (text !== undefined) replaceFile(target, text, raw.mode, raw.owner)
         return decided
       })
       // Outside the lock: the directory fsync only makes the rename durable (see commitTempFile).
-      await syncDirectory?.()
+      target.dir.sync()
       return result
     } finally {
-      if (prepared?.temp) discardTempFile(prepared.temp)
+      if (prepared?.temp) discardTempFile(target, prepared.temp)
+      target.close()
     }
   }
 }

@@ -22,6 +22,8 @@ export interface WriteRequest {
   onLockWait?: (holders: string) => void
   /** Stop waiting for the lock (AbortedError) when this aborts; a write under way completes. */
   signal?: AbortSignal
+  /** The profile whose long-term keys signed: a write never leaves the file without them. */
+  sourceProfile?: string
   targetProfile: string
 }
 

@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {
-  editCredentials, readIniFile, removeStaleTempFiles, setSectionValues, writeFileAtomic,
+  editCredentials, FileTarget, readIniFile, removeStaleTempFiles, setSectionValues, writeFileAtomic,
 } from '../../src/core/credentials-file.js'
 import {
   AbortedError, ConfigError, InternalError, LockTimeoutError,
@@ -172,7 +172,9 @@ describe('credentials-file: reading and the atomic replace', () => {
     const liveTemp = path.join(dir, `.credentials.mfa-creds.${live.pid}.0a1b.tmp`)
     const unrelated = path.join(dir, '.credentials.other.tmp')
     await Promise.all([deadTemp, liveTemp, unrelated].map(p => fs.writeFile(p, 'x')))
-    removeStaleTempFiles(file)
+    const target = FileTarget.open(file, 'credentials file')
+    removeStaleTempFiles(target)
+    target.close()
     const left = await fs.readdir(dir)
     live.kill()
     assert.ok(!left.includes(path.basename(deadTemp)))
