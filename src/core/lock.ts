@@ -1,10 +1,13 @@
 /**
  * The protocol lock (DESIGN.md, "Protocol"): `.credentials.lock` in the directory of the
- * credentials file's path as configured, created 0600 if missing and never deleted; an exclusive
- * flock(2) and an exclusive fcntl (POSIX) write lock on the whole file, taken in that order and
- * released together.
+ * credentials file's path as configured, created 0600 if missing and never deleted; exclusive
+ * locks on the whole file, of the kinds `lockPlatform()` (lock-platform.ts) names for this
+ * platform, taken in that order and released together: flock(2) then an fcntl (POSIX) write lock
+ * on Linux, where the two families do not see each other; flock(2) alone on macOS and the BSDs,
+ * where they share one list per vnode and a process's fcntl lock would block on its own flock
+ * (lock-platform.ts cites the kernel sources). Windows is refused (ConfigError) until built.
  *
- * Facts this module is built around (Linux):
+ * Facts this module is built around (Linux, where it is proved against real peers):
  * - fs-ext's `fcntlSync` fails with EFAULT for setlk/setlkw, so only the async `fcntl` is used;
  * - a blocking lock call would sit in libuv's thread pool and could not be abandoned at a
  *   timeout, so non-blocking attempts are repeated with a growing pause until the deadline;
@@ -19,6 +22,7 @@ import path from 'node:path'
 import {
   ConfigError, errnoCode, LockTimeoutError, throwIfAborted,
 } from './errors.js'
+import {LockKind, lockPlatform} from './lock-platform.js'
 import {sleep} from './schedule.js'
 
 type FsExt = typeof import('fs-ext')
@@ -80,6 +84,11 @@ function fcntlWriteOnce(fd: number): Promise<boolean> {
       else reject(error)
     })
   })
+}
+
+/** One non-blocking attempt at a lock of `kind` on the whole file. */
+function lockOnce(fd: number, kind: LockKind): Promise<boolean> {
+  return kind === 'flock' ? flockOnce(fd, 'exnb') : fcntlWriteOnce(fd)
 }
 
 /** In-process mutex per lock path: the fcntl lock cannot tell two users in one process apart. */
@@ -146,11 +155,27 @@ function releaseHeld(fd: number): void {
   fsCallback.closeSync(fd)
 }
 
+/** Takes each of `kinds` on fd, in order: true when all are had, false at the first one someone else holds. */
+async function lockAll(fd: number, kinds: readonly LockKind[], lockPath: string): Promise<boolean> {
+  for (const kind of kinds) {
+    let taken: boolean
+    try {
+      taken = await lockOnce(fd, kind)
+    } catch (error) {
+      throw lockFileError(error, lockPath)
+    }
+
+    if (!taken) return false
+  }
+
+  return true
+}
+
 /**
- * Takes flock (and, with `posix`, then fcntl) on lockPath, retrying non-blocking attempts until
- * `deadline`. Returns undefined on timeout.
+ * Takes `kinds` on lockPath, in order, retrying non-blocking attempts until the timeout.
+ * Returns undefined on timeout.
  */
-async function acquire(lockPath: string, posix: boolean, options: LockOptions): Promise<number | undefined> {
+async function acquire(lockPath: string, kinds: readonly LockKind[], options: LockOptions): Promise<number | undefined> {
   const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs
   let pause = 2
   let told = false
@@ -158,7 +183,7 @@ async function acquire(lockPath: string, posix: boolean, options: LockOptions): 
     throwIfAborted(options.signal)
     const fd = await openLockFile(lockPath)
     try {
-      if (await flockOnce(fd, 'exnb') && (!posix || (await fcntlWriteOnce(fd)))) {
+      if (await lockAll(fd, kinds, lockPath)) {
         if (sameInode(fd, lockPath)) return fd
         // The lock file was replaced while we locked the old one: lock the new one.
         releaseHeld(fd)
@@ -166,7 +191,7 @@ async function acquire(lockPath: string, posix: boolean, options: LockOptions): 
       }
     } catch (error) {
       releaseHeld(fd)
-      throw lockFileError(error, lockPath)
+      throw error instanceof ConfigError ? error : lockFileError(error, lockPath)
     }
 
     // Taken by someone else: closing the fd drops the flock if we had it (see releaseHeld).
@@ -183,9 +208,9 @@ async function acquire(lockPath: string, posix: boolean, options: LockOptions): 
   }
 }
 
-async function withLock<T>(lockPath: string, posix: boolean, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+async function withLock<T>(lockPath: string, kinds: readonly LockKind[], options: LockOptions, fn: () => Promise<T>): Promise<T> {
   return withMutex(lockPath, async () => {
-    const held = await acquire(lockPath, posix, options)
+    const held = await acquire(lockPath, kinds, options)
     if (held === undefined) {
       const holders = await lockHolders(lockPath)
       throw new LockTimeoutError(
@@ -204,14 +229,14 @@ async function withLock<T>(lockPath: string, posix: boolean, options: LockOption
   })
 }
 
-/** Runs fn while holding the protocol lock (flock + fcntl) for this credentials file. */
-export function withProtocolLock<T>(credentialsFile: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
-  return withLock(lockPathFor(credentialsFile), true, options, fn)
+/** Runs fn while holding the protocol lock (this platform's kinds, lock-platform.ts) for this credentials file. */
+export async function withProtocolLock<T>(credentialsFile: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+  return withLock(lockPathFor(credentialsFile), lockPlatform().protocol, options, fn)
 }
 
 /** Runs fn while holding an flock-only lock on `lockPath` (our own locks, not the protocol's). */
-export function withFlock<T>(lockPath: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
-  return withLock(lockPath, false, options, fn)
+export async function withFlock<T>(lockPath: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+  return withLock(lockPath, lockPlatform().own, options, fn)
 }
 
 export function describeHolders(holders: LockHolder[]): string {
@@ -222,6 +247,7 @@ export function describeHolders(holders: LockHolder[]): string {
 
 /** Who holds locks on this file, from /proc/locks (Linux); an empty list elsewhere. */
 export async function lockHolders(lockPath: string): Promise<LockHolder[]> {
+  if (lockPlatformOrNone()?.holders !== 'proc-locks') return []
   let stat
   let table: string
   try {
@@ -251,4 +277,12 @@ export async function lockHolders(lockPath: string): Promise<LockHolder[]> {
   }
 
   return holders
+}
+
+function lockPlatformOrNone(): ReturnType<typeof lockPlatform> | undefined {
+  try {
+    return lockPlatform()
+  } catch {
+    return undefined
+  }
 }

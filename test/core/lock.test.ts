@@ -7,6 +7,17 @@ import {ConfigError, LockTimeoutError} from '../../src/core/errors.js'
 import {lockHolders, lockPathFor, withProtocolLock} from '../../src/core/lock.js'
 import {PythonLockHolder, tryLock} from '../support/peers.js'
 
+/** Runs fn with process.platform reading `platform` (the lock rule's input), then puts it back. */
+async function asPlatform<T>(platform: NodeJS.Platform, fn: () => Promise<T>): Promise<T> {
+  const real = Object.getOwnPropertyDescriptor(process, 'platform')!
+  Object.defineProperty(process, 'platform', {...real, value: platform})
+  try {
+    return await fn()
+  } finally {
+    Object.defineProperty(process, 'platform', real)
+  }
+}
+
 describe('lock: the protocol lock against other processes', () => {
   let dir: string
   let creds: string
@@ -94,6 +105,26 @@ describe('lock: the protocol lock against other processes', () => {
       })
     await Promise.all([work('a'), work('b'), work('c')])
     assert.deepEqual(log, ['a+', 'a-', 'b+', 'b-', 'c+', 'c-'])
+  })
+
+  it('takes only the kinds the platform rule names: under the macOS rule a flock alone, seen from real peers', async () => {
+    // On this Linux kernel the two kinds are independent, so python's lockf shows what was not taken.
+    await asPlatform('darwin', () => withProtocolLock(creds, {}, async () => {
+      assert.equal(await tryLock(lockFile, 'flock'), 'busy')
+      assert.equal(await tryLock(lockFile, 'lockf'), 'free')
+      assert.deepEqual(await lockHolders(lockFile), [], 'holders are read from /proc/locks on Linux only')
+    }))
+    assert.equal(await tryLock(lockFile, 'flock'), 'free')
+  })
+
+  it('refuses Windows with a ConfigError before creating the lock file', async () => {
+    await assert.rejects(
+      asPlatform('win32', () => withProtocolLock(creds, {}, async () => {
+        assert.fail('ran the work on Windows')
+      })),
+      (error: unknown) => error instanceof ConfigError && /on Windows is not supported yet/.test(error.message),
+    )
+    await assert.rejects(fs.stat(lockFile), {code: 'ENOENT'})
   })
 
   it('explains a lock file that is a directory', async () => {
