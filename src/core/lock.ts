@@ -13,7 +13,8 @@
  *   timeout, so non-blocking attempts are repeated with a growing pause until the deadline;
  * - fcntl locks belong to the process and closing any fd of the file drops them: one fd per lock
  *   file at a time in this process, users serialized by an in-process mutex;
- * - the kernel drops both locks when the holder dies, so there are no stale locks to clean.
+ * - the kernel drops both locks when the holder dies, so there are no stale locks to clean;
+ * - a file system without lock support answers ENOLCK or EOPNOTSUPP: said so, not retried.
  */
 import fsCallback, {promises as fs, constants as fsConstants} from 'node:fs'
 import {createRequire} from 'node:module'
@@ -111,8 +112,21 @@ async function withMutex<T>(key: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function lockFileError(error: unknown, lockPath: string): ConfigError {
+/** What a file system without lock support answers flock(2) or fcntl(2) with. */
+const NO_LOCKS = new Set(['ENOLCK', 'ENOTSUP', 'EOPNOTSUPP'])
+
+function lockFileError(error: unknown, lockPath: string, kind?: LockKind): ConfigError {
   const code = errnoCode(error)
+  if (kind && code && NO_LOCKS.has(code)) {
+    const call = kind === 'flock' ? 'flock' : 'an fcntl lock'
+    return new ConfigError(
+      `the file system of ${path.dirname(lockPath)} does not support file locks (${code} from ${call} on ${path.basename(lockPath)}); `
+        + 'mfa-creds cannot share the credentials file safely there',
+      'keep the credentials file on a local file system, or one whose locks work (NFS with its lock service running): '
+        + 'move it, or point AWS_SHARED_CREDENTIALS_FILE at one; the lock file goes beside it',
+    )
+  }
+
   if (code === 'EISDIR') {
     return new ConfigError(`the lock file ${lockPath} is a directory`, 'remove that directory; the lock file must be a plain file')
   }
@@ -162,7 +176,7 @@ async function lockAll(fd: number, kinds: readonly LockKind[], lockPath: string)
     try {
       taken = await lockOnce(fd, kind)
     } catch (error) {
-      throw lockFileError(error, lockPath)
+      throw lockFileError(error, lockPath, kind)
     }
 
     if (!taken) return false

@@ -5,7 +5,7 @@ import path from 'node:path'
 
 import {ConfigError, LockTimeoutError} from '../../src/core/errors.js'
 import {lockHolders, lockPathFor, withProtocolLock} from '../../src/core/lock.js'
-import {PythonLockHolder, tryLock} from '../support/peers.js'
+import {NoLockFs, PythonLockHolder, tryLock} from '../support/peers.js'
 
 /** Runs fn with process.platform reading `platform` (the lock rule's input), then puts it back. */
 async function asPlatform<T>(platform: NodeJS.Platform, fn: () => Promise<T>): Promise<T> {
@@ -134,4 +134,47 @@ describe('lock: the protocol lock against other processes', () => {
       (error: unknown) => error instanceof ConfigError && /is a directory/.test(error.message),
     )
   })
+})
+
+describe('lock: on a file system without file locks', () => {
+  let dir: string
+  let mounted: NoLockFs | undefined
+
+  before(function () {
+    if (!NoLockFs.available()) this.skip() // a FUSE mount needs root and /dev/fuse
+  })
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-nolock-'))
+  })
+
+  afterEach(async () => {
+    await mounted?.unmount()
+    mounted = undefined
+    await fs.rm(dir, {force: true, recursive: true})
+  })
+
+  // Node names errno 95 (EOPNOTSUPP, the same number as ENOTSUP on Linux) ENOTSUP.
+  for (const [fails, errno, code, call] of [['fcntl', 'ENOLCK', 'ENOLCK', 'an fcntl lock'], ['flock', 'EOPNOTSUPP', 'ENOTSUP', 'flock']] as const) {
+    it(`says the file system cannot lock (${errno} from ${fails}), with what to do, and runs nothing`, async () => {
+      mounted = await NoLockFs.mount(dir, fails, errno)
+      let ran = false
+      await assert.rejects(
+        withProtocolLock(path.join(dir, 'credentials'), {timeoutMs: 5000}, async () => {
+          ran = true
+        }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError, String(error))
+          assert.equal(error.exitCode, 6)
+          assert.equal(error.message, `the file system of ${dir} does not support file locks (${code} from ${call} on .credentials.lock); `
+            + 'mfa-creds cannot share the credentials file safely there')
+          assert.doesNotMatch(error.message, /cannot open the lock file/)
+          assert.match(error.hint ?? '', /local file system/)
+          assert.match(error.hint ?? '', /AWS_SHARED_CREDENTIALS_FILE/)
+          return true
+        },
+      )
+      assert.equal(ran, false)
+    })
+  }
 })
