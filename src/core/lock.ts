@@ -1,16 +1,20 @@
 /**
  * The protocol lock (DESIGN.md, "Protocol"): `.credentials.lock` in the directory of the
- * credentials file's path as configured, created 0600 if missing and never deleted; an exclusive
- * flock(2) and an exclusive fcntl (POSIX) write lock on the whole file, taken in that order and
- * released together.
+ * credentials file's path as configured, created 0600 if missing and never deleted; exclusive
+ * locks on the whole file, of the kinds `lockPlatform()` (lock-platform.ts) names for this
+ * platform, taken in that order and released together: flock(2) then an fcntl (POSIX) write lock
+ * on Linux, where the two families do not see each other; flock(2) alone on macOS and the BSDs,
+ * where they share one list per vnode and a process's fcntl lock would block on its own flock
+ * (lock-platform.ts cites the kernel sources). Windows is refused (ConfigError) until built.
  *
- * Facts this module is built around (Linux):
+ * Facts this module is built around (Linux, where it is proved against real peers):
  * - fs-ext's `fcntlSync` fails with EFAULT for setlk/setlkw, so only the async `fcntl` is used;
  * - a blocking lock call would sit in libuv's thread pool and could not be abandoned at a
  *   timeout, so non-blocking attempts are repeated with a growing pause until the deadline;
  * - fcntl locks belong to the process and closing any fd of the file drops them: one fd per lock
  *   file at a time in this process, users serialized by an in-process mutex;
- * - the kernel drops both locks when the holder dies, so there are no stale locks to clean.
+ * - the kernel drops both locks when the holder dies, so there are no stale locks to clean;
+ * - a file system without lock support answers ENOLCK or EOPNOTSUPP: said so, not retried.
  */
 import fsCallback, {promises as fs} from 'node:fs'
 import {createRequire} from 'node:module'
@@ -22,6 +26,7 @@ import {
 import {
   anchorDir, AnchoredDir, openOwnedFile, Owner, ownerFor, UnsafePathError,
 } from './files/anchor.js'
+import {LockKind, lockPlatform} from './lock-platform.js'
 import {sleep} from './schedule.js'
 
 type FsExt = typeof import('fs-ext')
@@ -87,6 +92,11 @@ function fcntlWriteOnce(fd: number): Promise<boolean> {
   })
 }
 
+/** One non-blocking attempt at a lock of `kind` on the whole file. */
+function lockOnce(fd: number, kind: LockKind): Promise<boolean> {
+  return kind === 'flock' ? flockOnce(fd, 'exnb') : fcntlWriteOnce(fd)
+}
+
 /** In-process mutex per lock path: the fcntl lock cannot tell two users in one process apart. */
 const queues = new Map<string, Promise<void>>()
 
@@ -107,8 +117,21 @@ async function withMutex<T>(key: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function lockFileError(error: unknown, lockPath: string): ConfigError {
+/** What a file system without lock support answers flock(2) or fcntl(2) with. */
+const NO_LOCKS = new Set(['ENOLCK', 'ENOTSUP', 'EOPNOTSUPP'])
+
+function lockFileError(error: unknown, lockPath: string, kind?: LockKind): ConfigError {
   const code = errnoCode(error)
+  if (kind && code && NO_LOCKS.has(code)) {
+    const call = kind === 'flock' ? 'flock' : 'an fcntl lock'
+    return new ConfigError(
+      `the file system of ${path.dirname(lockPath)} does not support file locks (${code} from ${call} on ${path.basename(lockPath)}); `
+        + 'mfa-creds cannot share the credentials file safely there',
+      'keep the credentials file on a local file system, or one whose locks work (NFS with its lock service running): '
+        + 'move it, or point AWS_SHARED_CREDENTIALS_FILE at one; the lock file goes beside it',
+    )
+  }
+
   if (code === 'EISDIR') {
     return new ConfigError(`the lock file ${lockPath} is a directory`, 'remove that directory; the lock file must be a plain file')
   }
@@ -192,11 +215,27 @@ function releaseHeld(fd: number): void {
   fsCallback.closeSync(fd)
 }
 
+/** Takes each of `kinds` on fd, in order: true when all are had, false at the first one someone else holds. */
+async function lockAll(fd: number, kinds: readonly LockKind[], lockPath: string): Promise<boolean> {
+  for (const kind of kinds) {
+    let taken: boolean
+    try {
+      taken = await lockOnce(fd, kind)
+    } catch (error) {
+      throw lockFileError(error, lockPath, kind)
+    }
+
+    if (!taken) return false
+  }
+
+  return true
+}
+
 /**
- * Takes flock (and, with `posix`, then fcntl) on lockPath, retrying non-blocking attempts until
- * `deadline`. Returns undefined on timeout.
+ * Takes `kinds` on lockPath, in order, retrying non-blocking attempts until the timeout.
+ * Returns undefined on timeout.
  */
-async function acquire(lock: LockFile, posix: boolean, options: LockOptions): Promise<number | undefined> {
+async function acquire(lock: LockFile, kinds: readonly LockKind[], options: LockOptions): Promise<number | undefined> {
   const lockPath = lock.path
   const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs
   let pause = 2
@@ -205,7 +244,7 @@ async function acquire(lock: LockFile, posix: boolean, options: LockOptions): Pr
     throwIfAborted(options.signal)
     const fd = openLockFile(lock)
     try {
-      if (await flockOnce(fd, 'exnb') && (!posix || (await fcntlWriteOnce(fd)))) {
+      if (await lockAll(fd, kinds, lockPath)) {
         if (sameInode(fd, lockPath)) return fd
         // The lock file was replaced while we locked the old one: lock the new one.
         releaseHeld(fd)
@@ -213,7 +252,7 @@ async function acquire(lock: LockFile, posix: boolean, options: LockOptions): Pr
       }
     } catch (error) {
       releaseHeld(fd)
-      throw lockFileError(error, lockPath)
+      throw error instanceof ConfigError ? error : lockFileError(error, lockPath)
     }
 
     // Taken by someone else: closing the fd drops the flock if we had it (see releaseHeld).
@@ -230,10 +269,10 @@ async function acquire(lock: LockFile, posix: boolean, options: LockOptions): Pr
   }
 }
 
-async function withLock<T>(lock: LockFile, posix: boolean, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+async function withLock<T>(lock: LockFile, kinds: readonly LockKind[], options: LockOptions, fn: () => Promise<T>): Promise<T> {
   const lockPath = lock.path
   return withMutex(lockPath, async () => {
-    const held = await acquire(lock, posix, options)
+    const held = await acquire(lock, kinds, options)
     if (held === undefined) {
       const holders = await lockHolders(lockPath)
       throw new LockTimeoutError(
@@ -252,16 +291,18 @@ async function withLock<T>(lock: LockFile, posix: boolean, options: LockOptions,
   })
 }
 
-/** Runs fn while holding the protocol lock (flock + fcntl) for this credentials file. */
-export function withProtocolLock<T>(credentialsFile: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
-  return withLock(protocolLockFile(credentialsFile), true, options, fn)
+/** Runs fn while holding the protocol lock (this platform's kinds, lock-platform.ts) for this credentials file. */
+export async function withProtocolLock<T>(credentialsFile: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+  const {protocol} = lockPlatform()
+  return withLock(protocolLockFile(credentialsFile), protocol, options, fn)
 }
 
 /** Runs fn while holding an flock-only lock on `name` in the state directory (our own locks, not the protocol's). */
-export function withStateLock<T>(credentialsFile: string, name: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+export async function withStateLock<T>(credentialsFile: string, name: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+  const {own} = lockPlatform()
   return withLock({
     dir: () => openStateDir(credentialsFile, true)!, owner: ownerFor(credentialsFile), path: path.join(stateDir(credentialsFile), name),
-  }, false, options, fn)
+  }, own, options, fn)
 }
 
 export function describeHolders(holders: LockHolder[]): string {
@@ -272,6 +313,7 @@ export function describeHolders(holders: LockHolder[]): string {
 
 /** Who holds locks on this file, from /proc/locks (Linux); an empty list elsewhere. */
 export async function lockHolders(lockPath: string): Promise<LockHolder[]> {
+  if (lockPlatformOrNone()?.holders !== 'proc-locks') return []
   let stat
   let table: string
   try {
@@ -301,4 +343,12 @@ export async function lockHolders(lockPath: string): Promise<LockHolder[]> {
   }
 
   return holders
+}
+
+function lockPlatformOrNone(): ReturnType<typeof lockPlatform> | undefined {
+  try {
+    return lockPlatform()
+  } catch {
+    return undefined
+  }
 }

@@ -5,7 +5,18 @@ import path from 'node:path'
 
 import {ConfigError, LockTimeoutError} from '../../src/core/errors.js'
 import {lockHolders, lockPathFor, withProtocolLock} from '../../src/core/lock.js'
-import {PythonLockHolder, tryLock} from '../support/peers.js'
+import {NoLockFs, PythonLockHolder, tryLock} from '../support/peers.js'
+
+/** Runs fn with process.platform reading `platform` (the lock rule's input), then puts it back. */
+async function asPlatform<T>(platform: NodeJS.Platform, fn: () => Promise<T>): Promise<T> {
+  const real = Object.getOwnPropertyDescriptor(process, 'platform')!
+  Object.defineProperty(process, 'platform', {...real, value: platform})
+  try {
+    return await fn()
+  } finally {
+    Object.defineProperty(process, 'platform', real)
+  }
+}
 
 describe('lock: the protocol lock against other processes', () => {
   let dir: string
@@ -96,6 +107,26 @@ describe('lock: the protocol lock against other processes', () => {
     assert.deepEqual(log, ['a+', 'a-', 'b+', 'b-', 'c+', 'c-'])
   })
 
+  it('takes only the kinds the platform rule names: under the macOS rule a flock alone, seen from real peers', async () => {
+    // On this Linux kernel the two kinds are independent, so python's lockf shows what was not taken.
+    await asPlatform('darwin', () => withProtocolLock(creds, {}, async () => {
+      assert.equal(await tryLock(lockFile, 'flock'), 'busy')
+      assert.equal(await tryLock(lockFile, 'lockf'), 'free')
+      assert.deepEqual(await lockHolders(lockFile), [], 'holders are read from /proc/locks on Linux only')
+    }))
+    assert.equal(await tryLock(lockFile, 'flock'), 'free')
+  })
+
+  it('refuses Windows with a ConfigError before creating the lock file', async () => {
+    await assert.rejects(
+      asPlatform('win32', () => withProtocolLock(creds, {}, async () => {
+        assert.fail('ran the work on Windows')
+      })),
+      (error: unknown) => error instanceof ConfigError && /on Windows is not supported yet/.test(error.message),
+    )
+    await assert.rejects(fs.stat(lockFile), {code: 'ENOENT'})
+  })
+
   it('explains a lock file that is a directory', async () => {
     await fs.mkdir(lockFile)
     await assert.rejects(
@@ -103,4 +134,47 @@ describe('lock: the protocol lock against other processes', () => {
       (error: unknown) => error instanceof ConfigError && /is a directory/.test(error.message),
     )
   })
+})
+
+describe('lock: on a file system without file locks', () => {
+  let dir: string
+  let mounted: NoLockFs | undefined
+
+  before(function () {
+    if (!NoLockFs.available()) this.skip() // a FUSE mount needs root and /dev/fuse
+  })
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-nolock-'))
+  })
+
+  afterEach(async () => {
+    await mounted?.unmount()
+    mounted = undefined
+    await fs.rm(dir, {force: true, recursive: true})
+  })
+
+  // Node names errno 95 (EOPNOTSUPP, the same number as ENOTSUP on Linux) ENOTSUP.
+  for (const [fails, errno, code, call] of [['fcntl', 'ENOLCK', 'ENOLCK', 'an fcntl lock'], ['flock', 'EOPNOTSUPP', 'ENOTSUP', 'flock']] as const) {
+    it(`says the file system cannot lock (${errno} from ${fails}), with what to do, and runs nothing`, async () => {
+      mounted = await NoLockFs.mount(dir, fails, errno)
+      let ran = false
+      await assert.rejects(
+        withProtocolLock(path.join(dir, 'credentials'), {timeoutMs: 5000}, async () => {
+          ran = true
+        }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError, String(error))
+          assert.equal(error.exitCode, 6)
+          assert.equal(error.message, `the file system of ${dir} does not support file locks (${code} from ${call} on .credentials.lock); `
+            + 'mfa-creds cannot share the credentials file safely there')
+          assert.doesNotMatch(error.message, /cannot open the lock file/)
+          assert.match(error.hint ?? '', /local file system/)
+          assert.match(error.hint ?? '', /AWS_SHARED_CREDENTIALS_FILE/)
+          return true
+        },
+      )
+      assert.equal(ran, false)
+    })
+  }
 })

@@ -3,7 +3,7 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
 import {
-  botocoreView, getMoto, PythonLockHolder, SUPPORT, tryLock, waitFor,
+  botocoreView, getMoto, NoLockFs, PythonLockHolder, SUPPORT, tryLock, waitFor,
 } from '../support/peers.js'
 import {
   BIN, collect, DEFAULT_CREDENTIALS, LONG_TERM, Sandbox, SERIAL,
@@ -49,6 +49,24 @@ describe('lock -- COMMAND', () => {
       await assert.rejects(fs.access(marker))
     } finally {
       await holder.release()
+    }
+  })
+
+  it('exits 6 saying the file system cannot lock when the credentials file is on one without locks, without running COMMAND', async function () {
+    if (!NoLockFs.available()) this.skip() // a FUSE mount needs root and /dev/fuse
+    const mountPoint = path.join(box.root, 'nolock')
+    await fs.mkdir(mountPoint)
+    const mounted = await NoLockFs.mount(mountPoint, 'fcntl', 'ENOLCK')
+    const marker = path.join(box.root, 'ran')
+    try {
+      const result = await box.run(['lock', '--timeout', '5', '--', 'touch', marker], {AWS_SHARED_CREDENTIALS_FILE: path.join(mountPoint, 'credentials')})
+      assert.equal(result.code, 6, result.stderr)
+      assert.match(result.stderr, new RegExp(`the file system of ${mountPoint} does not support file locks \\(ENOLCK from an fcntl lock`))
+      assert.match(result.stderr, /AWS_SHARED_CREDENTIALS_FILE/)
+      assert.doesNotMatch(result.stderr, /cannot open the lock file/)
+      await assert.rejects(fs.access(marker))
+    } finally {
+      await mounted.unmount()
     }
   })
 

@@ -5,6 +5,7 @@
  */
 import {ChildProcess, execFile, spawn} from 'node:child_process'
 import {once} from 'node:events'
+import {existsSync} from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
@@ -125,6 +126,34 @@ export class PythonLockHolder {
   async release(): Promise<void> {
     this.child.stdin!.end('\n')
     if (this.child.exitCode === null) await once(this.child, 'exit')
+  }
+}
+
+/**
+ * A real file system without file locks (nolock_fs.py: FUSE over /dev/fuse) mounted on `dir`:
+ * every lock request reaching it gets `errno`; with `fails: 'fcntl'` flock(2) stays local and
+ * works. Needs root and /dev/fuse (`available()`).
+ */
+export class NoLockFs {
+  private constructor(private readonly child: ChildProcess) {}
+
+  static available(): boolean {
+    return process.getuid?.() === 0 && existsSync('/dev/fuse')
+  }
+
+  static async mount(dir: string, fails: 'fcntl' | 'flock', errno: string): Promise<NoLockFs> {
+    const child = spawn('python3', [path.join(SUPPORT, 'nolock_fs.py'), dir, fails, errno], {stdio: ['ignore', 'pipe', 'inherit']})
+    const [chunk] = (await Promise.race([once(child.stdout!, 'data'), once(child, 'exit')])) as [Buffer | number]
+    if (String(chunk).trim() !== 'ready') throw new Error(`nolock_fs.py did not mount ${dir} (${chunk})`)
+    return new NoLockFs(child)
+  }
+
+  /** Unmounts (the server does, on SIGTERM) and waits for the server to exit. */
+  async unmount(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return
+    const exited = once(this.child, 'exit')
+    this.child.kill('SIGTERM')
+    await exited
   }
 }
 
