@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict'
+import {ChildProcess} from 'node:child_process'
+import {promises as fs} from 'node:fs'
+import path from 'node:path'
+
+import {StsStub, waitFor} from '../support/peers.js'
+import {
+  collect, DEFAULT_CREDENTIALS, RunResult, Sandbox, SERIAL,
+} from '../support/sandbox.js'
+
+/** Alive, and not a zombie waiting to be reaped. */
+async function alive(pid: number): Promise<boolean> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+  return stat !== '' && stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+}
+
+/** The CLI's end, or a failure naming what it said when it does not end in time. */
+async function endWithin(child: ChildProcess, done: Promise<RunResult>, ms: number): Promise<RunResult> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the CLI (pid ${child.pid}) had not ended after ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([done, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+describe('prompt programs and signals', () => {
+  let box: Sandbox
+  let stub: StsStub
+  let pids: string
+  const started: ChildProcess[] = []
+
+  beforeEach(async () => {
+    box = await Sandbox.create()
+    stub = await StsStub.start()
+    pids = path.join(box.root, 'pids')
+    await fs.mkdir(pids)
+  })
+
+  afterEach(async () => {
+    // Whatever a failing test left running.
+    for (const name of await fs.readdir(pids).catch(() => [] as string[])) {
+      const pid = Number(await fs.readFile(path.join(pids, name), 'utf8'))
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {}
+    }
+
+    for (const child of started.splice(0)) {
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {}
+    }
+
+    await stub.stop()
+    await box.cleanup()
+  })
+
+  /** An askpass as zenity and kdialog wrappers are written: a shell that runs its window without exec. */
+  const wrapperAskpass = async () => {
+    const script = path.join(box.root, 'wrapper-askpass.sh')
+    await fs.writeFile(script, `#!/bin/sh
+echo $$ > "${pids}/shell"
+sleep 1000 &
+echo $! > "${pids}/window"
+wait
+`, {mode: 0o755})
+    return script
+  }
+
+  const pidOf = (name: string) => waitFor(async () => Number(await fs.readFile(path.join(pids, name), 'utf8').catch(() => '')) || undefined, 20_000, `the askpass to record its ${name} pid`)
+
+  const start = (args: string[], env: Record<string, string | undefined> = {}) => {
+    const child = box.start(args, {AWS_ENDPOINT_URL: stub.url, ...env})
+    started.push(child)
+    return {child, done: collect(child)}
+  }
+
+  it('--prompt-timeout ends an askpass whose child holds its output open: exit 3, and the child is gone', async () => {
+    const {child, done} = start(['refresh-once', '--mfa-serial-number', SERIAL, '--prompt-timeout', '1'], {SSH_ASKPASS: await wrapperAskpass()})
+    const window = await pidOf('window')
+    const result = await endWithin(child, done, 30_000)
+    assert.equal(result.code, 3, result.stderr)
+    assert.match(result.stderr, /no MFA code was entered within 1 s/)
+    await waitFor(async () => !(await alive(window)) || undefined, 10_000, 'the askpass\'s child to be gone')
+    assert.equal(await box.readCredentials(), DEFAULT_CREDENTIALS)
+  })
+})
