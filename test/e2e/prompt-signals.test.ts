@@ -148,4 +148,12 @@ wait
       await holder.release()
     }
   })
+
+  it('auto with no terminal and no display says only that there is no way to ask (no "Asking ... with none.")', async () => {
+    const result = await box.run(['refresh-once', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: stub.url, DISPLAY: undefined, SSH_ASKPASS_REQUIRE: undefined})
+    assert.equal(result.code, 3, result.stderr)
+    assert.match(result.stderr, /no way to ask for the MFA code: there is no terminal and no display/)
+    assert.doesNotMatch(result.stderr, /Asking/)
+    assert.equal(result.stderr.split('\n').filter(Boolean).length, 2, result.stderr)
+  })
 })
