@@ -60,8 +60,9 @@ export abstract class BaseCommand extends Command {
    * for a code: the prompt closes (its window's process group is ended), waits are abandoned, a
    * write under way completes; then the command exits quietly with 130 (SIGINT) or 143 (SIGTERM),
    * as a shell reports a program a signal ended. The handlers are there only while `work` runs.
+   * `signalStatus: false` (watch, for which stopping is the normal end): the result of `work`, exit 0.
    */
-  protected async withShutdown<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  protected async withShutdown<T>(work: (signal: AbortSignal) => Promise<T>, {signalStatus = true} = {}): Promise<T> {
     const stop = new AbortController()
     let received: NodeJS.Signals | undefined
     const onSignal = (signal: NodeJS.Signals) => {
@@ -74,14 +75,14 @@ export abstract class BaseCommand extends Command {
     try {
       result = await work(stop.signal)
     } catch (error) {
-      if (received && (error instanceof AbortedError || (error as Error).name === 'AbortedError')) this.exit(SIGNAL_EXIT[received])
+      if (received && (error instanceof AbortedError || (error as Error).name === 'AbortedError')) this.exit(signalStatus ? SIGNAL_EXIT[received] : ExitCode.ok)
       throw error
     } finally {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
     }
 
     // Stopped after all that could be abandoned was (a write completes): still the signal's status.
-    if (received) this.exit(SIGNAL_EXIT[received])
+    if (received && signalStatus) this.exit(SIGNAL_EXIT[received])
     return result
   }
 }
