@@ -5,7 +5,10 @@
  */
 import {Command, Errors} from '@oclif/core'
 
-import {ExitCode, MfaCredsError} from '../core/errors.js'
+import {AbortedError, ExitCode, MfaCredsError} from '../core/errors.js'
+
+/** What a shell reports for a program a signal ended: 128 + the signal's number. */
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = {SIGINT: 130, SIGTERM: 143}
 
 export interface JsonError {
   error: {exitCode: number; hint?: string; kind: string; message: string; name: string}
@@ -50,5 +53,36 @@ export abstract class BaseCommand extends Command {
   /** A progress or warning line on stderr (kept off stdout, which carries results and JSON). */
   protected note(line: string): void {
     process.stderr.write(`${line}\n`)
+  }
+
+  /**
+   * Runs `work` with a shutdown signal that SIGINT and SIGTERM abort, for a command that may ask
+   * for a code: the prompt closes (its window's process group is ended), waits are abandoned, a
+   * write under way completes; then the command exits quietly with 130 (SIGINT) or 143 (SIGTERM),
+   * as a shell reports a program a signal ended. The handlers are there only while `work` runs.
+   * `signalStatus: false` (watch, for which stopping is the normal end): the result of `work`, exit 0.
+   */
+  protected async withShutdown<T>(work: (signal: AbortSignal) => Promise<T>, {signalStatus = true} = {}): Promise<T> {
+    const stop = new AbortController()
+    let received: NodeJS.Signals | undefined
+    const onSignal = (signal: NodeJS.Signals) => {
+      received ??= signal
+      stop.abort()
+    }
+
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
+    let result: T
+    try {
+      result = await work(stop.signal)
+    } catch (error) {
+      if (received && (error instanceof AbortedError || (error as Error).name === 'AbortedError')) this.exit(signalStatus ? SIGNAL_EXIT[received] : ExitCode.ok)
+      throw error
+    } finally {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
+    }
+
+    // Stopped after all that could be abandoned was (a write completes): still the signal's status.
+    if (received && signalStatus) this.exit(SIGNAL_EXIT[received])
+    return result
   }
 }

@@ -15,7 +15,7 @@ function listing(devices: MfaDevice[]): string {
   return devices.map((d, i) => `  ${i + 1}) ${d.serial}${d.enabled ? ` (since ${d.enabled.toISOString().slice(0, 10)})` : ''}`).join('\n')
 }
 
-export async function chooseDevice(devices: MfaDevice[], who: string, wanted: string | undefined): Promise<string> {
+export async function chooseDevice(devices: MfaDevice[], who: string, wanted: string | undefined, signal?: AbortSignal): Promise<string> {
   if (devices.length === 0) {
     throw new ConfigError(`IAM lists no MFA device for ${who}`, 'assign one in the IAM console (Security credentials, Assign MFA device), then run setup again')
   }
@@ -37,6 +37,7 @@ export async function chooseDevice(devices: MfaDevice[], who: string, wanted: st
       onCancel: () => new PromptCancelledError('no device was chosen; nothing was written'),
       onTimeout: () => new PromptTimedOutError('no device was chosen in time; nothing was written'),
       question: `${reason}MFA devices of ${who}:\n${listing(devices)}\nWhich one? [1-${devices.length}] `,
+      signal,
       timeoutMs: CHOICE_TIMEOUT_MS,
       unavailable: () => new UsageError('there is no terminal to choose a device on', 'pass the one to use with --serial'),
     })).trim()

@@ -69,6 +69,10 @@ class UnavailableProvider implements PromptProvider {
   ask(): Promise<string> {
     return Promise.reject(this.error)
   }
+
+  check(): void {
+    throw this.error
+  }
 }
 
 /**

@@ -22,7 +22,9 @@ export default class CredentialProcess extends BaseCommand {
     }
 
     const ports = await resolvePorts(this.config, settings)
-    await refreshOnce(settings, {...ports, onEvent: promptNotifier(flags.notify, settings.profile, settings.targetProfile)})
+    await this.withShutdown(signal => refreshOnce(settings, {
+      ...ports, onEvent: promptNotifier(flags.notify, settings.profile, settings.targetProfile, signal), signal,
+    }))
     const credentials = await readSessionCredentials(settings.credentialsFile, settings.targetProfile, settings.profile)
     process.stdout.write(`${credentialProcessJson(credentials)}\n`)
   }

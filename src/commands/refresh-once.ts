@@ -37,15 +37,18 @@ For a role profile (role_arn and source_profile in ~/.aws/config, or --role-arn)
     const {flags} = await this.parse(RefreshOnce)
     const settings = await resolveSettings(settingsInput(flags, flags.profile))
     const {prompt, writer} = await resolvePorts(this.config, settings)
-    const notify = promptNotifier(flags.notify, settings.profile, settings.targetProfile)
-    const result = await refreshOnce(settings, {
-      onEvent: event => {
-        notify(event)
-        const line = renderEvent(event, prompt.name, settings.profile, settings.targetProfile)
-        if (line) this.note(line)
-      },
-      prompt,
-      writer,
+    const result = await this.withShutdown(signal => {
+      const notify = promptNotifier(flags.notify, settings.profile, settings.targetProfile, signal)
+      return refreshOnce(settings, {
+        onEvent: event => {
+          notify(event)
+          const line = renderEvent(event, prompt.name, settings.profile, settings.targetProfile)
+          if (line) this.note(line)
+        },
+        prompt,
+        signal,
+        writer,
+      })
     })
     const now = new Date()
     this.log(renderRefresh(result, now))

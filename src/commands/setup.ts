@@ -38,9 +38,11 @@ Asks STS who the long-term keys of PROFILE belong to (GetCallerIdentity), lists 
   public async run(): Promise<SetupJson> {
     const {flags} = await this.parse(Setup)
     const settings = await resolveSetupSettings({lockTimeout: flags['lock-timeout'], profile: flags.profile})
-    const found = await findMfaDevices(settings)
-    const who = found.userName ? `IAM user ${found.userName}` : found.arn
-    const serial = await chooseDevice(found.devices, who, flags.serial)
+    const {found, serial} = await this.withShutdown(async signal => {
+      const found = await findMfaDevices(settings, signal)
+      const who = found.userName ? `IAM user ${found.userName}` : found.arn
+      return {found, serial: await chooseDevice(found.devices, who, flags.serial, signal)}
+    })
     const {action, previous} = await saveMfaSerial(settings, serial, flags.force)
     const section = settings.profile === 'default' ? '[default]' : `[profile ${settings.profile}]`
     this.log(action === 'written'

@@ -83,8 +83,6 @@ Reuses valid credentials at start (no prompt until they are due), refreshes at e
     }, {exitOnError: flags['exit-on-error'], keepGoing: flags['keep-going'], promptRetryIntervalMs: flags['prompt-retry-interval'] * 1000})
 
     const registration = await registerWatcher(settings[0].credentialsFile, settings.map(s => ({profile: s.profile, target: s.targetProfile})))
-    const stop = new AbortController()
-    const onStop = () => stop.abort()
     const onReload = () => {
       resolveAll().then(async fresh => {
         await resolveProviders(fresh)
@@ -93,13 +91,13 @@ Reuses valid credentials at start (no prompt until they are due), refreshes at e
       }, (error: Error) => log.log({message: `settings not reloaded: ${error.message}`, type: 'reload-failed'}))
     }
 
-    process.on('SIGINT', onStop).on('SIGTERM', onStop).on('SIGHUP', onReload)
+    process.on('SIGHUP', onReload)
     log.log({targets: settings.map(s => ({profile: s.profile, serial: s.mfaSerial, target: s.targetProfile})), type: 'started'})
     try {
-      await watcher.run(stop.signal)
+      await this.withShutdown(signal => watcher.run(signal), {signalStatus: false})
     } finally {
       clearInterval(ticker)
-      process.off('SIGINT', onStop).off('SIGTERM', onStop).off('SIGHUP', onReload)
+      process.off('SIGHUP', onReload)
       log.clearStatus()
       await registration.release()
     }

@@ -281,6 +281,8 @@ export async function refreshOnce(settings: Settings, deps: RefreshDeps, policy:
     }
 
     await deps.writer.check?.(settings.targetProfile)
+    // No way to ask at all (auto with no terminal and no display): say so now, not after "Asking...".
+    if (!settings.role?.session) deps.prompt.check?.()
 
     // Steps 4-5: ask (no credentials-file lock held), then STS; a role may need no code.
     const credentials = settings.role?.session

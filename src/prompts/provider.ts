@@ -19,6 +19,8 @@ export interface PromptRequest {
 
 export interface PromptProvider {
   ask(request: PromptRequest): Promise<string>
+  /** Throws when there is no way to ask at all; called once a code is needed, before anything is said or asked. */
+  check?(): void
   readonly name: string
   /** True when a person answers right here (a terminal), so a rejected code may be asked for again. */
   readonly retriesRejectedCodes: boolean

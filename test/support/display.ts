@@ -18,9 +18,15 @@ export class Display {
     private readonly server: ChildProcess,
   ) {}
 
-  /** Starts Xvfb; -displayfd makes it choose a free display number and tell us. */
+  /**
+   * Starts Xvfb; -displayfd makes it choose a free display number and tell us. -noreset: by
+   * default an X server resets when its last client disconnects, and refuses connections while
+   * it does; here every client (askpass, xdotool) is short-lived, so an askpass started just
+   * after the last one closed could fail with "Can't open display" (exit 1, read as a cancel).
+   * A desktop session always has clients (a window manager), so users never see such a reset.
+   */
   static async start(): Promise<Display> {
-    const server = spawn('Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1024x768x24'], {stdio: ['ignore', 'ignore', 'ignore', 'pipe']})
+    const server = spawn('Xvfb', ['-displayfd', '3', '-noreset', '-nolisten', 'tcp', '-screen', '0', '1024x768x24'], {stdio: ['ignore', 'ignore', 'ignore', 'pipe']})
     let told = ''
     const number = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('Xvfb did not start in 15 s')), 15_000)
