@@ -266,6 +266,43 @@ function checkTarget(targetProfile: string, sourceProfile: string, profile: stri
   }
 }
 
+/** Settings of a config profile that make botocore take its credentials from somewhere other than static keys. */
+const OWN_CREDENTIALS = ['role_arn', 'credential_source', 'web_identity_token_file', 'sso_session', 'sso_start_url'] as const
+
+/**
+ * What a target must never be, as the config file tells: a profile whose credentials botocore
+ * takes from elsewhere (a role, SSO, web identity: the keys written would be ignored), one that
+ * holds long-term keys in the config file (they would be shadowed), or the source_profile of a
+ * role (a role's source profile holds the long-term keys it is assumed with).
+ */
+function checkTargetConfig(targetProfile: string, profiles: Map<string, Profile>, configFile: string): void {
+  const where = `[${configSectionName(targetProfile)}] of ${configFile}`
+  const own = profiles.get(targetProfile)
+  const setting = OWN_CREDENTIALS.find(key => stringValue(own, key))
+  if (setting) {
+    throw new ConfigError(
+      `cannot write session credentials into [${targetProfile}]: ${where} has ${setting}, so botocore takes that profile's credentials from there and would ignore them`,
+      'choose another --target-profile (the default is PROFILE-mfa)',
+    )
+  }
+
+  if (stringValue(own, 'aws_access_key_id')) {
+    throw new ConfigError(
+      `cannot write session credentials into [${targetProfile}]: ${where} holds long-term keys, which they would shadow`,
+      'choose another --target-profile (the default is PROFILE-mfa)',
+    )
+  }
+
+  for (const [name, section] of profiles) {
+    if (name !== targetProfile && stringValue(section, 'role_arn') && stringValue(section, 'source_profile') === targetProfile) {
+      throw new ConfigError(
+        `cannot write session credentials into [${targetProfile}]: it is the source_profile of [${configSectionName(name)}] in ${configFile}, which is assumed with the long-term keys kept there`,
+        `for that role run: mfa-creds refresh-once -p ${name} (it writes [${name}-mfa]); or choose another --target-profile`,
+      )
+    }
+  }
+}
+
 export async function resolveSettings(input: SettingsInput, env: Env = process.env): Promise<Settings> {
   const profile = input.profile ?? 'default'
   if (profile === '') throw new UsageError('--profile cannot be empty', 'name the profile whose long-term keys to use, e.g. --profile default')
@@ -303,6 +340,7 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
   const roleName = roleArn?.split('/').at(-1)
   const targetProfile = input.targetProfile ?? (roleArn !== undefined && sourceProfile === profile ? `${profile}-${roleName}-mfa` : `${profile}-mfa`)
   checkTarget(targetProfile, sourceProfile, profile)
+  checkTargetConfig(targetProfile, profiles, configFile)
 
   let mfaSerial: string
   let mfaSerialSource: Settings['mfaSerialSource']
