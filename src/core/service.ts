@@ -196,7 +196,7 @@ export function activation(platform: Platform, file: string, uid: number, start:
   if (platform === 'linux') {
     return start
       ? [['systemctl', '--user', 'daemon-reload'], ['systemctl', '--user', 'enable', '--now', SYSTEMD_UNIT]]
-      : [['systemctl', '--user', 'disable', '--now', SYSTEMD_UNIT], ['systemctl', '--user', 'daemon-reload']]
+      : [['systemctl', '--user', 'disable', '--now', SYSTEMD_UNIT]]
   }
 
   return start ? [['launchctl', 'bootstrap', `gui/${uid}`, file]] : [['launchctl', 'bootout', `gui/${uid}/${LAUNCHD_LABEL}`]]
@@ -245,7 +245,14 @@ export async function installService(spec: ServiceSpec, options: {start: boolean
   return {file, started: true}
 }
 
-/** Stops the service (where it runs) and removes its file. False when it was not installed. */
+/** launchctl's answers for an agent that is not loaded: nothing to stop, so not a failure. */
+const NOT_LOADED = /No such process|Could not find specified service/i
+
+/**
+ * Stops the service (where it runs) and removes its file. False when it was not installed. When
+ * it could not be stopped (the service manager is not reachable from here), the file is removed
+ * all the same and a ConfigError says so, and how to stop what may still run.
+ */
 export async function uninstallService(platform: Platform, home: string, uid: number): Promise<{file: string; removed: boolean}> {
   const file = servicePath(platform, home)
   try {
@@ -254,8 +261,20 @@ export async function uninstallService(platform: Platform, home: string, uid: nu
     return {file, removed: false}
   }
 
-  // Stopping may fail when the service manager is not reachable (or it never ran): remove anyway.
-  await runAll(activation(platform, file, uid, false))
+  let failed = await runAll(activation(platform, file, uid, false))
+  if (failed && platform === 'darwin' && NOT_LOADED.test(failed.detail)) failed = undefined
   await fs.rm(file, {force: true})
+  if (failed) {
+    const stop = platform === 'linux' ? `systemctl --user stop ${SYSTEMD_UNIT}` : `launchctl bootout gui/${uid}/${LAUNCHD_LABEL}`
+    const unreachable = /Failed to connect to bus/i.test(failed.detail)
+    throw new ConfigError(
+      `removed ${file}, but could not stop the service: \`${failed.command}\` ${unreachable ? 'could not reach the user service manager' : 'failed'} (${failed.detail})`,
+      `if it is running, stop it from your login session: ${stop}`
+        + (unreachable ? ' (here XDG_RUNTIME_DIR or DBUS_SESSION_BUS_ADDRESS does not lead to your user bus)' : ''),
+    )
+  }
+
+  // Forget the removed unit (a failure here only leaves it listed as not found until the next reload).
+  if (platform === 'linux') await runAll([['systemctl', '--user', 'daemon-reload']])
   return {file, removed: true}
 }

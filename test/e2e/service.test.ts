@@ -102,6 +102,22 @@ describe('service install | uninstall | print', () => {
     assert.match(again.stdout, /Nothing to remove/)
   })
 
+  it('uninstall with the real systemctl and no user bus: says it removed the unit but could not stop it, and how to', async () => {
+    const installed = await run(['service', 'install', '--platform', 'linux', '--no-start'])
+    assert.equal(installed.code, 0, installed.stderr)
+    const runtime = path.join(box.root, 'runtime')
+    await fs.mkdir(runtime, {mode: 0o700})
+    // The system's own systemctl (not the fake bin), with nothing at XDG_RUNTIME_DIR and no session bus.
+    const removed = await run(['service', 'uninstall', '--platform', 'linux'], {DBUS_SESSION_BUS_ADDRESS: undefined, PATH: process.env.PATH, XDG_RUNTIME_DIR: runtime})
+    assert.equal(removed.code, 6, removed.stderr)
+    assert.equal(removed.stdout, '')
+    assert.doesNotMatch(removed.stderr, /Stopped/)
+    assert.match(removed.stderr, /removed .*mfa-creds\.service, but could not stop the service: /)
+    assert.match(removed.stderr, /`systemctl --user disable --now mfa-creds\.service` could not reach the user service manager \(Failed to connect to bus: .*\)/)
+    assert.match(removed.stderr, /if it is running, stop it from your login session: systemctl --user stop mfa-creds\.service/)
+    await assert.rejects(fs.access(unit))
+  })
+
   it('says so when the service manager cannot start it, and how to start it later', async () => {
     await fakeSystemctl(1)
     const result = await run(['service', 'install', '--platform', 'linux'])
