@@ -18,7 +18,8 @@ export function useColour(stream: {isTTY?: boolean}, env: NodeJS.ProcessEnv = pr
   return stream.isTTY === true && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb'
 }
 
-export function renderStatus(report: StatusReport, now: Date, colour: boolean): string {
+/** `profile`: the one status was asked about (-p), if any. */
+export function renderStatus(report: StatusReport, now: Date, colour: boolean, profile?: string): string {
   const paint = (state: ProfileState, text: string) => (colour ? `\u001B[${COLOURS[state]}m${text}\u001B[0m` : text)
   const rows = report.profiles.map(p => [
     p.profile,
@@ -36,8 +37,14 @@ export function renderStatus(report: StatusReport, now: Date, colour: boolean): 
       .join('  ')
       .trimEnd()
   const out: string[] = []
-  if (rows.length === 0) out.push(`No MFA profiles in ${report.credentialsFile} yet (run: mfa-creds refresh-once).`)
-  else out.push(line(header), ...rows.map(r => line(r, r[5] as ProfileState)))
+  if (rows.length === 0) {
+    out.push(profile === undefined
+      ? `No MFA profiles in ${report.credentialsFile} yet (run: mfa-creds refresh-once).`
+      : `No MFA profiles refreshed from ${profile} yet (run: mfa-creds refresh-once -p ${profile}).`)
+  } else {
+    out.push(line(header), ...rows.map(r => line(r, r[5] as ProfileState)))
+  }
+
   out.push('', report.lock.held ? `Lock: held${describeHolders(report.lock.holders).replace(/^; held/, '')} (${report.lock.path})` : `Lock: free (${report.lock.path})`)
   if (report.watchers.length === 0) out.push('Watchers: none')
   for (const w of report.watchers) {

@@ -1,9 +1,10 @@
 /**
  * What `watch` prints: one line per event on stderr (local time; or JSON lines with
  * --log-format json), and in a terminal a live status line under them that says, per profile,
- * until when it is valid and when the next prompt comes. No secret is ever in any of it: events
+ * until when it is valid and when the next prompt (or, for a role from a session, re-assumption) comes. No secret is ever in any of it: events
  * carry names, times and secret-free error messages only.
  */
+import type {Settings} from '../core/settings.js'
 import type {TargetState, WatchEvent} from '../core/watcher.js'
 
 import {formatExpiration} from '../core/schedule.js'
@@ -11,19 +12,65 @@ import {localTime, timeLeft} from './render.js'
 
 export type LogFormat = 'json' | 'text'
 
+/** What the log says about one watched target. */
+export interface WatchedTarget {
+  /** The profile whose long-term keys sign: the profile itself, or a role's source_profile. */
+  keysOf: string
+  profile: string
+  /** For a role: its ARN, and the target holding the MFA session it is assumed from (none: with a code). */
+  role?: {arn: string; session?: string}
+  serial: string
+  target: string
+}
+
+export function watchedTarget(s: Settings): WatchedTarget {
+  return {
+    keysOf: s.sourceProfile,
+    profile: s.profile,
+    role: s.role && {arn: s.role.arn, session: s.role.session?.targetProfile},
+    serial: s.mfaSerial,
+    target: s.targetProfile,
+  }
+}
+
 export type LogEvent =
   | WatchEvent
   | {message: string; type: 'note'}
   | {message: string; type: 'reload-failed'}
-  | {targets: Array<{profile: string; serial: string; target: string}>; type: 'started'}
-  | {type: 'reloaded'}
+  | {targets: WatchedTarget[]; type: 'reloaded'}
+  | {targets: WatchedTarget[]; type: 'started'}
+
+/** Target -> the MFA session target it is re-assumed from without a code. */
+export type Sessions = ReadonlyMap<string, string>
+
+function sessionsOf(targets: WatchedTarget[]): Map<string, string> {
+  return new Map(targets.flatMap(t => (t.role?.session ? [[t.target, t.role.session] as const] : [])))
+}
+
+function started(t: WatchedTarget): string {
+  const role = t.role ? `role ${t.role.arn}, ${t.role.session ? `assumed from the MFA session in [${t.role.session}]` : 'assumed with a code'}, ` : ''
+  return `[${t.target}] (${role}keys of [${t.keysOf}], device ${t.serial})`
+}
+
+/** When the next refresh comes: a prompt, or for a role from a session a re-assumption without one. */
+function next(target: string, sessions: Sessions, at: string): string {
+  const session = sessions.get(target)
+  return session ? `next re-assumption ${at} (no code needed while [${session}] is fresh)` : `next prompt ${at}`
+}
 
 function duration(ms: number): string {
   return timeLeft(new Date(Date.now() + ms), new Date()).replace(/ left$/, '')
 }
 
+function describeValid(event: Extract<LogEvent, {type: 'valid'}>, sessions: Sessions): string {
+  const until = `valid until ${localTime(event.expiration)} (${timeLeft(event.expiration, new Date())}); ${next(event.target, sessions, `at ${localTime(event.dueAt)}`)}`
+  if (event.result === 'refreshed') return `[${event.target}] refreshed: ${until}`
+  if (event.result === 'kept-newer') return `[${event.target}] refreshed by another process: ${until}`
+  return `[${event.target}] ${until}`
+}
+
 /** The text of one event, or undefined for events that need no line. */
-export function describe(event: LogEvent): string | undefined {
+export function describe(event: LogEvent, sessions: Sessions = new Map()): string | undefined {
   switch (event.type) {
     case 'error': {
       const retry = event.retryAt ? `; trying again at ${localTime(event.retryAt)}` : ''
@@ -71,7 +118,7 @@ export function describe(event: LogEvent): string | undefined {
     }
 
     case 'started': {
-      return `watching ${event.targets.map(t => `[${t.target}] (keys of [${t.profile}], device ${t.serial})`).join(', ')}`
+      return `watching ${event.targets.map(t => started(t)).join(', ')}`
     }
 
     case 'stopped': {
@@ -79,17 +126,14 @@ export function describe(event: LogEvent): string | undefined {
     }
 
     case 'valid': {
-      const until = `valid until ${localTime(event.expiration)} (${timeLeft(event.expiration, new Date())}); next prompt at ${localTime(event.dueAt)}`
-      if (event.result === 'refreshed') return `[${event.target}] refreshed: ${until}`
-      if (event.result === 'kept-newer') return `[${event.target}] refreshed by another process: ${until}`
-      return `[${event.target}] ${until}`
+      return describeValid(event, sessions)
     }
   }
 }
 
 /** The machine form of one event: stable field names, ISO times. */
-export function toJson(event: LogEvent, at: Date): Record<string, unknown> | undefined {
-  const message = describe(event)
+export function toJson(event: LogEvent, at: Date, sessions: Sessions = new Map()): Record<string, unknown> | undefined {
+  const message = describe(event, sessions)
   if (message === undefined) return undefined
   const base: Record<string, unknown> = {event: event.type === 'refresh' ? event.event.type : event.type, message, time: at.toISOString()}
   if ('target' in event) base.target = event.target
@@ -99,18 +143,20 @@ export function toJson(event: LogEvent, at: Date): Record<string, unknown> | und
   return base
 }
 
-export function statusLine(targets: TargetState[], now: Date): string {
+export function statusLine(targets: TargetState[], now: Date, sessions: Sessions = new Map()): string {
   return targets
     .map(t => {
       if (t.phase === 'prompting') return `${t.target}: asking for a code`
       if (!t.expiration || !t.dueAt) return `${t.target}: starting`
-      const next = t.dueAt.getTime() - now.getTime()
-      return `${t.target}: valid until ${localTime(t.expiration).slice(11, 16)} (${timeLeft(t.expiration, now)}), next prompt in ${next > 0 ? duration(next) : 'now'}`
+      const due = t.dueAt.getTime() - now.getTime()
+      const session = sessions.get(t.target)
+      return `${t.target}: valid until ${localTime(t.expiration).slice(11, 16)} (${timeLeft(t.expiration, now)}), next ${session ? 're-assumption' : 'prompt'} in ${due > 0 ? duration(due) : 'now'}`
     })
     .join(' | ')
 }
 
 export class WatchLog {
+  private sessions: Sessions = new Map()
   private shown = false
 
   constructor(
@@ -126,13 +172,14 @@ export class WatchLog {
   }
 
   log(event: LogEvent, at = new Date()): void {
+    if (event.type === 'started' || event.type === 'reloaded') this.sessions = sessionsOf(event.targets)
     if (this.format === 'json') {
-      const json = toJson(event, at)
+      const json = toJson(event, at, this.sessions)
       if (json) this.out.write(`${JSON.stringify(json)}\n`)
       return
     }
 
-    const text = describe(event)
+    const text = describe(event, this.sessions)
     if (text === undefined) return
     this.clearStatus()
     this.out.write(`${localTime(at)} ${text}\n`)
@@ -148,7 +195,7 @@ export class WatchLog {
 
     // A terminal that reports no size (0 columns) gets the classic 80.
     const width = Math.max((this.out.columns || 80) - 1, 20)
-    this.out.write(`\r\u001B[2K${statusLine(targets, new Date()).slice(0, width)}`)
+    this.out.write(`\r\u001B[2K${statusLine(targets, new Date(), this.sessions).slice(0, width)}`)
     this.shown = true
   }
 }

@@ -8,7 +8,7 @@ import {readStatus, StatusReport} from '../core/status.js'
 export default class Status extends BaseCommand {
   static override description = `Show which MFA credentials are fresh, when they expire, who holds the lock, and which watchers run.
 
-Exit status: 0 when nothing shown is expired, 1 when something is, 6 when the files cannot be read.`
+Exit status: 0 when nothing shown is expired, 1 when something is, 6 when the files cannot be read or -p names a profile found nowhere.`
   static override enableJsonFlag = true
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Every managed profile'},
@@ -29,7 +29,7 @@ Exit status: 0 when nothing shown is expired, 1 when something is, 6 when the fi
     const report = await readStatus({
       configFile: configFilePath(), credentialsFile: credentialsFilePath(), leadTimeSeconds: flags['refresh-lead-time'], now, profile: flags.profile,
     })
-    this.log(renderStatus(report, now, useColour(process.stdout)))
+    this.log(renderStatus(report, now, useColour(process.stdout), flags.profile))
     if (report.profiles.some(p => p.state === 'expired')) process.exitCode = 1
     return report
   }

@@ -4,7 +4,7 @@ import {BaseCommand} from '../cli/base-command.js'
 import {refreshFlags, settingsInput} from '../cli/flags.js'
 import {promptNotifier} from '../cli/notify.js'
 import {resolvePorts} from '../cli/ports.js'
-import {WatchLog} from '../cli/watch-log.js'
+import {watchedTarget, WatchLog} from '../cli/watch-log.js'
 import {UsageError} from '../core/errors.js'
 import {WallClock} from '../core/schedule.js'
 import {resolveSettings, Settings} from '../core/settings.js'
@@ -87,12 +87,12 @@ Reuses valid credentials at start (no prompt until they are due), refreshes at e
       resolveAll().then(async fresh => {
         await resolveProviders(fresh)
         watcher.reload(fresh)
-        log.log({type: 'reloaded'})
+        log.log({targets: fresh.map(s => watchedTarget(s)), type: 'reloaded'})
       }, (error: Error) => log.log({message: `settings not reloaded: ${error.message}`, type: 'reload-failed'}))
     }
 
     process.on('SIGHUP', onReload)
-    log.log({targets: settings.map(s => ({profile: s.profile, serial: s.mfaSerial, target: s.targetProfile})), type: 'started'})
+    log.log({targets: settings.map(s => watchedTarget(s)), type: 'started'})
     try {
       await this.withShutdown(signal => watcher.run(signal), {signalStatus: false})
     } finally {

@@ -136,8 +136,33 @@ export class IniSyntaxError extends Error {
 
 const DEFAULT_SECTION = 'DEFAULT'
 
-/** Decodes bytes the way Python's strict UTF-8 codec does; a BOM stays part of the text. */
+/** Byte order marks, longest first (UTF-32 LE begins as UTF-16 LE does). */
+const BOMS: Array<{bytes: number[]; order?: 'BE' | 'LE'; utf: 8 | 16 | 32}> = [
+  {bytes: [0xFF, 0xFE, 0x00, 0x00], order: 'LE', utf: 32},
+  {bytes: [0x00, 0x00, 0xFE, 0xFF], order: 'BE', utf: 32},
+  {bytes: [0xEF, 0xBB, 0xBF], utf: 8},
+  {bytes: [0xFF, 0xFE], order: 'LE', utf: 16},
+  {bytes: [0xFE, 0xFF], order: 'BE', utf: 16},
+]
+
+const UTF8_BOM = 'the file starts with a UTF-8 byte order mark (BOM), which botocore does not accept; save it as UTF-8 without a BOM'
+
+/**
+ * A file that starts with a byte order mark: botocore reads with Python's plain UTF-8 codec, so a
+ * UTF-8 BOM is a character before the first header, and UTF-16 or UTF-32 text does not decode.
+ * Either way botocore refuses the file; this says why, instead of "text before the first header".
+ */
+function bomProblem(bytes: Uint8Array): string | undefined {
+  const found = BOMS.find(bom => bom.bytes.every((byte, i) => bytes[i] === byte))
+  if (!found) return undefined
+  if (found.utf === 8) return UTF8_BOM
+  return `the file is UTF-${found.utf} text (it starts with a UTF-${found.utf} ${found.order} byte order mark); botocore reads UTF-8 only: save it as UTF-8 without a BOM`
+}
+
+/** Decodes bytes the way Python's strict UTF-8 codec does; a file starting with a BOM is refused, as botocore does. */
 export function decodeIniText(bytes: Uint8Array): string {
+  const bom = bomProblem(bytes)
+  if (bom) throw new IniSyntaxError(1, bom)
   try {
     return new TextDecoder('utf8', {fatal: true, ignoreBOM: true}).decode(bytes)
   } catch {
@@ -410,6 +435,7 @@ class Scanner {
  * options are built only when asked for.
  */
 export function parseIni(text: string): IniDocument {
+  if (text.startsWith('\uFEFF')) throw new IniSyntaxError(1, UTF8_BOM)
   const {ends, starts} = lineOffsets(text)
   const doc: IniDocument = {
     defaults: [], ends, sections: [], starts, text,

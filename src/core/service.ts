@@ -8,7 +8,7 @@ import path from 'node:path'
 import {promisify} from 'node:util'
 
 import {writeFileAtomic} from './credentials-file.js'
-import {ConfigError, errnoCode} from './errors.js'
+import {ConfigError, errnoCode, UsageError} from './errors.js'
 
 const execFileP = promisify(execFile)
 
@@ -48,14 +48,69 @@ export function servicePath(platform: Platform, home: string): string {
     : path.join(home, 'Library', 'LaunchAgents', `${LAUNCHD_LABEL}.plist`)
 }
 
-/** One word of a systemd command line or assignment: quoted, with specifiers and variables escaped. */
+/**
+ * What a service file cannot carry, refused before anything is written: a usage error for the
+ * words of the command line (they come from flags), a configuration error for a carried variable.
+ */
+function refuse(where: {argument: string} | {program: string} | {variable: string}, char: string, format: string): never {
+  const code = `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+  if ('program' in where) {
+    throw new ConfigError(
+      `cannot write the service file: the program path ${JSON.stringify(where.program)} holds ${code}, which ${format}`,
+      'install mfa-creds (and node) under a path without control characters, quotes or backslashes',
+    )
+  }
+
+  if ('variable' in where) {
+    throw new ConfigError(
+      `cannot write the service file: the environment variable ${where.variable} holds ${code}, which ${format}`,
+      `fix or unset ${where.variable} in this session, then run it again`,
+    )
+  }
+
+  throw new UsageError(`cannot write the service file: the argument ${JSON.stringify(where.argument)} holds ${code}, which ${format}`)
+}
+
+/** Each word, variable name and value of the spec, with where it comes from (for refusals). */
+function values(spec: ServiceSpec): [string, {argument: string} | {variable: string}][] {
+  return [
+    ...spec.command.map((word): [string, {argument: string}] => [word, {argument: word}]),
+    ...Object.entries(spec.env).flatMap(([key, value]): [string, {variable: string}][] => [[key, {variable: key}], [value, {variable: key}]]),
+  ]
+}
+
+/** How systemd.syntax(7) writes a character inside "...", where it is not itself. */
+const SYSTEMD_ESCAPES: Record<string, string> = {
+  '\t': String.raw`\t`, '\n': String.raw`\n`, '\r': String.raw`\r`, '"': String.raw`\"`, '%': '%%', '\\': '\\\\',
+}
+
+/**
+ * One word of a systemd command line or assignment, double-quoted as systemd.syntax(7) reads it:
+ * backslash and double quote escaped, control characters (a line break would end the directive
+ * and start another) as C escapes, every `%` doubled (specifiers are expanded in both), and in
+ * command arguments every `$` doubled (they are variable-expanded; the program's path and
+ * Environment= values are not, so there a `$` stays as it is).
+ */
 function systemdQuote(word: string, expandsVariables: boolean): string {
-  let escaped = word.replaceAll('\\', '\\\\').replaceAll('"', String.raw`\"`).replaceAll('%', '%%')
-  if (expandsVariables) escaped = escaped.replaceAll('$', '$$$$')
+  let escaped = ''
+  for (const char of word) {
+    const code = char.codePointAt(0)!
+    if (char in SYSTEMD_ESCAPES) escaped += SYSTEMD_ESCAPES[char]
+    else if (char === '$' && expandsVariables) escaped += '$$'
+    else if (code < 0x20 || code === 0x7F) escaped += `\\x${code.toString(16).padStart(2, '0')}`
+    else escaped += char
+  }
+
   return `"${escaped}"`
 }
 
 export function systemdUnit(spec: ServiceSpec): string {
+  // NUL is the one character no argument or variable can hold (the others are C-escaped).
+  for (const [text, where] of values(spec)) if (text.includes('\0')) refuse(where, '\0', 'no command line or environment can hold')
+  // systemd refuses a program path with control characters, quotes or backslashes ("Executable
+  // name contains special characters"), however they are escaped.
+  const special = /["'\\\u0001-\u001F\u007F]/.exec(spec.command[0])
+  if (special) refuse({program: spec.command[0]}, special[0], 'systemd does not accept in a program\'s path')
   const env = Object.entries(spec.env)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, value]) => `Environment=${systemdQuote(`${key}=${value}`, false)}`)
@@ -67,7 +122,7 @@ export function systemdUnit(spec: ServiceSpec): string {
     '',
     '[Service]',
     'Type=simple',
-    `ExecStart=${spec.command.map(word => systemdQuote(word, true)).join(' ')}`,
+    `ExecStart=${spec.command.map((word, i) => systemdQuote(word, i > 0)).join(' ')}`,
     ...env,
     'Restart=on-failure',
     'RestartSec=60',
@@ -78,11 +133,24 @@ export function systemdUnit(spec: ServiceSpec): string {
   ].join('\n')
 }
 
+/** Characters XML 1.0 has no way to hold, not even as a character reference. */
+const NOT_XML = /[\0-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/**
+ * XML text: markup characters as entities; tab, line feed and carriage return as character
+ * references, so that a parser's line-end handling (CR and CRLF become LF) cannot change them.
+ */
 function xml(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&apos;')
+    .replaceAll('\t', '&#9;').replaceAll('\n', '&#10;').replaceAll('\r', '&#13;')
 }
 
 export function launchdPlist(spec: ServiceSpec): string {
+  for (const [text, where] of values(spec)) {
+    const bad = NOT_XML.exec(text)
+    if (bad) refuse(where, bad[0], 'a launchd property list (XML 1.0) cannot hold')
+  }
+
   const env = Object.entries(spec.env)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, value]) => `    <key>${xml(key)}</key>\n    <string>${xml(value)}</string>`)
@@ -128,7 +196,7 @@ export function activation(platform: Platform, file: string, uid: number, start:
   if (platform === 'linux') {
     return start
       ? [['systemctl', '--user', 'daemon-reload'], ['systemctl', '--user', 'enable', '--now', SYSTEMD_UNIT]]
-      : [['systemctl', '--user', 'disable', '--now', SYSTEMD_UNIT], ['systemctl', '--user', 'daemon-reload']]
+      : [['systemctl', '--user', 'disable', '--now', SYSTEMD_UNIT]]
   }
 
   return start ? [['launchctl', 'bootstrap', `gui/${uid}`, file]] : [['launchctl', 'bootout', `gui/${uid}/${LAUNCHD_LABEL}`]]
@@ -156,13 +224,14 @@ export interface InstallResult {
 /** Writes the service file (0644, atomically) and, unless told not to, starts it. */
 export async function installService(spec: ServiceSpec, options: {start: boolean; uid: number}): Promise<InstallResult> {
   const file = servicePath(spec.platform, spec.home)
+  const text = serviceFile(spec)
   try {
     await fs.mkdir(path.dirname(file), {recursive: true})
   } catch (error) {
     throw new ConfigError(`cannot create ${path.dirname(file)}: ${(error as Error).message}`)
   }
 
-  await writeFileAtomic(file, serviceFile(spec), 0o644)
+  await writeFileAtomic(file, text, 0o644)
   if (!options.start) return {file, started: false}
   const commands = activation(spec.platform, file, options.uid, true)
   const failed = await runAll(commands)
@@ -176,7 +245,14 @@ export async function installService(spec: ServiceSpec, options: {start: boolean
   return {file, started: true}
 }
 
-/** Stops the service (where it runs) and removes its file. False when it was not installed. */
+/** launchctl's answers for an agent that is not loaded: nothing to stop, so not a failure. */
+const NOT_LOADED = /No such process|Could not find specified service/i
+
+/**
+ * Stops the service (where it runs) and removes its file. False when it was not installed. When
+ * it could not be stopped (the service manager is not reachable from here), the file is removed
+ * all the same and a ConfigError says so, and how to stop what may still run.
+ */
 export async function uninstallService(platform: Platform, home: string, uid: number): Promise<{file: string; removed: boolean}> {
   const file = servicePath(platform, home)
   try {
@@ -185,8 +261,20 @@ export async function uninstallService(platform: Platform, home: string, uid: nu
     return {file, removed: false}
   }
 
-  // Stopping may fail when the service manager is not reachable (or it never ran): remove anyway.
-  await runAll(activation(platform, file, uid, false))
+  let failed = await runAll(activation(platform, file, uid, false))
+  if (failed && platform === 'darwin' && NOT_LOADED.test(failed.detail)) failed = undefined
   await fs.rm(file, {force: true})
+  if (failed) {
+    const stop = platform === 'linux' ? `systemctl --user stop ${SYSTEMD_UNIT}` : `launchctl bootout gui/${uid}/${LAUNCHD_LABEL}`
+    const unreachable = /Failed to connect to bus/i.test(failed.detail)
+    throw new ConfigError(
+      `removed ${file}, but could not stop the service: \`${failed.command}\` ${unreachable ? 'could not reach the user service manager' : 'failed'} (${failed.detail})`,
+      `if it is running, stop it from your login session: ${stop}`
+        + (unreachable ? ' (here XDG_RUNTIME_DIR or DBUS_SESSION_BUS_ADDRESS does not lead to your user bus)' : ''),
+    )
+  }
+
+  // Forget the removed unit (a failure here only leaves it listed as not found until the next reload).
+  if (platform === 'linux') await runAll([['systemctl', '--user', 'daemon-reload']])
   return {file, removed: true}
 }

@@ -2,7 +2,7 @@
  * The state at a glance: which managed profiles are fresh, who holds the lock, which watchers run.
  * Files only: no AWS SDK, no network.
  */
-import {profileMap, stringValue} from './aws-config.js'
+import {Profile, profileMap, stringValue} from './aws-config.js'
 import {IniFileSnapshot, readIniFile} from './credentials-file.js'
 import {ConfigError} from './errors.js'
 import {
@@ -20,7 +20,11 @@ export interface ProfileStatus {
   /** The section in the credentials file. */
   profile: string
   secondsLeft: null | number
-  /** The profile whose long-term keys refresh it, when known. */
+  /**
+   * The profile it is refreshed from (`-p` of refresh-once and watch), when known: PROFILE for
+   * PROFILE-mfa when PROFILE is in either file, or what a watcher says. For a role that is the
+   * role's profile; its long-term keys come from that profile's source_profile.
+   */
   sourceProfile: null | string
   state: ProfileState
 }
@@ -64,6 +68,14 @@ export function stateOf(expiration: Date | undefined, now: Date, leadTimeSeconds
   return 'valid'
 }
 
+/** The MFA serial a refresh from `profile` would use: its own mfa_serial, else (a role) its source_profile's. */
+function serialOf(profile: null | string, profiles: Map<string, Profile>): null | string {
+  if (profile === null) return null
+  const config = profiles.get(profile)
+  const keysFrom = stringValue(config, 'role_arn') === undefined ? undefined : stringValue(config, 'source_profile')
+  return stringValue(config, 'mfa_serial') ?? (keysFrom === undefined ? undefined : stringValue(profiles.get(keysFrom), 'mfa_serial')) ?? null
+}
+
 export async function readStatus(query: StatusQuery): Promise<StatusReport> {
   const [credentials, config, watchers, holders] = await Promise.all([
     readSteady(query.credentialsFile, 'credentials file'),
@@ -79,18 +91,26 @@ export async function readStatus(query: StatusQuery): Promise<StatusReport> {
   const report: ProfileStatus[] = []
   for (const section of managed) {
     const prefix = section.name.endsWith('-mfa') ? section.name.slice(0, -4) : undefined
-    const source = watchedFrom.get(section.name) ?? (prefix !== undefined && sections.has(prefix) ? prefix : null)
+    const source = watchedFrom.get(section.name) ?? (prefix !== undefined && (sections.has(prefix) || profiles.has(prefix)) ? prefix : null)
     if (query.profile !== undefined && source !== query.profile && section.name !== query.profile) continue
     const raw = credentials.view[section.name]?.expiration
     const expiration = parseExpiration(typeof raw === 'string' ? raw : undefined)
     report.push({
       expiration: expiration ? formatExpiration(expiration) : null,
-      mfaSerial: (source === null ? undefined : stringValue(profiles.get(source), 'mfa_serial')) ?? null,
+      mfaSerial: serialOf(source, profiles),
       profile: section.name,
       secondsLeft: expiration ? Math.round((expiration.getTime() - query.now.getTime()) / 1000) : null,
       sourceProfile: source,
       state: stateOf(expiration, query.now, query.leadTimeSeconds),
     })
+  }
+
+  const asked = query.profile
+  if (asked !== undefined && report.length === 0 && !sections.has(asked) && !profiles.has(asked) && !watchers.some(w => w.targets.some(t => t.profile === asked))) {
+    throw new ConfigError(
+      `no profile ${asked}: it is not in ${query.credentialsFile}, not in ${query.configFile}, and no watcher refreshes it`,
+      'check the name; `mfa-creds status` without -p lists every managed profile',
+    )
   }
 
   return {

@@ -65,7 +65,10 @@ const CASES: Case[] = [
     code: 6, config: '[default]\nthis is garbage\n', stderr: /config file .* cannot be read \(line 2: not a \[section\] header/, title: 'a config file botocore refuses',
   },
   {
-    code: 6, credentials: '\uFEFF[default]\naws_access_key_id = A\naws_secret_access_key = B\n', stderr: /line 1/, title: 'a byte order mark',
+    code: 6,
+    credentials: '\uFEFF[default]\naws_access_key_id = A\naws_secret_access_key = B\n',
+    stderr: /line 1: the file starts with a UTF-8 byte order mark \(BOM\), which botocore does not accept; save it as UTF-8 without a BOM/,
+    title: 'a byte order mark',
   },
   {
     args: [...BASE, '--target-profile', 'default'], code: 2, stderr: /cannot be the source profile/, title: 'the target is the source',

@@ -286,6 +286,39 @@ aws_access_key_id = ASIASEED
     assert.ok(!plain.output.includes('\u001B['))
   })
 
+  it('a role target: SOURCE is the role profile, MFA SERIAL the role\'s or its source_profile\'s; -p ROLE shows it; -p NOWHERE exits 6', async () => {
+    await fs.writeFile(box.configFile, `[default]\nmfa_serial = ${SERIAL}\n
+[profile dev-admin]\nrole_arn = arn:aws:iam::111111111111:role/admin\nsource_profile = default\n
+[profile prod-readonly]\nrole_arn = arn:aws:iam::222222222222:role/readonly\nsource_profile = default\nmfa_serial = arn:aws:iam::123456789012:mfa/prod\n
+[profile spare]\nregion = eu-west-1\n`)
+    const session = (name: string) => `\n[${name}]\naws_access_key_id = ASIA${name.length}\naws_secret_access_key = S\naws_session_token = T\nexpiration = ${iso(3600)}\n`
+    await fs.writeFile(box.credentialsFile, `${DEFAULT_CREDENTIALS}${session('default-mfa')}${session('dev-admin-mfa')}${session('prod-readonly-mfa')}`)
+    const all = await box.run(['status'])
+    assert.equal(all.code, 0, all.stderr)
+    assert.match(all.stdout, new RegExp(String.raw`^dev-admin-mfa\s+dev-admin\s+${SERIAL}\s+.*left\s+valid$`, 'm'))
+    assert.match(all.stdout, /^prod-readonly-mfa\s+prod-readonly\s+arn:aws:iam::123456789012:mfa\/prod\s+.*left\s+valid$/m)
+    const json = JSON.parse((await box.run(['status', '--json'])).stdout)
+    assert.deepEqual(json.profiles.map((p: {mfaSerial: string; profile: string; sourceProfile: string}) => [p.profile, p.sourceProfile, p.mfaSerial]), [
+      ['default-mfa', 'default', SERIAL], ['dev-admin-mfa', 'dev-admin', SERIAL], ['prod-readonly-mfa', 'prod-readonly', 'arn:aws:iam::123456789012:mfa/prod'],
+    ])
+
+    const role = await box.run(['status', '-p', 'dev-admin'])
+    assert.equal(role.code, 0, role.stderr)
+    assert.match(role.stdout, /^dev-admin-mfa\s+dev-admin\s/m)
+    assert.doesNotMatch(role.stdout, /No MFA profiles|default-mfa|prod-readonly-mfa/)
+
+    const spare = await box.run(['status', '-p', 'spare'])
+    assert.equal(spare.code, 0, spare.stderr)
+    assert.match(spare.stdout, /^No MFA profiles refreshed from spare yet \(run: mfa-creds refresh-once -p spare\)\.$/m)
+
+    for (const args of [['status', '-p', 'nowhere'], ['status', '-p', 'nowhere', '--json']]) {
+      const nowhere = await box.run(args)
+      assert.equal(nowhere.code, 6, nowhere.stderr)
+      const message = args.includes('--json') ? JSON.parse(nowhere.stdout).error.message : nowhere.stderr
+      assert.match(message, /no profile nowhere: it is not in .*credentials, not in .*config, and no watcher refreshes it/)
+    }
+  })
+
   it('exits 6 with the line named when the credentials file cannot be read', async () => {
     await fs.writeFile(box.credentialsFile, '[a]\nk = 1\n[a]\n')
     const result = await box.run(['status'])

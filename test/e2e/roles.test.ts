@@ -142,6 +142,31 @@ describe('roles with MFA, on the wire', () => {
     }
   })
 
+  it('watch names the profile whose keys sign, and says a role re-assumed from a session needs no code', async () => {
+    await fs.writeFile(t.box.configFile, `[default]\nmfa_serial = ${SERIAL}\n
+[profile admin]\nrole_arn = ${ROLE}\nsource_profile = default\n
+[profile direct]\nrole_arn = ${ROLE}\nsource_profile = default\nmfa_creds_session = false\n`)
+    t.stub.fallback = form => (form.Action === 'AssumeRole'
+      ? StsStub.success({accessKeyId: 'ASIAROLEROLEROLE0001', expiration: soon(3600)}, 'AssumeRole')
+      : StsStub.success({accessKeyId: 'ASIASESSIONSESSION01', expiration: soon(43_200)}))
+    const child = t.box.start(['watch', '-p', 'admin', '-p', 'direct'], {AWS_ENDPOINT_URL: t.stub.url})
+    let log = ''
+    child.stderr!.on('data', chunk => {
+      log += chunk
+    })
+    const done = collect(child)
+    await waitFor(() => (/\[admin-mfa\] refreshed/.test(log) && /\[direct-mfa\] refreshed/.test(log) ? true : undefined), 30_000, 'both roles refreshed')
+    child.kill('SIGTERM')
+    assert.equal((await done).code, 0)
+    const role = ROLE.replaceAll('/', String.raw`\/`)
+    assert.match(log, new RegExp(String.raw`\[admin-mfa\] \(role ${role}, assumed from the MFA session in \[default-mfa\], keys of \[default\], device ${SERIAL}\)`))
+    assert.match(log, new RegExp(String.raw`\[direct-mfa\] \(role ${role}, assumed with a code, keys of \[default\], device ${SERIAL}\)`))
+    assert.doesNotMatch(log, /keys of \[(admin|direct)\]/)
+    assert.match(log, /\[admin-mfa\] refreshed: valid until [^;]+; next re-assumption at [\d-]+ [\d:]+ UTC \(no code needed while \[default-mfa\] is fresh\)$/m)
+    assert.match(log, /\[direct-mfa\] refreshed: valid until [^;]+; next prompt at [\d-]+ [\d:]+ UTC$/m)
+    assert.doesNotMatch(log, /\[admin-mfa\].*next prompt/)
+  })
+
   it('replaces a session that STS no longer accepts, once, then assumes the role', async () => {
     await fs.writeFile(t.box.configFile, `[default]\nmfa_serial = ${SERIAL}\n\n[profile admin]\nrole_arn = ${ROLE}\nsource_profile = default\n`)
     const future = soon(43_200).toISOString().replace(/\.\d+Z$/, 'Z')

@@ -61,6 +61,28 @@ describe('service install | uninstall | print', () => {
     assert.deepEqual(plist.KeepAlive, {SuccessfulExit: false})
   })
 
+  it('a variable with a line break stays one Environment= value; what a launchd agent cannot hold is refused, nothing written', async () => {
+    const display = `:7\nExecStartPre=/bin/touch ${box.root}/pwned`
+    const result = await run(['service', 'print', '--platform', 'linux'], {DISPLAY: display})
+    assert.equal(result.code, 0, result.stderr)
+    assert.doesNotMatch(result.stdout, /^ExecStartPre/m)
+    assert.match(result.stdout, new RegExp(String.raw`^Environment="DISPLAY=:7\\nExecStartPre=/bin/touch ${box.root}/pwned"$`, 'm'))
+    const file = path.join(box.root, 'mfa-creds.service')
+    await fs.writeFile(file, result.stdout.split('\n').slice(1).join('\n'))
+    const verified = await execFileP('systemd-analyze', ['verify', file]).then(() => 'ok', (error: {stderr: string}) => error.stderr)
+    assert.equal(verified, 'ok')
+
+    for (const command of ['print', 'install']) {
+      const refused = await run(['service', command, '--platform', 'darwin'], {DISPLAY: ':7\u0001'})
+      assert.equal(refused.code, 6, refused.stderr)
+      assert.equal(refused.stdout, '')
+      assert.match(refused.stderr, /the environment variable DISPLAY holds U\+0001, which a launchd property list \(XML 1\.0\) cannot hold/)
+      assert.match(refused.stderr, /fix or unset DISPLAY in this session/)
+    }
+
+    await assert.rejects(fs.access(path.join(box.home, 'Library')))
+  })
+
   it('installs the unit, enables and starts it; uninstall stops and removes it', async () => {
     const log = await fakeSystemctl(0)
     const installed = await run(['service', 'install', '--platform', 'linux'])
@@ -78,6 +100,22 @@ describe('service install | uninstall | print', () => {
     const again = await run(['service', 'uninstall', '--platform', 'linux'])
     assert.equal(again.code, 0)
     assert.match(again.stdout, /Nothing to remove/)
+  })
+
+  it('uninstall with the real systemctl and no user bus: says it removed the unit but could not stop it, and how to', async () => {
+    const installed = await run(['service', 'install', '--platform', 'linux', '--no-start'])
+    assert.equal(installed.code, 0, installed.stderr)
+    const runtime = path.join(box.root, 'runtime')
+    await fs.mkdir(runtime, {mode: 0o700})
+    // The system's own systemctl (not the fake bin), with nothing at XDG_RUNTIME_DIR and no session bus.
+    const removed = await run(['service', 'uninstall', '--platform', 'linux'], {DBUS_SESSION_BUS_ADDRESS: undefined, PATH: process.env.PATH, XDG_RUNTIME_DIR: runtime})
+    assert.equal(removed.code, 6, removed.stderr)
+    assert.equal(removed.stdout, '')
+    assert.doesNotMatch(removed.stderr, /Stopped/)
+    assert.match(removed.stderr, /removed .*mfa-creds\.service, but could not stop the service: /)
+    assert.match(removed.stderr, /`systemctl --user disable --now mfa-creds\.service` could not reach the user service manager \(Failed to connect to bus: .*\)/)
+    assert.match(removed.stderr, /if it is running, stop it from your login session: systemctl --user stop mfa-creds\.service/)
+    await assert.rejects(fs.access(unit))
   })
 
   it('says so when the service manager cannot start it, and how to start it later', async () => {

@@ -13,7 +13,8 @@ export default class ServicePrint extends BaseCommand {
   public async run(): Promise<void> {
     const {flags} = await this.parse(ServicePrint)
     const spec = serviceSpec(flags, this.config)
+    const text = serviceFile(spec)
     this.log(`# ${servicePath(spec.platform, spec.home)}`)
-    this.log(serviceFile(spec).trimEnd())
+    this.log(text.trimEnd())
   }
 }
