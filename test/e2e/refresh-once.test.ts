@@ -94,6 +94,22 @@ describe('refresh-once against moto_server', () => {
     assert.ok(Math.abs(secondsFromNow(view!['default-mfa'].expiration as string) - 3600) < 60)
   })
 
+  it('takes an expiration another tool wrote with an offset that moves the date across midnight as fresh: no prompt', async () => {
+    // Two hours from now, written in the zone 12 hours away whose date differs from UTC's.
+    const until = new Date(Date.now() + 7_200_000)
+    const east = until.getUTCHours() >= 12
+    const local = new Date(until.getTime() + ((east ? 12 : -12) * 3_600_000)).toISOString().replace(/\.\d+Z$/, '')
+    const stamp = `${local}${east ? '+12:00' : '-12:00'}`
+    assert.notEqual(stamp.slice(0, 10), until.toISOString().slice(0, 10))
+    const text = `${DEFAULT_CREDENTIALS}\n[default-mfa]\naws_access_key_id = ASIAOTHER\naws_secret_access_key = other/secret\naws_session_token = other-token\nexpiration = ${stamp}\n`
+    await fs.writeFile(box.credentialsFile, text)
+    const result = await run(['refresh-once', '--mfa-serial-number', SERIAL])
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /\[default-mfa\] is still valid until .*; nothing to do\./)
+    assert.deepEqual(await box.askpassCalls(), [])
+    assert.equal(await box.readCredentials(), text)
+  })
+
   it('refreshes when the lead time reaches the expiration', async () => {
     assert.equal((await run(['refresh-once', '--mfa-serial-number', SERIAL, '--duration', '900'])).code, 0)
     const again = await run(['refresh-once', '--mfa-serial-number', SERIAL, '--refresh-lead-time', '1000'])
