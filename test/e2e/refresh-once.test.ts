@@ -8,7 +8,7 @@ import {
   botocoreCreds, botocoreView, getMoto, Moto, PythonLockHolder, StsStub,
 } from '../support/peers.js'
 import {
-  collect, DEFAULT_CREDENTIALS, LONG_TERM, RunResult, Sandbox, SERIAL,
+  collect, DEFAULT_CREDENTIALS, LONG_TERM, RunResult, Sandbox, sandboxWithStub, SERIAL,
 } from '../support/sandbox.js'
 
 const sleep = (ms: number) => new Promise(resolve => {
@@ -205,5 +205,49 @@ describe('refresh-once: long-term keys come from [PROFILE] only', () => {
       await stub.stop()
       await box.cleanup()
     }
+  })
+})
+
+/** GetSessionToken's answer, with the Expiration element as STS (or something posing as it) wrote it. */
+function answerExpiring(expiration: string, keys: Parameters<typeof StsStub.success>[0] = {}) {
+  const answer = StsStub.success(keys) as {body: string; status: number}
+  return {...answer, body: answer.body.replace(/<Expiration>[^<]*<\/Expiration>/, `<Expiration>${expiration}</Expiration>`)}
+}
+
+describe('refresh-once: what STS answers is checked before anything is written', () => {
+  const t = sandboxWithStub()
+  const run = () => t.box.run(['refresh-once', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: t.stub.url})
+  const inHours = (hours: number) => new Date(Date.now() + (hours * 3_600_000)).toISOString()
+
+  it('refuses an expiration it could not write or read back: not a date, past year 9999, beyond what STS grants', async () => {
+    for (const expiration of ['10000-01-01T00:00:00Z', 'soon', inHours(24 * 5)]) {
+      t.stub.fallback = answerExpiring(expiration)
+      const result = await run()
+      assert.equal(result.code, 5, `${expiration}: ${result.stderr}`)
+      assert.match(result.stderr, /STS sent credentials that cannot be written|could not be read/, expiration)
+      assert.doesNotMatch(result.stderr, /InternalError|\+010000/, expiration)
+      assert.equal(await t.box.readCredentials(), DEFAULT_CREDENTIALS, expiration)
+    }
+  })
+
+  it('refuses keys the credentials file cannot hold (spaces, control or non-ASCII characters), naming none of them', async () => {
+    const bad = [{accessKeyId: 'ASIA STUB0001'}, {secretAccessKey: 'stub/s\u00E9cret+Key000000000000000000000'}, {sessionToken: 'FwoGZXIvYXdz\tStubToken'}]
+    for (const keys of bad) {
+      t.stub.fallback = answerExpiring(inHours(12), keys)
+      const result = await run()
+      assert.equal(result.code, 5, `${JSON.stringify(keys)}: ${result.stderr}`)
+      assert.match(result.stderr, /STS sent credentials that cannot be written: the (access key ID|secret access key|session token) is not printable ASCII without spaces/)
+      assertNoSecret(result, ...Object.values(keys))
+      assert.equal(await t.box.readCredentials(), DEFAULT_CREDENTIALS)
+    }
+  })
+
+  it('says the clock is off when STS sends credentials that have already expired, and writes nothing', async () => {
+    t.stub.fallback = answerExpiring(inHours(-1))
+    const result = await run()
+    assert.equal(result.code, 5, result.stderr)
+    assert.match(result.stderr, /expired .* ago by this machine's clock: .*clock .* off by about 13h/)
+    assert.match(result.stderr, /NTP/)
+    assert.equal(await t.box.readCredentials(), DEFAULT_CREDENTIALS)
   })
 })

@@ -304,6 +304,28 @@ describe('watch against a failing STS', () => {
     }
   })
 
+  it('backs off when STS sends credentials that have already expired, saying the clock is off', async function () {
+    this.timeout(60_000)
+    const answer = StsStub.success() as {body: string; status: number}
+    const past = new Date(Date.now() - 3_600_000).toISOString()
+    t.stub.fallback = {...answer, body: answer.body.replace(/<Expiration>[^<]*<\/Expiration>/, `<Expiration>${past}</Expiration>`)}
+    const w = new Running(t.box.start(['watch', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: t.stub.url}))
+    try {
+      await w.until(/clock .* off by about/, 1, 30_000)
+      const first = t.stub.requests.length
+      // An observation window, not a synchronisation: how many calls does it make in 8 s?
+      await new Promise(resolve => {
+        setTimeout(resolve, 8000)
+      })
+      assert.ok(t.stub.requests.length - first <= 5, `${t.stub.requests.length - first} STS calls in 8 s:\n${w.stderr}`)
+      assert.equal(w.child.exitCode, null)
+      assert.match(w.stderr, /retrying in \d+s/)
+      assert.equal(await t.box.readCredentials(), DEFAULT_CREDENTIALS)
+    } finally {
+      assert.equal(await w.stop(), 0)
+    }
+  })
+
   it('does not retry what retrying cannot fix: AccessDenied, unknown or expired keys exit 4 at once', async () => {
     for (const [code, message] of [['AccessDenied', 'User is not authorized to perform: sts:GetSessionToken'], ['InvalidClientTokenId', 'The security token included in the request is invalid.'], ['ExpiredToken', 'The security token included in the request is expired']]) {
       t.stub.requests.length = 0
