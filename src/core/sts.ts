@@ -2,7 +2,9 @@
  * The STS call, and what its failures mean for the user. The AWS SDK is imported here only, and
  * only when a call is made, so that commands that never call STS start fast.
  */
-import {AbortedError, StsRefusedError, StsUnavailableError} from './errors.js'
+import {
+  AbortedError, ConfigError, StsRefusedError, StsUnavailableError,
+} from './errors.js'
 import {formatExpiration} from './schedule.js'
 
 export interface LongTermKeys {
@@ -55,9 +57,24 @@ export interface AssumeRoleRequest extends StsCall {
 const CONNECT_TIMEOUT_MS = 5000
 const DEFAULT_REQUEST_TIMEOUT_MS = 15_000
 
-function requestTimeoutMs(): number {
-  const seconds = Number(process.env.MFA_CREDS_STS_TIMEOUT)
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_REQUEST_TIMEOUT_MS
+/** MFA_CREDS_STS_TIMEOUT in ms (default 15 s); a ConfigError when it is not a positive number of seconds. */
+export function requestTimeoutMs(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.MFA_CREDS_STS_TIMEOUT?.trim()
+  if (!raw) return DEFAULT_REQUEST_TIMEOUT_MS
+  const seconds = Number(raw)
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(seconds > 0) || seconds > 3600) {
+    throw new ConfigError(
+      `MFA_CREDS_STS_TIMEOUT is ${JSON.stringify(raw.slice(0, 40))}, which is not a positive number of seconds (at most 3600)`,
+      'set MFA_CREDS_STS_TIMEOUT to the seconds to wait for an answer from STS, e.g. 30, or unset it',
+    )
+  }
+
+  return seconds * 1000
+}
+
+/** A URL for messages: without its userinfo (user:password@), which may be a secret. */
+export function describeUrl(url: string): string {
+  return url.replace(/^([a-z][\w+.-]*:\/\/)[^/?#]*@/i, '$1')
 }
 
 const TRANSIENT_CODES = new Set([
@@ -101,7 +118,7 @@ export function classifyStsError(error: unknown, request: StsRequest, service = 
   const status = e.$metadata?.httpStatusCode
   const secrets = [request.mfa?.code, request.credentials.secretAccessKey, request.credentials.sessionToken]
   const message = redact(String(e.message ?? awsCode), secrets).trim()
-  const where = request.endpoint ?? `${service} in ${request.region}`
+  const where = request.endpoint === undefined ? `${service} in ${request.region}` : describeUrl(request.endpoint)
 
   if (status === undefined || status === 0) {
     const network = e.code ?? awsCode

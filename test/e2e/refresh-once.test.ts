@@ -251,3 +251,41 @@ describe('refresh-once: what STS answers is checked before anything is written',
     assert.equal(await t.box.readCredentials(), DEFAULT_CREDENTIALS)
   })
 })
+
+describe('refresh-once: endpoints, region and timeout are checked before the prompt', () => {
+  let box: Sandbox
+
+  beforeEach(async () => {
+    box = await Sandbox.create()
+  })
+
+  afterEach(() => box.cleanup())
+
+  async function refused(env: Record<string, string>, config: string | undefined, message: RegExp, secret?: string): Promise<void> {
+    if (config !== undefined) await fs.writeFile(box.configFile, config)
+    const result = await box.run(['refresh-once', '--mfa-serial-number', SERIAL], env)
+    assert.equal(result.code, 6, `${JSON.stringify(env)}: ${result.stderr}`)
+    assert.match(result.stderr, message)
+    assert.deepEqual(await box.askpassCalls(), [], 'asked for a code that could never be used')
+    assert.equal(await box.readCredentials(), DEFAULT_CREDENTIALS)
+    if (secret) assertNoSecret(result, secret)
+  }
+
+  it('refuses an endpoint URL from the environment that is not http(s) with a host, never echoing its userinfo', async () => {
+    await refused({AWS_ENDPOINT_URL_STS: 'not a url'}, undefined, /AWS_ENDPOINT_URL_STS is not a URL/)
+    await refused({AWS_ENDPOINT_URL: 'ftp://alice:Hunter2Secret@sts.example.com/'}, undefined, /AWS_ENDPOINT_URL uses ftp:, not http or https/, 'Hunter2Secret')
+    await refused({AWS_ENDPOINT_URL_STS: 'https://alice:Hunter2Secret@'}, undefined, /AWS_ENDPOINT_URL_STS/, 'Hunter2Secret')
+    await refused({AWS_ENDPOINT_URL_STS: 'http:///path'}, undefined, /AWS_ENDPOINT_URL_STS .*(no host|not a URL)/)
+  })
+
+  it('refuses an endpoint_url from the config file, in the profile or its services block, naming where it is', async () => {
+    await refused({}, '[default]\nendpoint_url = localhost:4566\n', /endpoint_url in \[default\] of .*config.* (uses localhost:|is not a URL)/)
+    await refused({}, '[default]\nservices = local\n\n[services local]\nsts =\n  endpoint_url = https://\n', /endpoint_url for sts in \[services local\] of .*config/)
+  })
+
+  it('refuses MFA_CREDS_STS_TIMEOUT that is not a positive number of seconds, and a region that is not one', async () => {
+    await refused({MFA_CREDS_STS_TIMEOUT: 'abc'}, undefined, /MFA_CREDS_STS_TIMEOUT is "abc", which is not a positive number of seconds/)
+    await refused({MFA_CREDS_STS_TIMEOUT: '-5'}, undefined, /MFA_CREDS_STS_TIMEOUT/)
+    await refused({AWS_REGION: 'us east 1'}, undefined, /AWS_REGION is "us east 1", which is not a region name/)
+  })
+})
