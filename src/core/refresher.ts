@@ -36,6 +36,9 @@ export type RefreshEvent =
   | {type: 'calling-sts'}
 
 export interface RefreshDeps {
+  /** A monotonic clock in ms for durations (how old a typed code is); default performance.now. */
+  monotonicNow?: () => number
+  /** The wall clock, for comparing with expirations. */
   now?: () => Date
   onEvent?: (event: RefreshEvent) => void
   prompt: PromptProvider
@@ -131,8 +134,9 @@ async function obtain(
 ): Promise<SessionCredentials> {
   const tries = policy.codeAttempts ?? (deps.prompt.retriesRejectedCodes ? MAX_CODE_ATTEMPTS : 1)
   const {signal} = deps
+  const elapsed = deps.monotonicNow ?? (() => performance.now())
   let code: string | undefined
-  let typedAt = Date.now()
+  let typedAt = elapsed()
   let asked = 0
   let rejections = 0
   let failures = 0
@@ -150,7 +154,7 @@ async function obtain(
         targetProfile: settings.targetProfile,
         timeoutMs: settings.promptTimeoutMs,
       })).trim()
-      typedAt = Date.now()
+      typedAt = elapsed()
       if (!/^\d{6}$/.test(answer)) {
         if (++rejections < tries) {
           reason = 'That was not a six-digit code; try again.'
@@ -177,12 +181,12 @@ async function obtain(
       if (!(error instanceof StsUnavailableError) || !policy.transient) throw error
       const retry = policy.transient
       const delayMs = backoffDelay(++failures, retry)
-      const reusesCode = exchange.needsCode && Date.now() + delayMs - typedAt <= retry.codeReuseMs
+      const reusesCode = exchange.needsCode && elapsed() + delayMs - typedAt <= retry.codeReuseMs
       deps.onEvent?.({
         delayMs, failures, reason: error.message, reusesCode, type: 'retrying',
       })
       await (retry.sleep ?? sleep)(delayMs, signal)
-      if (exchange.needsCode && Date.now() - typedAt > retry.codeReuseMs) {
+      if (exchange.needsCode && elapsed() - typedAt > retry.codeReuseMs) {
         code = undefined
         reason = 'The code you typed is too old to send again; enter the current one.'
       }

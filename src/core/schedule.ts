@@ -12,25 +12,40 @@ export function formatExpiration(date: Date): string {
 const EXPIRATION = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})?$/
 
 /**
- * Reads an expiration: RFC 3339 (any offset, optional fraction), or the naive
- * `YYYY-MM-DD HH:MM:SS` form other tools write, taken as UTC. Undefined when unreadable.
+ * Reads an expiration: RFC 3339 (any offset, `+05:00` or `+0500`, optional fraction, `t`/`z` in
+ * either case), or the naive `YYYY-MM-DD HH:MM:SS` form other tools write, taken as UTC.
+ * Undefined when unreadable or impossible (2026-02-31, hour 24, offset +25:00): nothing is rolled
+ * over. A leap second (23:59:60 UTC) is read as the second before it: JavaScript has none.
  */
 export function parseExpiration(text: string | undefined): Date | undefined {
   const m = text === undefined ? null : EXPIRATION.exec(text.trim())
   if (!m) return undefined
-  const [, y, mo, d, h, mi, s, fraction, zone] = m
-  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s))
-  if (fraction) ms += Math.floor(Number(`0${fraction}`) * 1000)
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number)
+  const [fraction, zone] = [m[7], m[8]]
+  // The date and time as written, checked against the calendar before any offset applies.
+  const written = new Date(Date.UTC(year, month - 1, day))
+  written.setUTCFullYear(year)
+  if (written.getUTCMonth() !== month - 1 || written.getUTCDate() !== day) return undefined
+  if (hour > 23 || minute > 59 || second > 60) return undefined
+
+  let offsetMinutes = 0
   if (zone && zone.toUpperCase() !== 'Z') {
-    const sign = zone.startsWith('-') ? -1 : 1
     const digits = zone.slice(1).replace(':', '')
-    ms -= sign * ((Number(digits.slice(0, 2)) * 60) + Number(digits.slice(2))) * 60_000
+    const [oh, om] = [Number(digits.slice(0, 2)), Number(digits.slice(2))]
+    if (oh > 23 || om > 59) return undefined
+    offsetMinutes = (zone.startsWith('-') ? -1 : 1) * ((oh * 60) + om)
   }
 
-  const date = new Date(ms)
-  // Reject impossible dates such as 2026-02-31 instead of rolling them over.
-  if (Number.isNaN(ms) || date.getUTCDate() !== Number(d) || date.getUTCMonth() !== Number(mo) - 1) return undefined
-  return date
+  const minutes = (hour * 60) + minute - offsetMinutes
+  let ms = written.getTime() + ((((minutes * 60) + Math.min(second, 59))) * 1000)
+  if (second === 60) {
+    // Only the last second of a UTC day can be a leap second.
+    const utc = new Date(ms)
+    if (utc.getUTCHours() !== 23 || utc.getUTCMinutes() !== 59) return undefined
+  }
+
+  if (fraction && second !== 60) ms += Math.floor(Number(`0${fraction}`) * 1000)
+  return Number.isNaN(ms) ? undefined : new Date(ms)
 }
 
 /** The moment a refresh becomes due: lead time before expiry. */

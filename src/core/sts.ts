@@ -2,7 +2,10 @@
  * The STS call, and what its failures mean for the user. The AWS SDK is imported here only, and
  * only when a call is made, so that commands that never call STS start fast.
  */
-import {AbortedError, StsRefusedError, StsUnavailableError} from './errors.js'
+import {
+  AbortedError, ConfigError, StsRefusedError, StsUnavailableError,
+} from './errors.js'
+import {formatExpiration} from './schedule.js'
 
 export interface LongTermKeys {
   accessKeyId: string
@@ -54,9 +57,24 @@ export interface AssumeRoleRequest extends StsCall {
 const CONNECT_TIMEOUT_MS = 5000
 const DEFAULT_REQUEST_TIMEOUT_MS = 15_000
 
-function requestTimeoutMs(): number {
-  const seconds = Number(process.env.MFA_CREDS_STS_TIMEOUT)
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_REQUEST_TIMEOUT_MS
+/** MFA_CREDS_STS_TIMEOUT in ms (default 15 s); a ConfigError when it is not a positive number of seconds. */
+export function requestTimeoutMs(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.MFA_CREDS_STS_TIMEOUT?.trim()
+  if (!raw) return DEFAULT_REQUEST_TIMEOUT_MS
+  const seconds = Number(raw)
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(seconds > 0) || seconds > 3600) {
+    throw new ConfigError(
+      `MFA_CREDS_STS_TIMEOUT is ${JSON.stringify(raw.slice(0, 40))}, which is not a positive number of seconds (at most 3600)`,
+      'set MFA_CREDS_STS_TIMEOUT to the seconds to wait for an answer from STS, e.g. 30, or unset it',
+    )
+  }
+
+  return seconds * 1000
+}
+
+/** A URL for messages: without its userinfo (user:password@), which may be a secret. */
+export function describeUrl(url: string): string {
+  return url.replace(/^([a-z][\w+.-]*:\/\/)[^/?#]*@/i, '$1')
 }
 
 const TRANSIENT_CODES = new Set([
@@ -100,7 +118,7 @@ export function classifyStsError(error: unknown, request: StsRequest, service = 
   const status = e.$metadata?.httpStatusCode
   const secrets = [request.mfa?.code, request.credentials.secretAccessKey, request.credentials.sessionToken]
   const message = redact(String(e.message ?? awsCode), secrets).trim()
-  const where = request.endpoint ?? `${service} in ${request.region}`
+  const where = request.endpoint === undefined ? `${service} in ${request.region}` : describeUrl(request.endpoint)
 
   if (status === undefined || status === 0) {
     const network = e.code ?? awsCode
@@ -245,7 +263,59 @@ function withClient<T>(request: StsRequest, send: (sts: StsModule, client: Insta
 
 type CredentialsAnswer = {Credentials?: {AccessKeyId?: string; Expiration?: Date; SecretAccessKey?: string; SessionToken?: string}}
 
-/** A call that answers with credentials, checked to be complete. */
+/** What the credentials file (and every reader of it) can hold as a key: printable ASCII, no spaces. */
+const WRITABLE_KEY = /^[\u0021-\u007E]+$/
+/** Credentials must last at least this long by this machine's clock, or the clock is off. */
+const MIN_VALIDITY_MS = 60_000
+/** STS grants 36 hours at most; later than that (plus some slack for clocks) is no answer of STS's. */
+const MAX_VALIDITY_MS = (129_600 + 3600) * 1000
+
+/** `1h 5m`, `3m 20s`, `40s`: an approximate length of time, for messages. */
+function roughly(ms: number): string {
+  const seconds = Math.round(Math.abs(ms) / 1000)
+  if (seconds >= 3600) return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`
+  return seconds >= 60 ? `${Math.floor(seconds / 60)}m ${seconds % 60}s` : `${seconds}s`
+}
+
+function cannotWrite(what: string): StsUnavailableError {
+  return new StsUnavailableError(`STS sent credentials that cannot be written: ${what}`, 'try again; if it persists, check the endpoint')
+}
+
+/**
+ * Checks what STS sent before anyone writes it: keys the credentials file can hold, and an
+ * expiration that is a date we can write and read back, within what STS can grant. An expiration
+ * that has passed (or is beyond 36 hours) by this machine's clock but not by STS's (the Date
+ * header the SDK corrects its signing with: `skewMs`) means the clock here is off.
+ */
+export function checkCredentials(c: NonNullable<CredentialsAnswer['Credentials']>, request: StsRequest, skewMs: number, now = Date.now()): SessionCredentials {
+  const keys = [['access key ID', c.AccessKeyId], ['secret access key', c.SecretAccessKey], ['session token', c.SessionToken]] as const
+  for (const [name, value] of keys) if (!WRITABLE_KEY.test(value ?? '')) throw cannotWrite(`the ${name} is not printable ASCII without spaces`)
+  const expiration = c.Expiration
+  if (!(expiration instanceof Date) || Number.isNaN(expiration.getTime())) throw cannotWrite('the expiration is not a date')
+  if (expiration.getUTCFullYear() > 9999 || expiration.getUTCFullYear() < 1970) throw cannotWrite(`the expiration is in the year ${expiration.getUTCFullYear()}`)
+
+  const left = expiration.getTime() - now
+  if (left >= MIN_VALIDITY_MS && left <= MAX_VALIDITY_MS) {
+    return {
+      accessKeyId: c.AccessKeyId!, expiration, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken!,
+    }
+  }
+
+  const stsLeft = left - skewMs
+  if (stsLeft > MAX_VALIDITY_MS) throw cannotWrite(`they expire at ${formatExpiration(expiration)}, later than the 36 hours STS can grant`)
+  const requested = (request.durationSeconds ?? (isRoleRequest(request) ? 3600 : 43_200)) * 1000
+  // How far this clock is ahead: from the Date header when the SDK saw it off by 5 minutes or more;
+  // else from the session STS was asked for, roughly (STS may grant less than asked).
+  const off = Math.abs(skewMs) >= 300_000 ? -skewMs : requested - left
+  const when = left < 0 ? `expired ${roughly(left)} ago` : (left < MIN_VALIDITY_MS ? `expire in ${roughly(left)}` : `expire in ${roughly(left)}, more than STS can grant`)
+  const whose = Math.abs(skewMs) >= 300_000 ? `this machine's clock is ${roughly(off)} ${off > 0 ? 'ahead of' : 'behind'} STS's` : `this machine's clock (or STS's) is off by about ${roughly(off)}`
+  throw new StsUnavailableError(
+    `STS sent credentials that ${when} by this machine's clock: ${whose}`,
+    'set the clock right (e.g. enable NTP: timedatectl set-ntp true), then try again',
+  )
+}
+
+/** A call that answers with credentials, checked to be complete and writable. */
 function call(request: StsRequest, send: (sts: StsModule, client: InstanceType<StsModule['STSClient']>) => Promise<CredentialsAnswer>): Promise<SessionCredentials> {
   return withClient(request, async (sts, client) => {
     const c = (await send(sts, client)).Credentials
@@ -253,9 +323,9 @@ function call(request: StsRequest, send: (sts: StsModule, client: InstanceType<S
       throw new StsUnavailableError('STS answered without complete credentials', 'try again; if it persists, check the endpoint')
     }
 
-    return {
-      accessKeyId: c.AccessKeyId, expiration: c.Expiration, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken,
-    }
+    // The SDK's estimate of STS's clock minus ours, from the Date header (ms).
+    const skewMs = Number((client.config as {systemClockOffset?: number}).systemClockOffset) || 0
+    return checkCredentials(c, request, skewMs)
   })
 }
 

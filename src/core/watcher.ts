@@ -1,6 +1,8 @@
 /**
  * The watch loop: for each profile, refresh when due (expiration - lead time), then sleep until
  * the next due moment on the wall clock. The same refresher as refresh-once does each refresh.
+ * Every other wait (backoff, retry intervals, the floor between cycles) is a duration, kept on a
+ * monotonic clock so that a clock stepped back cannot stretch it.
  *
  * What happens on failure, per profile:
  * - STS unreachable or failing: retried inside the refresher with backoff, reusing the code typed
@@ -26,7 +28,7 @@ import {
 import {
   backoffDelay, RefreshEvent, refreshOnce, RefreshResult,
 } from './refresher.js'
-import {refreshDueAt, WallClock} from './schedule.js'
+import {refreshDueAt, sleep, WallClock} from './schedule.js'
 import {Settings} from './settings.js'
 
 export interface WatchOptions {
@@ -36,6 +38,9 @@ export interface WatchOptions {
 }
 
 export const TRANSIENT_RETRY = {baseDelayMs: 1000, codeReuseMs: 60_000, maxDelayMs: 300_000}
+
+/** The least time between two cycles of a profile's loop, whatever happens in them. */
+export const MIN_CYCLE_MS = 1000
 
 export type WatchEvent =
   | {delayMs: number; reason: string; target: string; type: 'retrying'}
@@ -55,10 +60,15 @@ export interface TargetState {
 }
 
 export interface WatchDeps {
+  /** For the one wait on the wall clock: until a refresh is due (expiration - lead time). */
   clock: WallClock
+  /** A monotonic clock in ms (default performance.now), for the floor between cycles. */
+  monotonicNow?: () => number
   now?: () => Date
   onEvent: (event: WatchEvent) => void
   prompt: (settings: Settings) => PromptProvider
+  /** Waits for a duration on a monotonic clock (default: schedule's sleep): backoffs and retry intervals. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   writer: (settings: Settings) => CredentialWriter
 }
 
@@ -81,6 +91,8 @@ export class Watcher {
   private readonly promptQueue = {tail: Promise.resolve() as Promise<unknown>}
   private readonly states = new Map<string, TargetState>()
   private readonly stopLoops = () => this.abort.abort()
+  /** Aborted (and replaced) by a reload: cuts short the waits for a duration. */
+  private woken = new AbortController()
 
   constructor(
     private settings: Settings[],
@@ -98,6 +110,8 @@ export class Watcher {
   /** Takes new settings (SIGHUP) and lets every loop look again at once. */
   reload(settings: Settings[]): void {
     this.settings = settings
+    this.woken.abort()
+    this.woken = new AbortController()
     this.deps.clock.wakeAll()
   }
 
@@ -120,15 +134,29 @@ export class Watcher {
   private async loop(target: string): Promise<void> {
     const {signal} = this.abort
     const now = this.deps.now ?? (() => new Date())
+    const monotonicNow = this.deps.monotonicNow ?? (() => performance.now())
     let failures = 0
     let healthy = false
+    let cycleStart: number | undefined
     while (!signal.aborted) {
+      // Every way back here waits at least the floor: nothing (a reload, an expiration that is
+      // already due, a wait that returned at once) can make the loop spin.
+      if (cycleStart !== undefined) {
+        try {
+          await (this.deps.sleep ?? sleep)(cycleStart + MIN_CYCLE_MS - monotonicNow(), signal)
+        } catch {
+          break
+        }
+      }
+
+      cycleStart = monotonicNow()
       const settings = this.current(target)
       if (!settings) return
       const state = this.states.get(target)!
       try {
         state.phase = 'refreshing'
         const result = await refreshOnce(settings, {
+          monotonicNow,
           now,
           onEvent: event => {
             if (event.type === 'prompting') state.phase = 'prompting'
@@ -138,7 +166,7 @@ export class Watcher {
           prompt: serialized(this.deps.prompt(settings), this.promptQueue),
           signal,
           writer: this.deps.writer(settings),
-        }, {codeAttempts: 3, transient: this.options.exitOnError ? undefined : {...TRANSIENT_RETRY, sleep: (ms, s) => this.deps.clock.until(Date.now() + ms, s)}})
+        }, {codeAttempts: 3, transient: this.options.exitOnError ? undefined : {...TRANSIENT_RETRY, sleep: (ms, s) => this.pause(ms, s)}})
         failures = 0
         healthy = true
         const expiration = result.expiration!
@@ -170,7 +198,7 @@ export class Watcher {
           error: error as MfaCredsError, retryAt, target, type: 'error',
         })
         try {
-          await this.deps.clock.until(retryAt, signal)
+          await this.pause(retryIn, signal)
         } catch {
           break
         }
@@ -178,6 +206,27 @@ export class Watcher {
     }
 
     this.deps.onEvent({target, type: 'stopped'})
+  }
+
+  /**
+   * Waits `ms` on the monotonic clock (a clock stepped back does not stretch it); rejects with
+   * AbortedError when `signal` aborts, and returns early on a reload.
+   */
+  private async pause(ms: number, signal?: AbortSignal): Promise<void> {
+    const woken = this.woken.signal
+    const either = new AbortController()
+    const onAbort = () => either.abort()
+    signal?.addEventListener('abort', onAbort, {once: true})
+    woken.addEventListener('abort', onAbort, {once: true})
+    try {
+      if (signal?.aborted || woken.aborted) either.abort()
+      await (this.deps.sleep ?? sleep)(ms, either.signal)
+    } catch (error) {
+      if (signal?.aborted || !woken.aborted) throw error
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+      woken.removeEventListener('abort', onAbort)
+    }
   }
 
   /**

@@ -32,17 +32,27 @@ describe('refresher: transient STS failures', () => {
     t.stub.push(...failures)
     const prompt = new ScriptedPrompt(['111111', '222222'])
     const events: RefreshEvent[] = []
+    // Time moves only through the waits: load on the machine cannot age the code.
+    let elapsed = 0
     const result = await refreshOnce(await settings(), {
-      onEvent: e => events.push(e), prompt, writer: new CredentialsFileWriter(t.box.credentialsFile),
+      monotonicNow: () => elapsed, onEvent: e => events.push(e), prompt, writer: new CredentialsFileWriter(t.box.credentialsFile),
     }, {
       transient: {
-        baseDelayMs: 200, codeReuseMs: 700, maxDelayMs: 400, random: () => 1,
+        baseDelayMs: 200,
+        codeReuseMs: 700,
+        maxDelayMs: 400,
+        random: () => 1,
+        async sleep(ms) {
+          elapsed += ms
+        },
       },
     })
     assert.equal(result.action, 'refreshed')
     const codes = t.stub.requests.map(r => r.form.TokenCode)
-    assert.equal(codes[0], '111111')
-    assert.equal(codes.at(-1), '222222', 'a code older than the reuse window was sent again')
+    // Waits of 200, 400 and 400 ms: the code is sent after 0, 200 and 600 ms, then is too old (1000 ms).
+    // Three calls of three attempts (the SDK's) with the first code, after 0, 200 and 600 ms of
+    // waiting; at 1000 ms it is too old, and the new one goes out.
+    assert.deepEqual(codes, [...Array.from({length: 9}, () => '111111'), '222222'], 'a code older than the reuse window was sent again')
     assert.equal(prompt.asked.length, 2)
     assert.match(prompt.asked[1].reason ?? '', /too old to send again/)
     const retries = events.filter(e => e.type === 'retrying')

@@ -8,7 +8,7 @@ import {
   botocoreCreds, botocoreView, getMoto, Moto, PythonLockHolder, StsStub,
 } from '../support/peers.js'
 import {
-  collect, DEFAULT_CREDENTIALS, LONG_TERM, RunResult, Sandbox, SERIAL,
+  collect, DEFAULT_CREDENTIALS, LONG_TERM, RunResult, Sandbox, sandboxWithStub, SERIAL,
 } from '../support/sandbox.js'
 
 const sleep = (ms: number) => new Promise(resolve => {
@@ -92,6 +92,22 @@ describe('refresh-once against moto_server', () => {
     assert.equal((await box.askpassCalls()).length, 2)
     const [{view}] = await botocoreView(box.credentialsFile)
     assert.ok(Math.abs(secondsFromNow(view!['default-mfa'].expiration as string) - 3600) < 60)
+  })
+
+  it('takes an expiration another tool wrote with an offset that moves the date across midnight as fresh: no prompt', async () => {
+    // Two hours from now, written in the zone 12 hours away whose date differs from UTC's.
+    const until = new Date(Date.now() + 7_200_000)
+    const east = until.getUTCHours() >= 12
+    const local = new Date(until.getTime() + ((east ? 12 : -12) * 3_600_000)).toISOString().replace(/\.\d+Z$/, '')
+    const stamp = `${local}${east ? '+12:00' : '-12:00'}`
+    assert.notEqual(stamp.slice(0, 10), until.toISOString().slice(0, 10))
+    const text = `${DEFAULT_CREDENTIALS}\n[default-mfa]\naws_access_key_id = ASIAOTHER\naws_secret_access_key = other/secret\naws_session_token = other-token\nexpiration = ${stamp}\n`
+    await fs.writeFile(box.credentialsFile, text)
+    const result = await run(['refresh-once', '--mfa-serial-number', SERIAL])
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /\[default-mfa\] is still valid until .*; nothing to do\./)
+    assert.deepEqual(await box.askpassCalls(), [])
+    assert.equal(await box.readCredentials(), text)
   })
 
   it('refreshes when the lead time reaches the expiration', async () => {
@@ -189,5 +205,87 @@ describe('refresh-once: long-term keys come from [PROFILE] only', () => {
       await stub.stop()
       await box.cleanup()
     }
+  })
+})
+
+/** GetSessionToken's answer, with the Expiration element as STS (or something posing as it) wrote it. */
+function answerExpiring(expiration: string, keys: Parameters<typeof StsStub.success>[0] = {}) {
+  const answer = StsStub.success(keys) as {body: string; status: number}
+  return {...answer, body: answer.body.replace(/<Expiration>[^<]*<\/Expiration>/, `<Expiration>${expiration}</Expiration>`)}
+}
+
+describe('refresh-once: what STS answers is checked before anything is written', () => {
+  const t = sandboxWithStub()
+  const run = () => t.box.run(['refresh-once', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: t.stub.url})
+  const inHours = (hours: number) => new Date(Date.now() + (hours * 3_600_000)).toISOString()
+
+  it('refuses an expiration it could not write or read back: not a date, past year 9999, beyond what STS grants', async () => {
+    for (const expiration of ['10000-01-01T00:00:00Z', 'soon', inHours(24 * 5)]) {
+      t.stub.fallback = answerExpiring(expiration)
+      const result = await run()
+      assert.equal(result.code, 5, `${expiration}: ${result.stderr}`)
+      assert.match(result.stderr, /STS sent credentials that cannot be written|could not be read/, expiration)
+      assert.doesNotMatch(result.stderr, /InternalError|\+010000/, expiration)
+      assert.equal(await t.box.readCredentials(), DEFAULT_CREDENTIALS, expiration)
+    }
+  })
+
+  it('refuses keys the credentials file cannot hold (spaces, control or non-ASCII characters), naming none of them', async () => {
+    const bad = [{accessKeyId: 'ASIA STUB0001'}, {secretAccessKey: 'stub/s\u00E9cret+Key000000000000000000000'}, {sessionToken: 'FwoGZXIvYXdz\tStubToken'}]
+    for (const keys of bad) {
+      t.stub.fallback = answerExpiring(inHours(12), keys)
+      const result = await run()
+      assert.equal(result.code, 5, `${JSON.stringify(keys)}: ${result.stderr}`)
+      assert.match(result.stderr, /STS sent credentials that cannot be written: the (access key ID|secret access key|session token) is not printable ASCII without spaces/)
+      assertNoSecret(result, ...Object.values(keys))
+      assert.equal(await t.box.readCredentials(), DEFAULT_CREDENTIALS)
+    }
+  })
+
+  it('says the clock is off when STS sends credentials that have already expired, and writes nothing', async () => {
+    t.stub.fallback = answerExpiring(inHours(-1))
+    const result = await run()
+    assert.equal(result.code, 5, result.stderr)
+    assert.match(result.stderr, /expired .* ago by this machine's clock: .*clock .* off by about 13h/)
+    assert.match(result.stderr, /NTP/)
+    assert.equal(await t.box.readCredentials(), DEFAULT_CREDENTIALS)
+  })
+})
+
+describe('refresh-once: endpoints, region and timeout are checked before the prompt', () => {
+  let box: Sandbox
+
+  beforeEach(async () => {
+    box = await Sandbox.create()
+  })
+
+  afterEach(() => box.cleanup())
+
+  async function refused(env: Record<string, string>, config: string | undefined, message: RegExp, secret?: string): Promise<void> {
+    if (config !== undefined) await fs.writeFile(box.configFile, config)
+    const result = await box.run(['refresh-once', '--mfa-serial-number', SERIAL], env)
+    assert.equal(result.code, 6, `${JSON.stringify(env)}: ${result.stderr}`)
+    assert.match(result.stderr, message)
+    assert.deepEqual(await box.askpassCalls(), [], 'asked for a code that could never be used')
+    assert.equal(await box.readCredentials(), DEFAULT_CREDENTIALS)
+    if (secret) assertNoSecret(result, secret)
+  }
+
+  it('refuses an endpoint URL from the environment that is not http(s) with a host, never echoing its userinfo', async () => {
+    await refused({AWS_ENDPOINT_URL_STS: 'not a url'}, undefined, /AWS_ENDPOINT_URL_STS is not a URL/)
+    await refused({AWS_ENDPOINT_URL: 'ftp://alice:Hunter2Secret@sts.example.com/'}, undefined, /AWS_ENDPOINT_URL uses ftp:, not http or https/, 'Hunter2Secret')
+    await refused({AWS_ENDPOINT_URL_STS: 'https://alice:Hunter2Secret@'}, undefined, /AWS_ENDPOINT_URL_STS/, 'Hunter2Secret')
+    await refused({AWS_ENDPOINT_URL_STS: 'http:///path'}, undefined, /AWS_ENDPOINT_URL_STS .*(no host|not a URL)/)
+  })
+
+  it('refuses an endpoint_url from the config file, in the profile or its services block, naming where it is', async () => {
+    await refused({}, '[default]\nendpoint_url = localhost:4566\n', /endpoint_url in \[default\] of .*config.* (uses localhost:|is not a URL)/)
+    await refused({}, '[default]\nservices = local\n\n[services local]\nsts =\n  endpoint_url = https://\n', /endpoint_url for sts in \[services local\] of .*config/)
+  })
+
+  it('refuses MFA_CREDS_STS_TIMEOUT that is not a positive number of seconds, and a region that is not one', async () => {
+    await refused({MFA_CREDS_STS_TIMEOUT: 'abc'}, undefined, /MFA_CREDS_STS_TIMEOUT is "abc", which is not a positive number of seconds/)
+    await refused({MFA_CREDS_STS_TIMEOUT: '-5'}, undefined, /MFA_CREDS_STS_TIMEOUT/)
+    await refused({AWS_REGION: 'us east 1'}, undefined, /AWS_REGION is "us east 1", which is not a region name/)
   })
 })

@@ -157,6 +157,21 @@ describe('watch', () => {
     await w.until(/refreshed: valid until/)
   })
 
+  it('waits out a retry interval on a monotonic clock: a clock stepped back an hour does not stall it (faketime)', async function () {
+    this.timeout(60_000)
+    assert.ok(existsSync(FAKETIME_LIB), 'libfaketime is missing: .ci/run installs Debian faketime')
+    const stamp = path.join(box.root, 'faketime')
+    await fs.writeFile(stamp, '+0\n')
+    const w = watch(['--keep-going', '--prompt-retry-interval', '6'], {
+      ASKPASS_EXIT: '1', DONT_FAKE_MONOTONIC: '1', FAKETIME_NO_CACHE: '1', FAKETIME_TIMESTAMP_FILE: stamp, LD_PRELOAD: FAKETIME_LIB,
+    })
+    await w.until(/prompt was cancelled.*trying again at/)
+    await fs.writeFile(stamp, '-1h\n')
+    const stepped = Date.now()
+    await waitFor(async () => ((await box.askpassCalls()).length >= 2 ? true : undefined), 30_000, `a second prompt after the clock stepped back:\n${w.stderr}`)
+    assert.ok(Date.now() - stepped <= 20_000, `asked again ${Date.now() - stepped} ms after the step`)
+  })
+
   it('asks once per cycle when two watchers share a profile', async () => {
     const times = path.join(box.root, 'times')
     const a = watch(FAST, {ASKPASS_TIMES: times})
@@ -264,6 +279,48 @@ describe('watch against a failing STS', () => {
       assert.match(w.stderr, /STS is failing \(Throttling.*retrying in \d+s with the same code/)
       assert.ok(t.stub.requests.length >= 4)
       assert.ok(t.stub.requests.every(r => r.form.TokenCode === '123456'))
+    } finally {
+      assert.equal(await w.stop(), 0)
+    }
+  })
+
+  it('waits out STS backoff on a monotonic clock: a clock stepped back an hour does not stall "retrying in" (faketime)', async function () {
+    this.timeout(90_000)
+    assert.ok(existsSync(FAKETIME_LIB), 'libfaketime is missing: .ci/run installs Debian faketime')
+    const stamp = path.join(t.box.root, 'faketime')
+    await fs.writeFile(stamp, '+0\n')
+    t.stub.fallback = StsStub.error(503, 'ServiceUnavailable', 'down')
+    const w = new Running(t.box.start(['watch', '--mfa-serial-number', SERIAL], {
+      AWS_ENDPOINT_URL: t.stub.url, DONT_FAKE_MONOTONIC: '1', FAKETIME_NO_CACHE: '1', FAKETIME_TIMESTAMP_FILE: stamp, LD_PRELOAD: FAKETIME_LIB,
+    }))
+    try {
+      // The fourth backoff is 4-8 s: long enough to step the clock back in the middle of it.
+      await w.until(/retrying in \d+s/, 4, 60_000)
+      await fs.writeFile(stamp, '-1h\n')
+      t.stub.fallback = StsStub.success()
+      await w.until(/refreshed: valid until/, 1, 30_000)
+    } finally {
+      assert.equal(await w.stop(), 0)
+    }
+  })
+
+  it('backs off when STS sends credentials that have already expired, saying the clock is off', async function () {
+    this.timeout(60_000)
+    const answer = StsStub.success() as {body: string; status: number}
+    const past = new Date(Date.now() - 3_600_000).toISOString()
+    t.stub.fallback = {...answer, body: answer.body.replace(/<Expiration>[^<]*<\/Expiration>/, `<Expiration>${past}</Expiration>`)}
+    const w = new Running(t.box.start(['watch', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: t.stub.url}))
+    try {
+      await w.until(/clock .* off by about/, 1, 30_000)
+      const first = t.stub.requests.length
+      // An observation window, not a synchronisation: how many calls does it make in 8 s?
+      await new Promise(resolve => {
+        setTimeout(resolve, 8000)
+      })
+      assert.ok(t.stub.requests.length - first <= 5, `${t.stub.requests.length - first} STS calls in 8 s:\n${w.stderr}`)
+      assert.equal(w.child.exitCode, null)
+      assert.match(w.stderr, /retrying in \d+s/)
+      assert.equal(await t.box.readCredentials(), DEFAULT_CREDENTIALS)
     } finally {
       assert.equal(await w.stop(), 0)
     }
