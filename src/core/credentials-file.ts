@@ -237,6 +237,8 @@ export function missingFrom(current: IniFileSnapshot, check: WholeCheck): string
   }
 
   if (!reference || current.text === reference.text) return undefined
+  // A prefix cut by a writer mid-write mostly ends mid-line, even with every key still there.
+  if (/[\n\r]$/.test(reference.text) && current.text !== '' && !/[\n\r]$/.test(current.text)) return 'it ends in the middle of a line'
   const now = new Map(current.doc.sections.map(section => [section.name, section]))
   for (const section of reference.doc.sections) {
     if (section.name === target) continue
@@ -261,21 +263,23 @@ interface Reading {
 }
 
 function observe(raw: RawFile, what: string, check: WholeCheck): Observation<Reading> {
-  const key = raw.id ? `${raw.id.ino}:${raw.id.size}:${raw.id.mtimeMs}:${createHash('sha256').update(raw.bytes).digest('hex')}` : 'missing'
+  // What tells two reads apart, made only when the read is not whole (it is then compared).
+  const key = () => (raw.id ? `${raw.id.ino}:${raw.id.size}:${raw.id.mtimeMs}:${createHash('sha256').update(raw.bytes).digest('hex')}` : 'missing')
   let snapshot: IniFileSnapshot
   try {
     snapshot = parseRawFile(raw, what)
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     return {
-      id: raw.id, key, problem: error.message, value: {error, raw},
+      id: raw.id, key: key(), problem: error.message, value: {error, raw},
     }
   }
 
   const problem = missingFrom(snapshot, check)
+  // Refused if it stays so, when they were there before; with nothing to compare, the caller says what is missing.
+  const sourceLost = check.reference !== undefined && problem !== undefined && problem.startsWith(`[${check.sourceProfile}] has lost`)
   return {
-    // Refused if it stays so, when they were there before; with nothing to compare, the caller says what is missing.
-    id: raw.id, key, problem, value: {raw, snapshot, sourceLost: check.reference !== undefined && problem !== undefined && problem.startsWith(`[${check.sourceProfile}] has lost`)},
+    id: raw.id, key: problem === undefined ? '' : key(), problem, value: {raw, snapshot, sourceLost},
   }
 }
 

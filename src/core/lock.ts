@@ -136,11 +136,11 @@ function lockFileError(error: unknown, lockPath: string, kind?: LockKind): Confi
     return new ConfigError(`the lock file ${lockPath} is a directory`, 'remove that directory; the lock file must be a plain file')
   }
 
+  if (error instanceof UnsafePathError) return new ConfigError(`cannot use the lock file ${lockPath}: ${error.message}`, 'remove or fix it; nothing was changed')
   if (code === 'ELOOP') {
     return new ConfigError(`the lock file ${lockPath} is a symbolic link, which mfa-creds never follows`, `remove it (rm ${lockPath}); mfa-creds makes a plain one`)
   }
 
-  if (error instanceof UnsafePathError) return new ConfigError(`cannot use the lock file ${lockPath}: ${error.message}`, 'remove or fix it; nothing was changed')
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return new ConfigError(`cannot open the lock file ${lockPath}: permission denied`, `check the owner and mode of ${path.dirname(lockPath)}`)
   }

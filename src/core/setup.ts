@@ -6,13 +6,15 @@
 import {
   configSectionName, Profile, profileMap, profileSectionName, stringValue,
 } from './aws-config.js'
-import {editCredentials, readIniFile, writeFileAtomic} from './credentials-file.js'
+import {
+  editCredentials, readIniFile, readRawFile, readWhole, writeFileAtomic,
+} from './credentials-file.js'
 import {ConfigError, StsRefusedError, UsageError} from './errors.js'
 import {readIni} from './ini.js'
 import {withProtocolLock} from './lock.js'
 import {sourceKeys} from './refresher.js'
 import {
-  configFilePath, credentialsFilePath, Env, resolveEndpoint, resolveSts,
+  configFilePath, credentialsFilePath, DEFAULT_LOCK_TIMEOUT, Env, resolveEndpoint, resolveSts,
 } from './settings.js'
 import {getCallerIdentity, StsCall, withAwsClient} from './sts.js'
 
@@ -115,8 +117,13 @@ export async function findMfaDevices(settings: SetupSettings, signal?: AbortSign
  * replaced with `force`. Under the protocol lock, re-reading the file inside it.
  */
 export async function saveMfaSerial(settings: SetupSettings, serial: string, force: boolean): Promise<{action: 'unchanged' | 'written'; previous?: string}> {
+  // Read once before the lock too: a tool rewriting the config in place, ignoring the lock, is
+  // then seen losing what was there, and waited for (readWhole), instead of copied half-written.
+  const reference = await readIniFile(settings.configFile, 'config file')
   return withProtocolLock(settings.credentialsFile, {timeoutMs: settings.lockTimeoutMs}, async () => {
-    const config = await readIniFile(settings.configFile, 'config file')
+    const {snapshot: config} = await readWhole(() => readRawFile(settings.configFile, 'config file'), 'config file', {reference}, {
+      timeoutMs: settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000,
+    })
     const section = profileSectionName(config.view, settings.profile) ?? configSectionName(settings.profile)
     const previous = stringValue(profileMap(config.view).get(settings.profile), 'mfa_serial')
     if (previous === serial) return {action: 'unchanged', previous}

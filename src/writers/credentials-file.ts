@@ -17,6 +17,7 @@ import {
   FileTarget,
   holdsLongTermKeys,
   IniFileSnapshot,
+  missingFrom,
   parseRawFile,
   RawFile,
   readWhole,
@@ -102,7 +103,8 @@ function prepare(target: FileTarget, request: WriteRequest, reference: IniFileSn
   try {
     const raw = target.read(WHAT)
     const snapshot = parseRawFile(raw, WHAT)
-    if (reference && snapshot.text !== reference.text) return undefined
+    // Only a file that holds all it held before is prepared (see readWhole for the rest).
+    if (missingFrom(snapshot, {reference, sourceProfile: request.sourceProfile, target: request.targetProfile})) return undefined
     checkNotReadOnly(raw)
     const {result, text} = decide(snapshot, request)
     return {raw, result, temp: text === undefined ? undefined : writeTempFile(target, text, raw.mode, raw.owner)}
@@ -139,11 +141,8 @@ export class CredentialsFileWriter implements CredentialWriter {
         onHeld: request.onLockHeld, onWait, signal: request.signal, timeoutMs: request.lockTimeoutMs,
       }, async (): Promise<WriteResult> => {
         removeStaleTempFiles(target)
-        const {raw, snapshot} = await readWhole(() => target.read(WHAT), WHAT, {reference, sourceProfile: request.sourceProfile, target: request.targetProfile}, {
-          signal: request.signal, timeoutMs: request.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000,
-        })
-        checkNotReadOnly(raw)
-        if (prepared && sameRawFile(prepared.raw, raw)) {
+        // The very file the prepared write was made from, and that was whole: only the rename is left.
+        if (prepared && sameRawFile(prepared.raw, target.read(WHAT))) {
           if (prepared.temp) {
             const {temp} = prepared
             prepared.temp = undefined
@@ -152,6 +151,11 @@ export class CredentialsFileWriter implements CredentialWriter {
 
           return prepared.result
         }
+
+        const {raw, snapshot} = await readWhole(() => target.read(WHAT), WHAT, {reference, sourceProfile: request.sourceProfile, target: request.targetProfile}, {
+          signal: request.signal, timeoutMs: request.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000,
+        })
+        checkNotReadOnly(raw)
 
         const {result: decided, text} = decide(snapshot, request)
         if (text !== undefined) replaceFile(target, text, raw.mode, raw.owner)

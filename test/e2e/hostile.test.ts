@@ -107,6 +107,58 @@ const HOSTILE: Hostile[] = [
   {
     code: 6, prepare: box => fs.writeFile(box.credentialsFile, `${DEFAULT_CREDENTIALS}\n[default-mfa]\naws_access_key_id = A\n  [nested]\n= no key\n`), stderr: /cannot be read/, title: 'a line with no key',
   },
+  {
+    args: [...BASE, '--target-profile', 'prod'],
+    code: 6,
+    prepare: box => fs.appendFile(box.credentialsFile, '\n[prod]\naws_access_key_id = AKIAPRODPRODPROD\naws_secret_access_key = prod/secret\n'),
+    stderr: /\[prod\] in .* holds long-term keys .*will not overwrite them/,
+    title: 'a target profile that holds long-term keys',
+  },
+  {
+    args: [...BASE, '--target-profile', 'prod'],
+    code: 6,
+    prepare: box => fs.appendFile(box.credentialsFile, '\n[prod]\naws_access_key_id = AKIAPRODPRODPROD\naws_secret_access_key = prod/secret\naws_session_token =\n'),
+    stderr: /\[prod\] in .* holds long-term keys/,
+    title: 'a target profile with long-term keys and an empty session token (botocore signs with no token)',
+  },
+  {
+    args: ['refresh-once', '-p', 'admin', '--target-profile', 'prod'],
+    code: 6,
+    async prepare(box) {
+      await fs.appendFile(box.credentialsFile, '\n[prod]\naws_access_key_id = AKIAPRODPRODPROD\naws_secret_access_key = prod/secret\n')
+      await fs.writeFile(box.configFile, `[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = default\nmfa_serial = ${SERIAL}\n`)
+    },
+    stderr: /\[prod\] in .* holds long-term keys/,
+    title: 'a role\'s target profile that holds long-term keys',
+  },
+  {
+    args: [...BASE, '--target-profile', 'work'],
+    code: 6,
+    prepare: box => fs.writeFile(box.configFile, '[profile work]\nrole_arn = arn:aws:iam::123456789012:role/work\nsource_profile = default\n'),
+    stderr: /\[profile work\] of .* has role_arn, so botocore takes that profile's credentials from there/,
+    title: 'a target profile that is a role in the config file',
+  },
+  {
+    args: [...BASE, '--target-profile', 'sso'],
+    code: 6,
+    prepare: box => fs.writeFile(box.configFile, '[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\n'),
+    stderr: /has sso_session/,
+    title: 'a target profile that is an SSO profile in the config file',
+  },
+  {
+    args: [...BASE, '--target-profile', 'shared'],
+    code: 6,
+    prepare: box => fs.writeFile(box.configFile, '[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = shared\n'),
+    stderr: /it is the source_profile of \[profile admin\]/,
+    title: 'a target profile that is the source_profile of a role',
+  },
+  {
+    args: [...BASE, '--target-profile', 'keys'],
+    code: 6,
+    prepare: box => fs.writeFile(box.configFile, '[profile keys]\naws_access_key_id = AKIACONFIGKEYS00\naws_secret_access_key = config/secret\n'),
+    stderr: /\[profile keys\] of .* holds long-term keys, which they would shadow/,
+    title: 'a target profile with long-term keys in the config file',
+  },
 ]
 
 /** The CLI as nobody, in a sandbox nobody owns (root would read and write anything). */
@@ -162,4 +214,42 @@ describe('hostile files and settings: a clear error, a distinct exit code, nothi
       }
     })
   }
+})
+
+describe('what a failed first run leaves behind', () => {
+  for (const [title, prepare] of [
+    ['no credentials file', (box: Sandbox) => fs.rm(box.credentialsFile)],
+    ['no ~/.aws at all', (box: Sandbox) => fs.rm(box.aws, {force: true, recursive: true})],
+  ] as const) {
+    it(`${title}: exit 6, and nothing is created (no directory, lock file or state directory)`, async () => {
+      const box = await Sandbox.create()
+      try {
+        await prepare(box)
+        const before = await fs.readdir(box.home, {recursive: true})
+        const result = await box.run(BASE)
+        assert.equal(result.code, 6, result.stderr)
+        assert.match(result.stderr, /does not exist/)
+        assert.deepEqual(await fs.readdir(box.home, {recursive: true}), before)
+        assert.deepEqual(await box.askpassCalls(), [])
+      } finally {
+        await box.cleanup()
+      }
+    })
+  }
+})
+
+describe('an empty session token is no token (as botocore signs)', () => {
+  it('takes [default] with long-term keys and an empty aws_session_token as the source: refreshed, exit 0', async () => {
+    const box = await Sandbox.create(`${DEFAULT_CREDENTIALS}aws_session_token =\n`)
+    const stub = await StsStub.start()
+    try {
+      const result = await box.run(BASE, {AWS_ENDPOINT_URL: stub.url})
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal(stub.requests.length, 1)
+      assert.match(await box.readCredentials(), /\[default-mfa\]\naws_access_key_id = ASIA/)
+    } finally {
+      await stub.stop()
+      await box.cleanup()
+    }
+  })
 })

@@ -69,10 +69,10 @@ async function startScene(extraArgs: string[] = []): Promise<Scene> {
 }
 
 /** Starts the in-place writer and waits until it has truncated the file and written the first part. */
-async function rewriteHalfway(scene: Scene, go: string): Promise<ChildProcess> {
+async function rewriteHalfway(scene: Scene, go: string, cut = CUT): Promise<ChildProcess> {
   const content = path.join(scene.box.root, 'after')
   await fs.writeFile(content, AFTER)
-  const writer = spawn('python3', [path.join(SUPPORT, 'in_place_writer.py'), scene.box.credentialsFile, content, String(CUT), scene.ready, go], {stdio: 'inherit'})
+  const writer = spawn('python3', [path.join(SUPPORT, 'in_place_writer.py'), scene.box.credentialsFile, content, String(cut), scene.ready, go], {stdio: 'inherit'})
   await waitFor(() => fs.access(scene.ready).then(() => true, () => false), 30_000, 'the writer to be half-way')
   return writer
 }
@@ -117,6 +117,21 @@ describe('a writer that rewrites the file in place, ignoring the lock', () => {
     assert.equal(view?.other.region, 'eu-west-2', "the other writer's change was lost")
     assert.equal(view?.['default-mfa']?.aws_access_key_id, 'ASIASTUBSTUBSTUB0001', JSON.stringify(view))
     assert.deepEqual(await tempFiles(scene.box), [])
+  })
+
+  it('paused in the middle of the last value, every section and key already there: we wait for the rest too', async function () {
+    this.timeout(90_000)
+    scene = await startScene(['--lock-timeout', '60'])
+    const writer = await rewriteHalfway(scene, scene.go, AFTER.length - 10)
+    await fs.writeFile(scene.gate, '')
+    await lockedOrEnded(scene)
+    await fs.writeFile(scene.go, '')
+    await ended(writer)
+    const result = await scene.done
+    assert.equal(result.code, 0, result.stderr)
+    const [{view}] = await botocoreView(scene.box.credentialsFile)
+    assert.equal(view?.default.aws_secret_access_key, LONG_TERM.secretAccessKey, 'a cut secret was published')
+    assert.equal(view?.['default-mfa']?.aws_access_key_id, 'ASIASTUBSTUBSTUB0001')
   })
 
   it('left half-written without the source profile: refused (exit 6), the file as that writer left it', async function () {

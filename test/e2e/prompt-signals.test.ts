@@ -47,13 +47,17 @@ describe('prompt programs and signals', () => {
   afterEach(async () => {
     // Whatever a failing test left running.
     for (const name of await fs.readdir(pids).catch(() => [] as string[])) {
-      const pid = Number(await fs.readFile(path.join(pids, name), 'utf8'))
+      const text = await fs.readFile(path.join(pids, name), 'utf8')
+      // An empty pid file would read as 0, and kill(0) is our own process group: only whole lines.
+      if (!/^\d+\n$/.test(text) || Number(text) <= 1) continue
+      const pid = Number(text)
       try {
         process.kill(pid, 'SIGKILL')
       } catch {}
     }
 
     for (const child of started.splice(0)) {
+      if (!child.pid) continue
       try {
         process.kill(-child.pid!, 'SIGKILL')
       } catch {}
@@ -75,7 +79,11 @@ wait
     return script
   }
 
-  const pidOf = (name: string) => waitFor(async () => Number(await fs.readFile(path.join(pids, name), 'utf8').catch(() => '')) || undefined, 20_000, `the askpass to record its ${name} pid`)
+  /** A pid once its line is whole (echo writes it with its newline): never a half-written number. */
+  const pidOf = (name: string) => waitFor(async () => {
+    const text = await fs.readFile(path.join(pids, name), 'utf8').catch(() => '')
+    return /^\d+\n$/.test(text) ? Number(text) : undefined
+  }, 20_000, `the askpass to record its ${name} pid`)
   const tempFiles = async () => (await fs.readdir(box.aws)).filter(f => TEMP_FILE.test(f))
 
   const start = (args: string[], env: Record<string, string | undefined> = {}) => {

@@ -174,7 +174,17 @@ export class AnchoredDir {
       }
     }
 
-    const fd = fs.openSync(at, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY | fsConstants.O_NOFOLLOW)
+    let fd: number
+    try {
+      fd = fs.openSync(at, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY | fsConstants.O_NOFOLLOW)
+    } catch (error) {
+      if (errnoCode(error) === 'ELOOP' || errnoCode(error) === 'ENOTDIR') {
+        throw new UnsafePathError(`${path.join(this.realPath, name)} is a symbolic link or not a directory; mfa-creds never follows a link there`, 'ELOOP')
+      }
+
+      throw error
+    }
+
     try {
       const stat = fs.fstatSync(fd)
       claim(fd, stat, options.owner, path.join(this.realPath, name))
