@@ -689,7 +689,7 @@ export async function checkWritable(file: string): Promise<void> {
 export async function writeFileAtomic(file: string, text: string, mode?: number, owner?: RawFile['owner']): Promise<void> {
   const target = FileTarget.open(file, 'file')
   try {
-    replaceFile(target, text, mode, owner)
+    await replaceFile(target, text, mode, owner)
     target.dir.sync()
   } finally {
     target.close()
@@ -697,8 +697,8 @@ export async function writeFileAtomic(file: string, text: string, mode?: number,
 }
 
 /** writeTempFile and commitTempFile in one go. */
-export function replaceFile(target: FileTarget, text: string, mode?: number, owner?: RawFile['owner']): void {
-  commitTempFile(target, writeTempFile(target, text, mode, owner))
+export async function replaceFile(target: FileTarget, text: string, mode?: number, owner?: RawFile['owner']): Promise<void> {
+  await commitTempFile(target, writeTempFile(target, text, mode, owner))
 }
 
 /**
@@ -749,21 +749,21 @@ export function discardTempFile(target: FileTarget, temp: string): void {
   }
 }
 
-/** Waits ms synchronously (the crash tests' pause; never in normal runs). */
-function pauseSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
-}
-
 /**
  * The second half: renames the temp file over the target. The last step, the directory fsync
  * (target.dir.sync()), is the caller's, once it has released the lock: that fsync makes the
  * rename survive a power cut, and changes nothing any reader can see, so it need not keep other
- * writers waiting. Synchronous: nothing can come between the decision and the rename.
+ * writers waiting.
  */
-export function commitTempFile(target: FileTarget, temp: string): void {
+export async function commitTempFile(target: FileTarget, temp: string): Promise<void> {
   try {
     const pause = testPauseMs()
-    if (pause) pauseSync(pause)
+    if (pause) {
+      await new Promise(resolve => {
+        setTimeout(resolve, pause)
+      })
+    }
+
     fsSync.renameSync(target.dir.entry(temp), target.dir.entry(target.name))
     pendingTempFiles.delete(path.join(target.dir.realPath, temp))
   } catch (error) {

@@ -265,11 +265,6 @@ type CredentialsAnswer = {Credentials?: {AccessKeyId?: string; Expiration?: Date
 
 /** What the credentials file (and every reader of it) can hold as a key: printable ASCII, no spaces. */
 const WRITABLE_KEY = /^[\u0021-\u007E]+$/
-/** Credentials must last at least this long by this machine's clock, or the clock is off. */
-const MIN_VALIDITY_MS = 60_000
-/** STS grants 36 hours at most; later than that (plus some slack for clocks) is no answer of STS's. */
-const MAX_VALIDITY_MS = (129_600 + 3600) * 1000
-
 /** `1h 5m`, `3m 20s`, `40s`: an approximate length of time, for messages. */
 function roughly(ms: number): string {
   const seconds = Math.round(Math.abs(ms) / 1000)
@@ -283,11 +278,12 @@ function cannotWrite(what: string): StsUnavailableError {
 
 /**
  * Checks what STS sent before anyone writes it: keys the credentials file can hold, and an
- * expiration that is a date we can write and read back, within what STS can grant. An expiration
- * that has passed (or is beyond 36 hours) by this machine's clock but not by STS's (the Date
- * header the SDK corrects its signing with: `skewMs`) means the clock here is off.
+ * expiration that is a date we can write and read back (years 1970 to 9999). Credentials that
+ * have already expired by this machine's clock mean the clock is off (STS signs against its own
+ * clock, and the SDK corrects for the difference, so the call itself succeeds): that is said,
+ * with how far off it is when the SDK saw it in STS's Date header (`skewMs`, STS's minus ours).
  */
-export function checkCredentials(c: NonNullable<CredentialsAnswer['Credentials']>, request: StsRequest, skewMs: number, now = Date.now()): SessionCredentials {
+export function checkCredentials(c: NonNullable<CredentialsAnswer['Credentials']>, skewMs: number, now = Date.now()): SessionCredentials {
   const keys = [['access key ID', c.AccessKeyId], ['secret access key', c.SecretAccessKey], ['session token', c.SessionToken]] as const
   for (const [name, value] of keys) if (!WRITABLE_KEY.test(value ?? '')) throw cannotWrite(`the ${name} is not printable ASCII without spaces`)
   const expiration = c.Expiration
@@ -295,22 +291,17 @@ export function checkCredentials(c: NonNullable<CredentialsAnswer['Credentials']
   if (expiration.getUTCFullYear() > 9999 || expiration.getUTCFullYear() < 1970) throw cannotWrite(`the expiration is in the year ${expiration.getUTCFullYear()}`)
 
   const left = expiration.getTime() - now
-  if (left >= MIN_VALIDITY_MS && left <= MAX_VALIDITY_MS) {
+  if (left > 0) {
     return {
       accessKeyId: c.AccessKeyId!, expiration, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken!,
     }
   }
 
-  const stsLeft = left - skewMs
-  if (stsLeft > MAX_VALIDITY_MS) throw cannotWrite(`they expire at ${formatExpiration(expiration)}, later than the 36 hours STS can grant`)
-  const requested = (request.durationSeconds ?? (isRoleRequest(request) ? 3600 : 43_200)) * 1000
-  // How far this clock is ahead: from the Date header when the SDK saw it off by 5 minutes or more;
-  // else from the session STS was asked for, roughly (STS may grant less than asked).
-  const off = Math.abs(skewMs) >= 300_000 ? -skewMs : requested - left
-  const when = left < 0 ? `expired ${roughly(left)} ago` : (left < MIN_VALIDITY_MS ? `expire in ${roughly(left)}` : `expire in ${roughly(left)}, more than STS can grant`)
-  const whose = Math.abs(skewMs) >= 300_000 ? `this machine's clock is ${roughly(off)} ${off > 0 ? 'ahead of' : 'behind'} STS's` : `this machine's clock (or STS's) is off by about ${roughly(off)}`
+  const whose = Math.abs(skewMs) >= 300_000
+    ? `this machine's clock is ${roughly(skewMs)} ${skewMs < 0 ? 'ahead of' : 'behind'} STS's`
+    : `this machine's clock (or STS's) is off by more than ${roughly(left)}`
   throw new StsUnavailableError(
-    `STS sent credentials that ${when} by this machine's clock: ${whose}`,
+    `STS sent credentials that expired ${roughly(left)} ago by this machine's clock: ${whose}`,
     'set the clock right (e.g. enable NTP: timedatectl set-ntp true), then try again',
   )
 }
@@ -325,7 +316,7 @@ function call(request: StsRequest, send: (sts: StsModule, client: InstanceType<S
 
     // The SDK's estimate of STS's clock minus ours, from the Date header (ms).
     const skewMs = Number((client.config as {systemClockOffset?: number}).systemClockOffset) || 0
-    return checkCredentials(c, request, skewMs)
+    return checkCredentials(c, skewMs)
   })
 }
 

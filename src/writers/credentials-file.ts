@@ -146,7 +146,7 @@ export class CredentialsFileWriter implements CredentialWriter {
           if (prepared.temp) {
             const {temp} = prepared
             prepared.temp = undefined
-            commitTempFile(target, temp)
+            await commitTempFile(target, temp)
           }
 
           return prepared.result
@@ -158,7 +158,7 @@ export class CredentialsFileWriter implements CredentialWriter {
         checkNotReadOnly(raw)
 
         const {result: decided, text} = decide(snapshot, request)
-        if (text !== undefined) replaceFile(target, text, raw.mode, raw.owner)
+        if (text !== undefined) await replaceFile(target, text, raw.mode, raw.owner)
         return decided
       })
       // Outside the lock: the directory fsync only makes the rename durable (see commitTempFile).

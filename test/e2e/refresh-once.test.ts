@@ -219,8 +219,8 @@ describe('refresh-once: what STS answers is checked before anything is written',
   const run = () => t.box.run(['refresh-once', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: t.stub.url})
   const inHours = (hours: number) => new Date(Date.now() + (hours * 3_600_000)).toISOString()
 
-  it('refuses an expiration it could not write or read back: not a date, past year 9999, beyond what STS grants', async () => {
-    for (const expiration of ['10000-01-01T00:00:00Z', 'soon', inHours(24 * 5)]) {
+  it('refuses an expiration it could not write or read back: not a date, past year 9999', async () => {
+    for (const expiration of ['10000-01-01T00:00:00Z', 'soon']) {
       t.stub.fallback = answerExpiring(expiration)
       const result = await run()
       assert.equal(result.code, 5, `${expiration}: ${result.stderr}`)
@@ -246,7 +246,7 @@ describe('refresh-once: what STS answers is checked before anything is written',
     t.stub.fallback = answerExpiring(inHours(-1))
     const result = await run()
     assert.equal(result.code, 5, result.stderr)
-    assert.match(result.stderr, /expired .* ago by this machine's clock: .*clock .* off by about 13h/)
+    assert.match(result.stderr, /expired 1h 0m ago by this machine's clock: .*clock .* off by more than 1h 0m/)
     assert.match(result.stderr, /NTP/)
     assert.equal(await t.box.readCredentials(), DEFAULT_CREDENTIALS)
   })

@@ -48,7 +48,8 @@ async function victimFiles(scene: Scene): Promise<string[]> {
 
 /** As nobody: a non-blocking attempt at the lock (python lockf or flock). */
 async function nobodyTryLock(lockFile: string, kind: 'flock' | 'lockf'): Promise<string> {
-  const {stdout} = await execFileP('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', 'python3', path.join(SUPPORT, 'hold_lock.py'), lockFile, `try-${kind}`])
+  // The system's python: a python3 found on root's PATH may live where nobody cannot reach.
+  const {stdout} = await execFileP('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', '/usr/bin/python3', path.join(SUPPORT, 'hold_lock.py'), lockFile, `try-${kind}`])
   return stdout.trim()
 }
 
@@ -87,11 +88,16 @@ describe('root writing a user\'s files, against that user', () => {
     await fs.rename(box.credentialsFile, real)
     await fs.symlink('real', box.credentialsFile)
     await giveToNobody(box)
-    const holder = await PythonLockHolder.hold(box.lockFile, 'lockf')
-    running = box.start(BASE, {AWS_ENDPOINT_URL: scene.stub.url})
+    const askpass = path.join(box.root, 'gated-askpass.sh')
+    const gate = path.join(box.root, 'gate')
+    await fs.writeFile(askpass, `#!/bin/sh\nprintf '%s\\n' "$1" >> "$ASKPASS_LOG"\nwhile [ ! -e "${gate}" ]; do sleep 0.02; done\necho 123456\n`, {mode: 0o755})
+    running = box.start(BASE, {AWS_ENDPOINT_URL: scene.stub.url, SSH_ASKPASS: askpass})
     const done = collect(running)
+    await waitFor(async () => (await box.askpassCalls()).length === 1, 30_000, 'the prompt')
+    // Another program holds the lock when the code comes: the write is prepared, then waits.
+    const holder = await PythonLockHolder.hold(box.lockFile, 'lockf')
     try {
-      // Prepared: the temp file waits beside the real file for the lock.
+      await fs.writeFile(gate, '')
       await waitFor(async () => (await fs.readdir(box.aws)).some(name => name.startsWith('.real.mfa-creds.')), 30_000, 'the prepared write')
       const swap = path.join(box.aws, 'swap')
       await symlinkAs(NOBODY, path.join(scene.victim, 'credentials'), swap)
