@@ -5,7 +5,6 @@
 import {
   AbortedError, ConfigError, StsRefusedError, StsUnavailableError,
 } from './errors.js'
-import {formatExpiration} from './schedule.js'
 
 export interface LongTermKeys {
   accessKeyId: string

@@ -154,7 +154,7 @@ describe('root writing a user\'s files, against that user', () => {
     const {box} = scene
     const precious = path.join(scene.victim, 'precious')
     await fs.writeFile(precious, 'precious\n')
-    const fresh = new Date(Date.now() + 6 * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z')
+    const fresh = new Date(Date.now() + (6 * 3_600_000)).toISOString().replace(/\.\d+Z$/, 'Z')
     await fs.appendFile(box.credentialsFile, `\n[default-mfa]\naws_access_key_id = ASIAFRESH\naws_secret_access_key = s\naws_session_token = t\nexpiration = ${fresh}\n`)
     const state = path.join(box.aws, '.mfa-creds')
     await fs.mkdir(state, {mode: 0o700})
