@@ -11,7 +11,7 @@
 import {spawn} from 'node:child_process'
 
 export type ProgramOutcome =
-  | {code: null | number; signal: NodeJS.Signals | null; stdout: string; type: 'exited'}
+  | {code: null | number; signal: NodeJS.Signals | null; stderr: string; stdout: string; type: 'exited'}
   | {error: Error; type: 'spawn-failed'}
   | {type: 'aborted'}
   | {type: 'timed-out'}
@@ -20,7 +20,7 @@ export interface GroupOptions {
   env?: NodeJS.ProcessEnv
   /** SIGTERM to SIGKILL, and from the exit of the program to giving up on its pipes. */
   graceMs?: number
-  /** At most this much of stdout is kept. */
+  /** At most this much of stdout, and of stderr, is kept. */
   maxOutput?: number
   /** Our own shutdown: end the group and settle as 'aborted'. */
   signal?: AbortSignal
@@ -43,6 +43,7 @@ export function runInOwnGroup(program: string, args: string[], options: GroupOpt
   return new Promise(resolve => {
     const child = spawn(program, args, {detached: true, env: options.env, stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
+    let stderr = ''
     let stopped: 'aborted' | 'timed-out' | undefined
     let exited: undefined | {code: null | number; signal: NodeJS.Signals | null}
     let settled = false
@@ -80,7 +81,11 @@ export function runInOwnGroup(program: string, args: string[], options: GroupOpt
       resolve(outcome)
     }
 
-    const outcome = (): ProgramOutcome => (stopped ? {type: stopped} : {...exited!, stdout, type: 'exited'})
+    const outcome = (): ProgramOutcome => (stopped
+      ? {type: stopped}
+      : {
+        ...exited!, stderr, stdout, type: 'exited',
+      })
 
     /** The leader is gone or told to go: end the rest of the group, then settle without the pipes. */
     const endGroup = () => {
@@ -110,7 +115,11 @@ export function runInOwnGroup(program: string, args: string[], options: GroupOpt
     child.stdout!.on('data', (chunk: string) => {
       if (stdout.length < maxOutput) stdout += chunk
     })
-    child.stderr!.resume()
+    // What it says on stderr is kept for the error message (never secret: the answer is on stdout).
+    child.stderr!.setEncoding('utf8')
+    child.stderr!.on('data', (chunk: string) => {
+      if (stderr.length < maxOutput) stderr += chunk
+    })
     child.on('error', error => {
       if (child.pid === undefined) settle({error, type: 'spawn-failed'})
     })

@@ -1,6 +1,7 @@
 /**
  * ssh-askpass: runs `$SSH_ASKPASS`, else `ssh-askpass` from PATH, with the prompt as its one
- * argument and stdin closed; reads the code from stdout. A non-zero exit means cancelled. It runs
+ * argument and stdin closed; reads the code from stdout. A non-zero exit means cancelled (the
+ * message adds the first line of its stderr, which says why: "Can't open display"). It runs
  * in a process group of its own: a timeout or our shutdown ends it and whatever it started.
  */
 import {
@@ -8,6 +9,17 @@ import {
 } from '../core/errors.js'
 import {runInOwnGroup} from '../core/process-group.js'
 import {PromptProvider, PromptRequest, promptText} from './provider.js'
+
+const SAID_MAX = 200
+
+/**
+ * The first non-blank line of what the program said on stderr ("Can't open display"), without
+ * control characters, trimmed and shortened: it goes into our one-line error message.
+ */
+function firstLine(stderr: string): string {
+  const line = stderr.split(/\r?\n/).map(l => l.replaceAll(/[\u0000-\u001F\u007F-\u009F]/g, ' ').trim()).find(Boolean) ?? ''
+  return line.length > SAID_MAX ? `${line.slice(0, SAID_MAX).trimEnd()}…` : line
+}
 
 export class SshAskpassProvider implements PromptProvider {
   readonly name = 'ssh-askpass'
@@ -42,7 +54,8 @@ export class SshAskpassProvider implements PromptProvider {
       case 'exited': {
         if (outcome.code === 0) return outcome.stdout
         const how = outcome.signal ? `ended by ${outcome.signal}` : `exited ${outcome.code}`
-        throw new PromptCancelledError(`the MFA prompt was cancelled (${program} ${how})`, 'run the command again to be asked again')
+        const said = firstLine(outcome.stderr)
+        throw new PromptCancelledError(`the MFA prompt was cancelled (${program} ${how}${said ? `: ${said}` : ''})`, 'run the command again to be asked again')
       }
     }
   }

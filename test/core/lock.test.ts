@@ -5,7 +5,9 @@ import path from 'node:path'
 
 import {ConfigError, LockTimeoutError} from '../../src/core/errors.js'
 import {lockHolders, lockPathFor, withProtocolLock} from '../../src/core/lock.js'
-import {NoLockFs, PythonLockHolder, tryLock} from '../support/peers.js'
+import {
+  NoLockFs, PythonLockHolder, tryLock, waitFor,
+} from '../support/peers.js'
 
 /** Runs fn with process.platform reading `platform` (the lock rule's input), then puts it back. */
 async function asPlatform<T>(platform: NodeJS.Platform, fn: () => Promise<T>): Promise<T> {
@@ -51,9 +53,8 @@ describe('lock: the protocol lock against other processes', () => {
       }, async () => {
         entered = Date.now()
       })
-      await new Promise(resolve => {
-        setTimeout(resolve, 500)
-      })
+      // It has found the lock taken and is waiting: named the holder, not entered.
+      await waitFor(() => waitedFor, 15_000, 'the lock to report its holder')
       assert.equal(entered, 0, 'entered the lock while python held it')
       const released = Date.now()
       await holder.release()

@@ -53,6 +53,16 @@ describe('plugins in this repository: packed, installed offline, used', () => {
     {args: ['--writer', 'env-file', '--writer-option', 'path=~/default-mfa.env'], dir: 'writer-env-file'},
   ]
 
+  it('each plugin that runs a program ships the shared process-group runner (plugins/shared/own-group.js) unchanged', async () => {
+    const shared = await fs.readFile(path.join(ROOT, 'plugins', 'shared', 'own-group.js'), 'utf8')
+    for (const dir of ['prompt-1password', 'prompt-command', 'prompt-ykman']) {
+      const copy = await fs.readFile(path.join(ROOT, 'plugins', dir, 'lib', 'own-group.js'), 'utf8').catch(() => '')
+      assert.ok(copy === shared, `plugins/${dir}/lib/own-group.js differs from plugins/shared/own-group.js: run node plugins/shared/sync.mjs`)
+      const pkg = JSON.parse(await fs.readFile(path.join(ROOT, 'plugins', dir, 'package.json'), 'utf8'))
+      assert.ok(pkg.files.includes('/lib'), `plugins/${dir} does not pack lib/`)
+    }
+  })
+
   for (const plugin of PLUGINS) {
     it(`${plugin.dir}: npm pack, mfa-creds plugins install file://...tgz, refresh-once`, async () => {
       const box = await Sandbox.create()

@@ -157,6 +157,33 @@ wait
     }
   })
 
+  it('an askpass that fails says why: the first line of its stderr, shortened, in the cancel message; never its stdout', async () => {
+    const askpass = path.join(box.root, 'x11-askpass.sh')
+    await fs.writeFile(askpass, `#!/bin/sh
+printf '654321\\n'
+printf '\\n  Can'"'"'t open display: :9  \\nsecond line\\n' >&2
+exit 1
+`, {mode: 0o755})
+    const result = await box.run(['refresh-once', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: stub.url, SSH_ASKPASS: askpass})
+    assert.equal(result.code, 3, result.stderr)
+    assert.match(result.stderr, /the MFA prompt was cancelled \(\S*x11-askpass\.sh exited 1: Can't open display: :9\)/)
+    assert.doesNotMatch(result.stderr, /second line|654321/)
+
+    const long = path.join(box.root, 'long-askpass.sh')
+    await fs.writeFile(long, '#!/bin/sh\nprintf \'Gtk-WARNING: %0300d\\033[31m\\n\' 0 >&2\nexit 1\n', {mode: 0o755})
+    const shortened = await box.run(['refresh-once', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: stub.url, SSH_ASKPASS: long})
+    assert.equal(shortened.code, 3, shortened.stderr)
+    const said = /exited 1: (Gtk-WARNING: 0+)/.exec(shortened.stderr)?.[1]
+    assert.ok(said && said.length >= 100 && said.length <= 201, `not shortened to about 200 characters:\n${shortened.stderr}`)
+    assert.ok(!shortened.stderr.includes('\u001B'), 'control codes of the askpass reached our stderr')
+
+    const quiet = await box.run(['refresh-once', '--mfa-serial-number', SERIAL], {ASKPASS_EXIT: '1', AWS_ENDPOINT_URL: stub.url})
+    assert.equal(quiet.code, 3, quiet.stderr)
+    assert.match(quiet.stderr, /the MFA prompt was cancelled \(\S*askpass\.sh exited 1\)/)
+    assert.equal(stub.requests.length, 0)
+    assert.equal(await box.readCredentials(), DEFAULT_CREDENTIALS)
+  })
+
   it('auto with no terminal and no display says only that there is no way to ask (no "Asking ... with none.")', async () => {
     const result = await box.run(['refresh-once', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: stub.url, DISPLAY: undefined, SSH_ASKPASS_REQUIRE: undefined})
     assert.equal(result.code, 3, result.stderr)

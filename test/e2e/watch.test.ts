@@ -49,6 +49,12 @@ class Running {
   }
 }
 
+/** The watcher's own log of a target's schedule: each "valid until U; next prompt at N" (TZ=UTC). */
+function schedule(stderr: string, target: string): Array<{next: number; until: number}> {
+  const line = new RegExp(String.raw`\[${target}\] (?:refreshed: )?valid until (\S+ \S+) UTC .*; next prompt at (\S+ \S+) UTC`, 'g')
+  return [...stderr.matchAll(line)].map(m => ({next: Date.parse(`${m[2].replace(' ', 'T')}Z`), until: Date.parse(`${m[1].replace(' ', 'T')}Z`)}))
+}
+
 async function expiration(box: Sandbox, target = 'default-mfa'): Promise<string | undefined> {
   const [{view}] = await botocoreView(box.credentialsFile)
   return view?.[target]?.expiration as string | undefined
@@ -79,23 +85,24 @@ describe('watch', () => {
     return r
   }
 
-  it('refreshes on a fast schedule, each time later, and stops cleanly on SIGTERM', async () => {
+  it('refreshes on a fast schedule, each time later, and stops cleanly on SIGTERM', async function () {
+    this.timeout(120_000)
     const w = watch(FAST)
     const seen = new Set<string>()
-    const deadline = Date.now() + 15_000
-    while (Date.now() < deadline) {
+    // Each write is seen: a write comes every 4 s, and botocore reads the file in well under that.
+    await waitFor(async () => {
       const e = await expiration(box)
       if (e) seen.add(e)
-      await new Promise(resolve => {
-        setTimeout(resolve, 250)
-      })
-    }
-
+      return seen.size >= 3 && (await box.askpassCalls()).length >= 3 ? true : undefined
+    }, 90_000, `three writes (seen ${seen.size}):\n${w.stderr}`)
     const prompts = (await box.askpassCalls()).length
-    assert.ok(prompts >= 3, `only ${prompts} prompts in 15 s`)
-    assert.ok(seen.size >= 3, `only ${seen.size} writes seen`)
+    assert.ok(prompts >= 3, `only ${prompts} prompts`)
     const sorted = [...seen].sort()
     assert.deepEqual([...seen], sorted, 'each write must expire later than the one before')
+    // Fast, as the watcher scheduled it: each next prompt 896 s before the 900 s session ends.
+    const planned = schedule(w.stderr, 'default-mfa')
+    assert.ok(planned.length >= 3, w.stderr)
+    for (const {next, until} of planned) assert.equal(until - next, 896_000, w.stderr)
     const records = await listWatchers(box.credentialsFile)
     assert.deepEqual(records.map(r => [r.pid, r.targets]), [[w.child.pid, [{profile: 'default', target: 'default-mfa'}]]])
 
@@ -131,12 +138,18 @@ describe('watch', () => {
     await fs.appendFile(box.credentialsFile, `\n[default-mfa]\naws_access_key_id = ASIAOLD\naws_secret_access_key = old\naws_session_token = old\nexpiration = ${until}\n`)
     const w = watch([])
     await w.until(/\[default-mfa\] valid until .*; next prompt at /)
-    await new Promise(resolve => {
-      setTimeout(resolve, 2000)
-    })
+    const decided = Date.now()
+    // What it decided: no prompt until the default lead time (5 min) before they end.
+    const [planned] = schedule(w.stderr, 'default-mfa')
+    assert.equal(planned.until, Date.parse(until), w.stderr)
+    assert.equal(planned.until - planned.next, 300_000, w.stderr)
+    // And what it does: an observation window of at least 2 s from that decision, not a synchronisation.
+    await waitFor(() => (Date.now() - decided >= 2000 ? true : undefined), 10_000, '2 s to pass')
     assert.deepEqual(await box.askpassCalls(), [])
     assert.equal(await expiration(box), until)
+    assert.equal(w.child.exitCode, null)
     assert.equal(await w.stop('SIGINT'), 0)
+    assert.deepEqual(await box.askpassCalls(), [])
   })
 
   it('prompts within 30 s when the wall clock jumps past the refresh time (faketime)', async function () {
@@ -172,37 +185,44 @@ describe('watch', () => {
     assert.ok(Date.now() - stepped <= 20_000, `asked again ${Date.now() - stepped} ms after the step`)
   })
 
-  it('asks once per cycle when two watchers share a profile', async () => {
+  it('asks once per cycle when two watchers share a profile', async function () {
+    this.timeout(120_000)
     const times = path.join(box.root, 'times')
     const a = watch(FAST, {ASKPASS_TIMES: times})
     const b = watch(FAST, {ASKPASS_TIMES: times})
-    await new Promise(resolve => {
-      setTimeout(resolve, 13_000)
-    })
-    const stamps = (await fs.readFile(times, 'utf8')).trim().split('\n').map(Number)
-    assert.ok(stamps.length >= 3, `only ${stamps.length} prompts`)
-    for (let i = 1; i < stamps.length; i++) {
-      assert.ok(stamps[i] - stamps[i - 1] > 2, `two prompts ${(stamps[i] - stamps[i - 1]).toFixed(2)} s apart: both watchers asked in one cycle`)
-    }
-
+    const stampsNow = async () => (await fs.readFile(times, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean).map(Number)
+    await waitFor(async () => ((await stampsNow()).length >= 3 ? true : undefined), 90_000, `three prompts:\n${a.stderr}\n${b.stderr}`)
     assert.equal(await a.stop(), 0)
     assert.equal(await b.stop(), 0)
+    const stamps = await stampsNow()
+    assert.ok(stamps.length >= 3, `only ${stamps.length} prompts`)
+    for (let i = 1; i < stamps.length; i++) {
+      assert.ok(stamps[i] - stamps[i - 1] > 2, `two prompts ${(stamps[i] - stamps[i - 1]).toFixed(2)} s apart: both watchers asked in one cycle (${stamps.join(', ')}):\n${a.stderr}\n${b.stderr}`)
+    }
+
     assert.ok(a.count(/valid until/) + b.count(/valid until/) > stamps.length, 'the waiting watcher should have found fresh credentials')
   })
 
-  it('watches several profiles in one process, each on its own schedule', async () => {
+  it('watches several profiles in one process, each on its own schedule', async function () {
+    this.timeout(120_000)
     await fs.appendFile(box.credentialsFile, '\n[fast]\naws_access_key_id = AKIAFAST\naws_secret_access_key = fast/secret\n\n[slow]\naws_access_key_id = AKIASLOW\naws_secret_access_key = slow/secret\n')
     await fs.writeFile(box.configFile, `[profile fast]\nmfa_serial = ${SERIAL}\nduration_seconds = 900\n\n[profile slow]\nmfa_serial = arn:aws:iam::123456789012:mfa/slow\nduration_seconds = 1800\n`)
     const w = new Running(box.start(['watch', '-p', 'fast', '-p', 'slow', '--refresh-lead-time', '896'], {AWS_ENDPOINT_URL: motoUrl}))
     running.push(w)
-    await new Promise(resolve => {
-      setTimeout(resolve, 10_000)
-    })
-    const calls = await box.askpassCalls()
-    const fast = calls.filter(c => c.includes('for fast ')).length
-    const slow = calls.filter(c => c.includes('for slow ')).length
-    assert.ok(fast >= 2, `fast was asked ${fast} times`)
+    const asked = async (profile: string) => (await box.askpassCalls()).filter(c => c.includes(`for ${profile} `)).length
+    // slow is refreshed once, and scheduled 904 s on; fast every 4 s on its own.
+    await w.until(/\[slow-mfa\] refreshed: valid until .*; next prompt at /, 1, 60_000)
+    const [slowPlan] = schedule(w.stderr, 'slow-mfa')
+    assert.equal(slowPlan.until - slowPlan.next, 896_000, w.stderr)
+    // The window is counted in fast's own cycles: two more prompts for fast after slow's refresh
+    // (at least 8 s of its schedule), and slow is not asked again meanwhile.
+    const fastAtSlow = await asked('fast')
+    await waitFor(async () => ((await asked('fast')) >= Math.max(fastAtSlow + 2, 3) ? true : undefined), 90_000, `fast to be asked twice more:\n${w.stderr}`)
+    const fast = await asked('fast')
+    const slow = await asked('slow')
+    assert.ok(fast >= 3, `fast was asked ${fast} times`)
     assert.equal(slow, 1)
+    assert.ok(schedule(w.stderr, 'fast-mfa').every(p => p.until - p.next === 896_000), w.stderr)
     assert.ok(await expiration(box, 'fast-mfa'))
     assert.ok(await expiration(box, 'slow-mfa'))
     assert.equal(await w.stop(), 0)

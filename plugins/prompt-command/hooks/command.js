@@ -4,7 +4,7 @@
 //
 // It speaks the hook contract of mfa-creds (README, "Plugins") in plain data, so it needs no
 // runtime dependency on mfa-creds itself.
-import {execFile} from 'node:child_process'
+import {runInOwnGroup} from '../lib/own-group.js'
 
 const NAME = 'command'
 const OPTIONS = new Set(['command'])
@@ -15,19 +15,34 @@ function validate(options) {
   if (!options.command) return 'the option command is required, e.g. --prompt-option "command=pass otp aws/mfa"'
 }
 
-function run(command, request) {
-  return new Promise(resolve => {
-    execFile('/bin/sh', ['-c', command], {signal: request.signal, timeout: request.timeoutMs}, (error, stdout, stderr) => {
-      if (!error) resolve({code: stdout.split('\n')[0].trim(), handled: true})
-      else if (request.signal?.aborted) resolve({error: {kind: 'aborted', message: 'stopped'}, handled: true})
-      else if (error.killed) resolve({error: {kind: 'timed-out', message: `the code command printed no code within ${Math.round(request.timeoutMs / 1000)} s`}, handled: true})
-      else {
-        // Only the first line of what it said, shortened: a command's errors should not hold secrets, but be sparing.
-        const said = stderr.split('\n')[0].trim().slice(0, 200)
-        resolve({error: {hint: 'run the command yourself to see what is wrong', kind: 'unavailable', message: `the code command exited ${error.code}${said ? `: ${said}` : ''}`}, handled: true})
-      }
-    })
-  })
+/** Only the first line of what it said, shortened: a command's errors should not hold secrets, but be sparing. */
+function firstLine(text) {
+  return text.split('\n')[0].trim().slice(0, 200)
+}
+
+// sh -c runs in a process group of its own: a timeout ends what the command started too.
+async function run(command, request) {
+  const outcome = await runInOwnGroup('/bin/sh', ['-c', command], {signal: request.signal, timeoutMs: request.timeoutMs})
+  switch (outcome.type) {
+    case 'aborted': {
+      return {error: {kind: 'aborted', message: 'stopped'}, handled: true}
+    }
+
+    case 'timed-out': {
+      return {error: {kind: 'timed-out', message: `the code command printed no code within ${Math.round(request.timeoutMs / 1000)} s`}, handled: true}
+    }
+
+    case 'spawn-failed': {
+      return {error: {kind: 'unavailable', message: `cannot run /bin/sh: ${outcome.error.message}`}, handled: true}
+    }
+
+    default: {
+      if (outcome.code === 0) return {code: outcome.stdout.split('\n')[0].trim(), handled: true}
+      const how = outcome.signal ? `was ended by ${outcome.signal}` : `exited ${outcome.code}`
+      const said = firstLine(outcome.stderr)
+      return {error: {hint: 'run the command yourself to see what is wrong', kind: 'unavailable', message: `the code command ${how}${said ? `: ${said}` : ''}`}, handled: true}
+    }
+  }
 }
 
 export default async function hook(payload) {

@@ -3,10 +3,27 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {botocoreCreds, StsStub} from '../../../test/support/peers.js'
-import {DEFAULT_CREDENTIALS, Sandbox, SERIAL} from '../../../test/support/sandbox.js'
+import {botocoreCreds, StsStub, waitFor} from '../../../test/support/peers.js'
+import {
+  collect, DEFAULT_CREDENTIALS, RunResult, Sandbox, SERIAL,
+} from '../../../test/support/sandbox.js'
 
 const PLUGIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+/** Alive, and not a zombie waiting to be reaped. */
+async function alive(pid: number): Promise<boolean> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+  return stat !== '' && stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+}
+
+/** The CLI's end, or a failure when it has not ended within ms. */
+async function endWithin(done: Promise<RunResult>, ms: number, what: string): Promise<RunResult> {
+  let result: RunResult | undefined
+  done.then(r => {
+    result = r
+  })
+  return waitFor(() => result, ms, what)
+}
 
 describe('plugin mfa-creds-prompt-command', () => {
   let box: Sandbox
@@ -19,7 +36,16 @@ describe('plugin mfa-creds-prompt-command', () => {
     env = {AWS_ENDPOINT_URL: stub.url, MFA_CREDS_DATA_DIR: path.join(box.root, 'data'), SSH_ASKPASS_REQUIRE: ''}
   })
 
+  const leftovers: number[] = []
+
   afterEach(async () => {
+    // What a failing test left running.
+    for (const pid of leftovers.splice(0)) {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {}
+    }
+
     await stub.stop()
     await box.cleanup()
   })
@@ -56,5 +82,36 @@ describe('plugin mfa-creds-prompt-command', () => {
     assert.match(failing.stderr, /command: the code command exited 4: vault locked/)
     assert.equal(stub.requests.length, 0)
     assert.equal(await box.readCredentials(), DEFAULT_CREDENTIALS)
+  })
+
+  it('--prompt-timeout ends the command and what it started: a child holding its output open does not keep it waiting', async () => {
+    await box.run(['plugins', 'link', PLUGIN], env)
+    const pidFile = path.join(box.root, 'grandchild')
+    const command = `command=sleep 1000 & echo $! > '${pidFile}'; wait`
+    const child = box.start(['refresh-once', '--mfa-serial-number', SERIAL, '--prompt', 'command', '--prompt-timeout', '1', '--prompt-option', command], env)
+    const done = collect(child)
+    const grandchild = await waitFor(async () => Number(await fs.readFile(pidFile, 'utf8').catch(() => '')) || undefined, 20_000, 'the command to record its child')
+    leftovers.push(grandchild)
+    const ended = await endWithin(done, 20_000, `the CLI (pid ${child.pid}) to end after the 1 s prompt timeout`)
+    assert.equal(ended.code, 3, ended.stderr)
+    assert.match(ended.stderr, /the code command printed no code within 1 s/)
+    await waitFor(async () => !(await alive(grandchild)) || undefined, 10_000, 'the command\'s child to be gone')
+    assert.equal(stub.requests.length, 0)
+    assert.equal(await box.readCredentials(), DEFAULT_CREDENTIALS)
+  })
+
+  it('takes the code of a command that leaves a child holding its output open, without waiting for the prompt timeout', async () => {
+    await box.run(['plugins', 'link', PLUGIN], env)
+    const pidFile = path.join(box.root, 'grandchild')
+    const command = `command=sleep 1000 & echo $! > '${pidFile}'; echo 975310`
+    const child = box.start(['refresh-once', '--mfa-serial-number', SERIAL, '--prompt', 'command', '--prompt-timeout', '300', '--prompt-option', command], env)
+    const done = collect(child)
+    const grandchild = await waitFor(async () => Number(await fs.readFile(pidFile, 'utf8').catch(() => '')) || undefined, 20_000, 'the command to record its child')
+    leftovers.push(grandchild)
+    const ended = await endWithin(done, 30_000, `the CLI (pid ${child.pid}) to end once the command had printed its code`)
+    assert.equal(ended.code, 0, ended.stderr)
+    assert.equal(stub.requests.at(-1)!.form.TokenCode, '975310')
+    assert.ok((await botocoreCreds(box.credentialsFile, 'default-mfa'))?.token)
+    await waitFor(async () => !(await alive(grandchild)) || undefined, 10_000, 'the command\'s child to be gone')
   })
 })

@@ -2,7 +2,7 @@
 // a YubiKey OATH credential. Option: account (required). When the credential needs a touch, ykman
 // says so on stderr and waits; this provider tells the user on the terminal's stderr.
 // It speaks the mfa-creds hook contract in plain data (README, "Plugins").
-import {execFile} from 'node:child_process'
+import {runInOwnGroup} from '../lib/own-group.js'
 
 const NAME = 'ykman'
 
@@ -12,27 +12,31 @@ function validate(options) {
   if (!options.account) return 'the option account is required: the OATH account on the key (ykman oath accounts list), e.g. --prompt-option "account=AWS:alice"'
 }
 
-function ask(options, request) {
-  return new Promise(resolve => {
-    const args = ['oath', 'accounts', 'code', '--single', options.account]
-    const child = execFile('ykman', args, {signal: request.signal, timeout: request.timeoutMs}, (error, stdout, stderr) => {
-      const said = stderr.split('\n').map(l => l.trim()).find(l => l && !/touch/i.test(l))?.replace(/^error:\s*/i, '').slice(0, 200) ?? ''
-      if (!error) resolve({code: stdout.trim().split(/\s+/).pop() ?? '', handled: true})
-      else if (request.signal?.aborted) resolve({error: {kind: 'aborted', message: 'stopped'}, handled: true})
-      else if (error.code === 'ENOENT') resolve({error: {hint: 'install YubiKey Manager (Debian/Ubuntu: apt install yubikey-manager)', kind: 'unavailable', message: 'ykman is not installed'}, handled: true})
-      else if (error.killed) resolve({error: {hint: 'touch the key when it blinks', kind: 'timed-out', message: `the YubiKey gave no code within ${Math.round(request.timeoutMs / 1000)} s`}, handled: true})
-      else if (/no yubikey/i.test(said)) resolve({error: {hint: 'insert the key and try again', kind: 'unavailable', message: 'no YubiKey is connected'}, handled: true})
-      else resolve({error: {hint: 'see the accounts on the key: ykman oath accounts list', kind: 'failed', message: `ykman exited ${error.code}${said ? `: ${said}` : ''}`}, handled: true})
-    })
-    // ykman asks for a touch on stderr and then waits: tell the person at the screen.
-    let told = false
-    child.stderr?.on('data', chunk => {
-      if (!told && /touch/i.test(String(chunk))) {
-        told = true
-        process.stderr.write(`Touch your YubiKey to give the MFA code for ${request.profile}.\n`)
-      }
-    })
-  })
+// ykman runs in a process group of its own: a timeout or an abort ends all of it.
+async function ask(options, request) {
+  const args = ['oath', 'accounts', 'code', '--single', options.account]
+  // ykman asks for a touch on stderr and then waits: tell the person at the screen.
+  let told = false
+  const onStderr = chunk => {
+    if (!told && /touch/i.test(chunk)) {
+      told = true
+      process.stderr.write(`Touch your YubiKey to give the MFA code for ${request.profile}.\n`)
+    }
+  }
+
+  const outcome = await runInOwnGroup('ykman', args, {onStderr, signal: request.signal, timeoutMs: request.timeoutMs})
+  if (outcome.type === 'aborted') return {error: {kind: 'aborted', message: 'stopped'}, handled: true}
+  if (outcome.type === 'timed-out') return {error: {hint: 'touch the key when it blinks', kind: 'timed-out', message: `the YubiKey gave no code within ${Math.round(request.timeoutMs / 1000)} s`}, handled: true}
+  if (outcome.type === 'spawn-failed') {
+    if (outcome.error.code === 'ENOENT') return {error: {hint: 'install YubiKey Manager (Debian/Ubuntu: apt install yubikey-manager)', kind: 'unavailable', message: 'ykman is not installed'}, handled: true}
+    return {error: {kind: 'unavailable', message: `cannot run ykman: ${outcome.error.message}`}, handled: true}
+  }
+
+  if (outcome.code === 0) return {code: outcome.stdout.trim().split(/\s+/).pop() ?? '', handled: true}
+  const said = outcome.stderr.split('\n').map(l => l.trim()).find(l => l && !/touch/i.test(l))?.replace(/^error:\s*/i, '').slice(0, 200) ?? ''
+  if (/no yubikey/i.test(said)) return {error: {hint: 'insert the key and try again', kind: 'unavailable', message: 'no YubiKey is connected'}, handled: true}
+  const how = outcome.signal ? `was ended by ${outcome.signal}` : `exited ${outcome.code}`
+  return {error: {hint: 'see the accounts on the key: ykman oath accounts list', kind: 'failed', message: `ykman ${how}${said ? `: ${said}` : ''}`}, handled: true}
 }
 
 export default async function hook(payload) {
