@@ -86,6 +86,24 @@ async function ended(child: ChildProcess): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) await once(child, 'exit')
 }
 
+/**
+ * The writer stops at `cut`; the code is typed; once the CLI waits under the lock (or has ended,
+ * as a CLI that does not wait would), the writer finishes. The CLI must then succeed: the file as
+ * botocore reads it after both writes.
+ */
+async function finishedWhileWaiting(scene: Scene, cut: number): Promise<Record<string, Record<string, unknown>> | undefined> {
+  const writer = await rewriteHalfway(scene, scene.go, cut)
+  await fs.writeFile(scene.gate, '')
+  await lockedOrEnded(scene)
+  await fs.writeFile(scene.go, '')
+  await ended(writer)
+  const result = await scene.done
+  assert.equal(result.code, 0, result.stderr)
+  const [{view}] = await botocoreView(scene.box.credentialsFile)
+  assert.deepEqual(await tempFiles(scene.box), [])
+  return view
+}
+
 async function tempFiles(box: Sandbox): Promise<string[]> {
   return (await fs.readdir(box.aws)).filter(name => name.endsWith('.tmp'))
 }
@@ -105,31 +123,16 @@ describe('a writer that rewrites the file in place, ignoring the lock', () => {
   it('paused half-way while we write: we wait for it to finish, and nothing of either write is lost', async function () {
     this.timeout(90_000)
     scene = await startScene(['--lock-timeout', '60'])
-    const writer = await rewriteHalfway(scene, scene.go)
-    await fs.writeFile(scene.gate, '')
-    await lockedOrEnded(scene)
-    await fs.writeFile(scene.go, '')
-    await ended(writer)
-    const result = await scene.done
-    assert.equal(result.code, 0, result.stderr)
-    const [{view}] = await botocoreView(scene.box.credentialsFile)
+    const view = await finishedWhileWaiting(scene, CUT)
     assert.deepEqual(view?.default, {aws_access_key_id: LONG_TERM.accessKeyId, aws_secret_access_key: LONG_TERM.secretAccessKey}, 'the source profile was lost')
     assert.equal(view?.other.region, 'eu-west-2', "the other writer's change was lost")
     assert.equal(view?.['default-mfa']?.aws_access_key_id, 'ASIASTUBSTUBSTUB0001', JSON.stringify(view))
-    assert.deepEqual(await tempFiles(scene.box), [])
   })
 
   it('paused in the middle of the last value, every section and key already there: we wait for the rest too', async function () {
     this.timeout(90_000)
     scene = await startScene(['--lock-timeout', '60'])
-    const writer = await rewriteHalfway(scene, scene.go, AFTER.length - 10)
-    await fs.writeFile(scene.gate, '')
-    await lockedOrEnded(scene)
-    await fs.writeFile(scene.go, '')
-    await ended(writer)
-    const result = await scene.done
-    assert.equal(result.code, 0, result.stderr)
-    const [{view}] = await botocoreView(scene.box.credentialsFile)
+    const view = await finishedWhileWaiting(scene, AFTER.length - 10)
     assert.equal(view?.default.aws_secret_access_key, LONG_TERM.secretAccessKey, 'a cut secret was published')
     assert.equal(view?.['default-mfa']?.aws_access_key_id, 'ASIASTUBSTUBSTUB0001')
   })
