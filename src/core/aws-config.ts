@@ -5,6 +5,13 @@
  */
 import {IniValue, IniView} from './ini.js'
 
+/**
+ * A profile's settings that tell botocore where its credentials come from other than static
+ * keys in the shared files. Keys written into such a profile would be ignored, or (for
+ * credential_process, which static keys take precedence over) stop that process from running.
+ */
+export const OTHER_CREDENTIAL_SETTINGS = ['role_arn', 'credential_source', 'credential_process', 'web_identity_token_file', 'sso_session', 'sso_start_url'] as const
+
 /** Python's `shlex.split(s)` (POSIX mode, no comments); undefined where it raises ValueError. */
 export function shlexSplit(text: string): string[] | undefined {
   const words: string[] = []

@@ -105,7 +105,7 @@ export function fileError(error: unknown, file: string, doing: string): ConfigEr
 export interface RawFile {
   bytes: Buffer
   exists: boolean
-  /** Which inode was read, and when it last changed (undefined when missing). */
+  /** Which inode was read, and when it last changed (undefined when missing, or not a regular file). */
   id?: {dev: number; ino: number; mtimeMs: number; size: number}
   /** Permission bits, if it existed. */
   mode?: number
@@ -129,9 +129,10 @@ function readOpened(open: () => number, file: string, what: string): RawFile {
       return {
         bytes: fsSync.readFileSync(fd),
         exists: true,
-        id: {
+        // Only a regular file can be half-written by another program (not /dev/null, say).
+        id: stat.isFile() ? {
           dev: stat.dev, ino: stat.ino, mtimeMs: stat.mtimeMs, size: stat.size,
-        },
+        } : undefined,
         mode: stat.mode & 0o7777,
         owner: {gid: stat.gid, uid: stat.uid},
         path: file,
@@ -183,6 +184,14 @@ export function parseRawFile(raw: RawFile, what: string): IniFileSnapshot {
   }
 }
 
+/**
+ * Reads and parses the credentials file (whose keys sign, and which is written): through
+ * FileTarget.read, so that run as root a user's symlink cannot point the read at root's files.
+ */
+export function readCredentialsFile(file: string): IniFileSnapshot {
+  return parseRawFile(FileTarget.read(file, 'credentials file'), 'credentials file')
+}
+
 /** Reads and parses an INI file as botocore would. A missing file reads as empty. */
 export async function readIniFile(file: string, what: string): Promise<IniFileSnapshot> {
   return parseRawFile(readRawFile(file, what), what)
@@ -218,6 +227,8 @@ export function holdsLongTermKeys(view: Record<string, IniValue> | undefined): b
   return view !== undefined && filled(view.aws_access_key_id) && filled(view.aws_secret_access_key) && sessionTokenOf(view) === undefined
 }
 
+const CUT_LINE = 'it ends in the middle of a line'
+
 /** What a file read for a write must still hold (see files/in-place.ts). */
 export interface WholeCheck {
   /** The file as read before (under the lock, before the prompt): nothing of it but the target may be lost. */
@@ -238,7 +249,7 @@ export function missingFrom(current: IniFileSnapshot, check: WholeCheck): string
 
   if (!reference || current.text === reference.text) return undefined
   // A prefix cut by a writer mid-write mostly ends mid-line, even with every key still there.
-  if (/[\n\r]$/.test(reference.text) && current.text !== '' && !/[\n\r]$/.test(current.text)) return 'it ends in the middle of a line'
+  if (/[\n\r]$/.test(reference.text) && current.text !== '' && !/[\n\r]$/.test(current.text)) return CUT_LINE
   const now = new Map(current.doc.sections.map(section => [section.name, section]))
   for (const section of reference.doc.sections) {
     if (section.name === target) continue
@@ -279,7 +290,7 @@ function observe(raw: RawFile, what: string, check: WholeCheck): Observation<Rea
   // Refused if it stays so, when they were there before; with nothing to compare, the caller says what is missing.
   const sourceLost = check.reference !== undefined && problem !== undefined && problem.startsWith(`[${check.sourceProfile}] has lost`)
   return {
-    id: raw.id, key: problem === undefined ? '' : key(), problem, value: {raw, snapshot, sourceLost},
+    id: raw.id, key: problem === undefined ? '' : key(), problem, settles: problem !== CUT_LINE, value: {raw, snapshot, sourceLost},
   }
 }
 
@@ -543,15 +554,31 @@ export class FileTarget {
 
   /** Opens `file` for replacing; its directory is made (0700, owned as the file would be) when `create`. */
   static open(file: string, what: string, create = false): FileTarget {
+    const target = FileTarget.find(file, what, create, 'write')
+    if (!target) throw fileError(Object.assign(new Error('no such directory'), {code: 'ENOENT'}), file, `write the ${what}`)
+    return target
+  }
+
+  /** Reads `file` the same way (links resolved once and checked; never through a link swapped in later); missing reads as empty. */
+  static read(file: string, what: string): RawFile {
+    const target = FileTarget.find(file, what, false, 'read')
+    if (!target) return {bytes: Buffer.alloc(0), exists: false, path: file}
+    try {
+      return target.read(what)
+    } finally {
+      target.close()
+    }
+  }
+
+  private static find(file: string, what: string, create: boolean, doing: string): FileTarget | undefined {
     try {
       const resolved = resolveReal(file)
       const owner = ownerFor(resolved.real)
       checkLinkOwners(resolved, owner.uid)
       const dir = anchorDir(path.dirname(resolved.real), {create, owner})
-      if (!dir) throw Object.assign(new Error('no such directory'), {code: 'ENOENT'})
-      return new FileTarget(file, dir, path.basename(resolved.real), owner)
+      return dir && new FileTarget(file, dir, path.basename(resolved.real), owner)
     } catch (error) {
-      throw fileError(error, file, `write the ${what}`)
+      throw fileError(error, file, `${doing} the ${what}`)
     }
   }
 

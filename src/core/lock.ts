@@ -174,9 +174,18 @@ interface LockFile {
   path: string
 }
 
+/**
+ * Who owns what is made beside the credentials file's path as configured (lock file, state
+ * directory): the owner of that directory, else of its nearest existing parent. Not the owner of
+ * what a symlink there leads to: a link is not what decides who may lock.
+ */
+export function ownerOfPlace(credentialsFile: string): Owner {
+  return ownerFor(path.dirname(path.resolve(credentialsFile)))
+}
+
 function protocolLockFile(credentialsFile: string): LockFile {
   const lockPath = lockPathFor(credentialsFile)
-  const owner = ownerFor(credentialsFile)
+  const owner = ownerOfPlace(credentialsFile)
   return {dir: () => anchorDir(path.dirname(lockPath), {create: true, owner})!, owner, path: lockPath}
 }
 
@@ -185,7 +194,7 @@ function protocolLockFile(credentialsFile: string): LockFile {
  * directory, never a symlink, belonging to the credentials file's owner (files/anchor.ts).
  */
 export function openStateDir(credentialsFile: string, create: boolean): AnchoredDir | undefined {
-  const owner = ownerFor(credentialsFile)
+  const owner = ownerOfPlace(credentialsFile)
   const parent = anchorDir(path.dirname(path.resolve(credentialsFile)), {create, owner})
   if (!parent) return undefined
   try {
@@ -301,7 +310,7 @@ export async function withProtocolLock<T>(credentialsFile: string, options: Lock
 export async function withStateLock<T>(credentialsFile: string, name: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
   const {own} = lockPlatform()
   return withLock({
-    dir: () => openStateDir(credentialsFile, true)!, owner: ownerFor(credentialsFile), path: path.join(stateDir(credentialsFile), name),
+    dir: () => openStateDir(credentialsFile, true)!, owner: ownerOfPlace(credentialsFile), path: path.join(stateDir(credentialsFile), name),
   }, own, options, fn)
 }
 

@@ -9,7 +9,7 @@ import type {CredentialWriter, TargetState} from '../writers/writer.js'
 
 import {CredentialsFileWriter} from '../writers/credentials-file.js'
 import {
-  IniFileSnapshot, parseRawFile, readRawFile, readWhole, sessionTokenOf,
+  FileTarget, IniFileSnapshot, parseRawFile, readWhole, sessionTokenOf,
 } from './credentials-file.js'
 import {
   ConfigError, InvalidCodeError, StsRefusedError, StsUnavailableError, throwIfAborted,
@@ -249,10 +249,11 @@ export async function refreshOnce(settings: Settings, deps: RefreshDeps, policy:
   // not final: the read that decides to prompt is made under the lock below.
   let first: TargetState | undefined
   let reference: IniFileSnapshot | undefined
-  const raw = readRawFile(settings.credentialsFile, WHAT)
-  // No file at all is no half-written one (in-place writers truncate, they do not delete): fail
-  // now, having created nothing (no directory, lock file or state directory).
-  if (!raw.exists) sourceKeys(parseRawFile(raw, WHAT), settings.sourceProfile)
+  const readCredentials = () => FileTarget.read(settings.credentialsFile, WHAT)
+  const raw = readCredentials()
+  // No file at all (or /dev/null) is no half-written one (in-place writers truncate, they do not
+  // delete): fail now, having created nothing (no directory, lock file or state directory).
+  if (!raw.id) sourceKeys(parseRawFile(raw, WHAT), settings.sourceProfile)
   try {
     const before = parseRawFile(raw, WHAT)
     sourceKeys(before, settings.sourceProfile)
@@ -273,7 +274,7 @@ export async function refreshOnce(settings: Settings, deps: RefreshDeps, policy:
     const {snapshot} = await withProtocolLock(
       settings.credentialsFile,
       {onWait: holders => onLockWait(describeHolders(holders)), signal: deps.signal, timeoutMs: settings.lockTimeoutMs},
-      () => readWhole(() => readRawFile(settings.credentialsFile, WHAT), WHAT, {reference, sourceProfile: settings.sourceProfile, target: settings.targetProfile}, {
+      () => readWhole(readCredentials, WHAT, {reference, sourceProfile: settings.sourceProfile, target: settings.targetProfile}, {
         signal: deps.signal, timeoutMs: settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000,
       }),
     )

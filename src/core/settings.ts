@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {
-  configSectionName, Profile, profileMap, stringValue,
+  configSectionName, OTHER_CREDENTIAL_SETTINGS, Profile, profileMap, stringValue,
 } from './aws-config.js'
 import {checkSectionName, readIniFile} from './credentials-file.js'
 import {ConfigError, UsageError} from './errors.js'
@@ -308,9 +308,6 @@ function checkTarget(targetProfile: string, sourceProfile: string, profile: stri
   }
 }
 
-/** Settings of a config profile that make botocore take its credentials from somewhere other than static keys. */
-const OWN_CREDENTIALS = ['role_arn', 'credential_source', 'web_identity_token_file', 'sso_session', 'sso_start_url'] as const
-
 /**
  * What a target must never be, as the config file tells: a profile whose credentials botocore
  * takes from elsewhere (a role, SSO, web identity: the keys written would be ignored), one that
@@ -320,10 +317,10 @@ const OWN_CREDENTIALS = ['role_arn', 'credential_source', 'web_identity_token_fi
 function checkTargetConfig(targetProfile: string, profiles: Map<string, Profile>, configFile: string): void {
   const where = `[${configSectionName(targetProfile)}] of ${configFile}`
   const own = profiles.get(targetProfile)
-  const setting = OWN_CREDENTIALS.find(key => stringValue(own, key))
+  const setting = OTHER_CREDENTIAL_SETTINGS.find(key => stringValue(own, key))
   if (setting) {
     throw new ConfigError(
-      `cannot write session credentials into [${targetProfile}]: ${where} has ${setting}, so botocore takes that profile's credentials from there and would ignore them`,
+      `cannot write session credentials into [${targetProfile}]: ${where} has ${setting}, so botocore takes that profile's credentials from there (or, for credential_process, would never run it again once keys are in the file)`,
       'choose another --target-profile (the default is PROFILE-mfa)',
     )
   }

@@ -8,9 +8,9 @@ import path from 'node:path'
 
 import {errnoCode} from './errors.js'
 import {
-  AnchoredDir, createNew, openIn, ownerFor,
+  AnchoredDir, createNew, openIn,
 } from './files/anchor.js'
-import {flockOnce, openStateDir} from './lock.js'
+import {flockOnce, openStateDir, ownerOfPlace} from './lock.js'
 
 export interface WatcherRecord {
   credentialsFile: string
@@ -33,11 +33,11 @@ export async function registerWatcher(credentialsFile: string, targets: WatcherR
   const temp = `${name}.new`
   let fd: number
   try {
-    fd = createNew(dir, temp, ownerFor(credentialsFile))
+    fd = createNew(dir, temp, ownerOfPlace(credentialsFile))
   } catch (error) {
     if (errnoCode(error) !== 'EEXIST') throw error
     fsSync.unlinkSync(dir.entry(temp))
-    fd = createNew(dir, temp, ownerFor(credentialsFile))
+    fd = createNew(dir, temp, ownerOfPlace(credentialsFile))
   }
 
   if (!(await flockOnce(fd, 'exnb'))) {

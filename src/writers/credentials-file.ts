@@ -27,6 +27,7 @@ import {
   SectionValues,
   writeTempFile,
 } from '../core/credentials-file.js'
+import {OTHER_CREDENTIAL_SETTINGS} from '../core/aws-config.js'
 import {ConfigError} from '../core/errors.js'
 import {IniValue, profileView} from '../core/ini.js'
 import {describeHolders, withProtocolLock} from '../core/lock.js'
@@ -43,6 +44,15 @@ const WHAT = 'credentials file'
  * token): writing there would destroy some profile's keys for good.
  */
 function checkTargetSection(target: Record<string, IniValue> | undefined, targetProfile: string, file: string): void {
+  // botocore merges a credentials-file section into the profile: a role there wins over keys.
+  const setting = OTHER_CREDENTIAL_SETTINGS.find(key => typeof target?.[key] === 'string' && target[key] !== '')
+  if (setting) {
+    throw new ConfigError(
+      `[${targetProfile}] in ${file} has ${setting}: botocore takes that profile's credentials from there, so session credentials written into it would not be used`,
+      'choose another --target-profile (the default is PROFILE-mfa); nothing was changed',
+    )
+  }
+
   if (!holdsLongTermKeys(target)) return
   throw new ConfigError(
     `[${targetProfile}] in ${file} holds long-term keys (an access key and no session token): mfa-creds will not overwrite them with session credentials`,

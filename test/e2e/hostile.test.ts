@@ -159,6 +159,20 @@ const HOSTILE: Hostile[] = [
     stderr: /\[profile keys\] of .* holds long-term keys, which they would shadow/,
     title: 'a target profile with long-term keys in the config file',
   },
+  {
+    args: [...BASE, '--target-profile', 'work'],
+    code: 6,
+    prepare: box => fs.appendFile(box.credentialsFile, '\n[work]\nrole_arn = arn:aws:iam::123456789012:role/work\nsource_profile = default\n'),
+    stderr: /\[work\] in .* has role_arn: botocore takes that profile's credentials from there/,
+    title: 'a target profile that is a role in the credentials file',
+  },
+  {
+    args: [...BASE, '--target-profile', 'auto'],
+    code: 6,
+    prepare: box => fs.writeFile(box.configFile, '[profile auto]\ncredential_process = mfa-creds credential-process -p default\n'),
+    stderr: /has credential_process/,
+    title: 'a target profile whose config runs a credential_process',
+  },
 ]
 
 /** The CLI as nobody, in a sandbox nobody owns (root would read and write anything). */

@@ -137,6 +137,19 @@ describe('a writer that rewrites the file in place, ignoring the lock', () => {
     assert.equal(view?.['default-mfa']?.aws_access_key_id, 'ASIASTUBSTUBSTUB0001')
   })
 
+  it('left cut in the middle of a line (the writer closed the file): never taken as settled, exit 75, the file as it was left', async function () {
+    this.timeout(90_000)
+    scene = await startScene(['--lock-timeout', '3'])
+    const writer = await rewriteHalfway(scene, '-', AFTER.length - 10)
+    await ended(writer)
+    await fs.writeFile(scene.gate, '')
+    const result = await scene.done
+    assert.equal(result.code, 75, result.stderr)
+    assert.match(result.stderr, /ends in the middle of a line/)
+    assert.equal(await scene.box.readCredentials(), AFTER.slice(0, -10))
+    assert.deepEqual(await tempFiles(scene.box), [])
+  })
+
   it('left half-written without the source profile: refused (exit 6), the file as that writer left it', async function () {
     this.timeout(90_000)
     scene = await startScene(['--lock-timeout', '60'])

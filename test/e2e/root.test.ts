@@ -176,10 +176,7 @@ describe('root writing a user\'s files, against that user', () => {
   it('everything root makes for the file belongs to its owner, who can still take the lock', async function () {
     this.timeout(60_000)
     const {box} = scene
-    // What an older version left: a lock file and a state directory of root's.
-    await fs.writeFile(box.lockFile, '', {mode: 0o600})
     await giveToNobody(box)
-    await fs.chown(box.lockFile, 0, 0)
     const result = await run([...BASE, '--force'])
     assert.equal(result.code, 0, result.stderr)
     const state = path.join(box.aws, '.mfa-creds')
@@ -188,6 +185,51 @@ describe('root writing a user\'s files, against that user', () => {
     assert.equal(await nobodyTryLock(box.lockFile, 'flock'), 'free')
     const [{view}] = await botocoreView(box.credentialsFile)
     assert.equal(view?.['default-mfa']?.aws_access_key_id, 'ASIASTUBSTUBSTUB0001')
+  })
+
+  it('a root file linked or moved to the lock names is never given to the user', async function () {
+    this.timeout(60_000)
+    const {box} = scene
+    const secret = path.join(scene.victim, 'secret')
+    await fs.writeFile(secret, 'root only\n', {mode: 0o600})
+    await giveToNobody(box)
+    await fs.link(secret, box.lockFile)
+    await fs.mkdir(path.join(box.aws, '.mfa-creds'), {mode: 0o700})
+    await fs.chown(path.join(box.aws, '.mfa-creds'), NOBODY, NOBODY)
+    const moved = path.join(box.aws, '.mfa-creds', 'prompt-default-mfa.lock')
+    await fs.writeFile(moved, 'also root only\n', {mode: 0o600})
+    await run([...BASE, '--force'])
+    assert.deepEqual(await owners(secret, moved), [0, 0])
+    assert.equal(await fs.readFile(secret, 'utf8'), 'root only\n')
+    assert.equal(await fs.readFile(moved, 'utf8'), 'also root only\n')
+  })
+
+  it('a user\'s symlink to root\'s own credentials: refused before any call is signed, nothing created', async function () {
+    this.timeout(60_000)
+    const {box} = scene
+    const rootKeys = path.join(scene.victim, 'credentials')
+    await fs.writeFile(rootKeys, '[default]\naws_access_key_id = AKIAROOTROOTROOTROOT\naws_secret_access_key = root/secret\n', {mode: 0o600})
+    await fs.rm(box.credentialsFile)
+    await giveToNobody(box)
+    await symlinkAs(NOBODY, rootKeys, box.credentialsFile)
+    const before = (await fs.readdir(box.aws)).sort()
+    const result = await run()
+    assert.equal(result.code, 6, result.stderr)
+    assert.match(result.stderr, /symbolic link owned by uid 65534, neither root nor the file's owner \(uid 0\)/)
+    assert.equal(scene.stub.requests.length, 0, 'a call was signed')
+    assert.deepEqual((await fs.readdir(box.aws)).sort(), before, 'something was created')
+    assert.deepEqual(await box.askpassCalls(), [])
+  })
+
+  it('/dev/null as the credentials file: a clear error at once, no lock held or made', async function () {
+    this.timeout(60_000)
+    const {box} = scene
+    await giveToNobody(box)
+    const result = await scene.box.run([...BASE, '--lock-timeout', '30'], {AWS_ENDPOINT_URL: scene.stub.url, AWS_SHARED_CREDENTIALS_FILE: '/dev/null'})
+    assert.equal(result.code, 6, result.stderr)
+    assert.match(result.stderr, /no \[default\] section|does not exist/)
+    await assert.rejects(fs.access('/dev/.credentials.lock'))
+    await assert.rejects(fs.access('/dev/.mfa-creds'))
   })
 
   it('a file its owner made read-only (0400) is not written by root either: exit 6 before the prompt', async function () {

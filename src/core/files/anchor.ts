@@ -48,6 +48,20 @@ function loopError(file: string): Error {
  * Missing components end the walk: the rest is taken as it is.
  */
 export function resolveReal(file: string): ResolvedPath {
+  // A link replaced between lstat and readlink (EINVAL: no longer a link) is looked at again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return resolveOnce(file)
+    } catch (error) {
+      if (errnoCode(error) !== 'EINVAL' || attempt >= 5) {
+        if (errnoCode(error) === 'EINVAL') throw new UnsafePathError(`the symbolic links on the way to ${file} keep changing`, 'EXDEV')
+        throw error
+      }
+    }
+  }
+}
+
+function resolveOnce(file: string): ResolvedPath {
   const links: ResolvedPath['links'] = []
   // Not path.resolve: `link/..` is the parent of where the link leads, as the kernel reads it.
   let pending = (path.isAbsolute(file) ? file : `${process.cwd()}${path.sep}${file}`).split(path.sep).filter(Boolean)
@@ -166,9 +180,11 @@ export class AnchoredDir {
    */
   child(name: string, options: {create: boolean; owner: Owner}): AnchoredDir {
     const at = this.entry(name)
+    let created = false
     if (options.create) {
       try {
         fs.mkdirSync(at, 0o700)
+        created = true
       } catch (error) {
         if (errnoCode(error) !== 'EEXIST') throw error
       }
@@ -187,7 +203,7 @@ export class AnchoredDir {
 
     try {
       const stat = fs.fstatSync(fd)
-      claim(fd, stat, options.owner, path.join(this.realPath, name))
+      claim(fd, stat, options.owner, path.join(this.realPath, name), created)
       const dir = new AnchoredDir(fd, path.join(this.realPath, name), stat.ino, stat.dev)
       dir.verify()
       return dir
@@ -242,20 +258,21 @@ export class AnchoredDir {
 }
 
 /**
- * What root creates for a user's file belongs to that user: a file or directory root owns is
- * given to `owner`. One owned by a third user is refused (it could have been placed to mislead).
+ * What root creates for a user's file belongs to that user: a file or directory root has just
+ * made is given to `owner`. One found there is never given away (it may be a root file the user
+ * moved or hard-linked into place); run as root, one of a third user's is refused (it could have
+ * been placed to mislead), and so is, for anyone, one that is neither ours nor the owner's.
  */
-function claim(fd: number, stat: fs.Stats, owner: Owner, where: string): void {
+function claim(fd: number, stat: fs.Stats, owner: Owner, where: string, created: boolean): void {
   const me = process.geteuid?.()
   if (me === undefined || stat.uid === owner.uid) return
-  if (me === 0 && stat.uid === 0) {
-    fs.fchownSync(fd, owner.uid, owner.gid)
+  if (created) {
+    if (me === 0) fs.fchownSync(fd, owner.uid, owner.gid)
     return
   }
 
-  if (stat.uid !== me) {
-    throw new UnsafePathError(`${where} belongs to uid ${stat.uid}, not to the owner of the credentials file (uid ${owner.uid})`, 'EPERM')
-  }
+  if (stat.uid === me) return
+  throw new UnsafePathError(`${where} belongs to uid ${stat.uid}, neither to the owner of the credentials file (uid ${owner.uid}) nor to this user`, 'EPERM')
 }
 
 /**
@@ -286,16 +303,25 @@ export function anchorDir(dirPath: string, options: {create: boolean; owner: Own
 
 /**
  * Opens the file `name` in `dir` for reading and writing, created (mode 0600) if missing, never
- * through a symlink; what root creates, or finds created by root, belongs to `owner` (see claim).
+ * through a symlink; what root creates belongs to `owner` (see claim).
  * For lock and state files, which persist.
  */
 export function openOwnedFile(dir: AnchoredDir, name: string, owner: Owner): number {
   const where = path.join(dir.realPath, name)
-  const fd = openIn(dir, name, fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_NONBLOCK)
+  let created = true
+  let fd: number
+  try {
+    fd = openIn(dir, name, fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_EXCL)
+  } catch (error) {
+    if (errnoCode(error) !== 'EEXIST') throw error
+    created = false
+    fd = openIn(dir, name, fsConstants.O_RDWR | fsConstants.O_NONBLOCK)
+  }
+
   try {
     const stat = fs.fstatSync(fd)
     if (!stat.isFile()) throw Object.assign(new Error(`${where} is not a regular file`), {code: 'ENOTREG'})
-    claim(fd, stat, owner, where)
+    claim(fd, stat, owner, where, created)
     return fd
   } catch (error) {
     fs.closeSync(fd)
@@ -312,7 +338,7 @@ export function createExclusive(dir: AnchoredDir, name: string, mode: number): n
 export function createNew(dir: AnchoredDir, name: string, owner: Owner): number {
   const fd = openIn(dir, name, fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600)
   try {
-    claim(fd, fs.fstatSync(fd), owner, path.join(dir.realPath, name))
+    claim(fd, fs.fstatSync(fd), owner, path.join(dir.realPath, name), true)
     return fd
   } catch (error) {
     fs.closeSync(fd)

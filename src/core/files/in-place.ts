@@ -13,14 +13,15 @@
  * is refused; any other loss is then taken as its owner's will. A writer that is slow, however
  * slow, still holds the file open, so its half-written state is never taken as settled; where
  * /proc cannot tell (other systems, or another user's process we may not look at), the file must
- * stay unchanged for SETTLE_BLIND_MS.
+ * stay unchanged for SETTLE_BLIND_MS. A file cut in the middle of a line never settles: it is a
+ * writer's unfinished state, whoever wrote it, and is waited out until the deadline.
  */
 import fs from 'node:fs'
 
 import {sleep} from '../schedule.js'
 
 /** How long a file must stay unchanged, with nobody holding it open for writing, to count as settled. */
-export const SETTLE_MS = 150
+export const SETTLE_MS = 500
 /** The same where /proc cannot show who has the file open. */
 export const SETTLE_BLIND_MS = 3000
 
@@ -30,8 +31,9 @@ export interface WriterProcess {
 }
 
 /**
- * The other processes that have the file (dev, ino) open for writing, as far as /proc shows
- * them; undefined where /proc cannot be read at all.
+ * The other processes that have the file (dev, ino) open for writing; undefined where /proc
+ * cannot tell: it cannot be read, or some process's descriptors may not be looked at (another
+ * user's, or hidepid), which could be the writer.
  */
 export function openForWriting(dev: number, ino: number): undefined | WriterProcess[] {
   let pids: string[]
@@ -42,11 +44,14 @@ export function openForWriting(dev: number, ino: number): undefined | WriterProc
   }
 
   const found: WriterProcess[] = []
+  let blind = false
   for (const pid of pids) {
     let fds: string[]
     try {
       fds = fs.readdirSync(`/proc/${pid}/fd`)
-    } catch {
+    } catch (error) {
+      // Gone meanwhile (ENOENT) tells nothing; not allowed to look (EACCES) means we cannot tell.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') blind = true
       continue
     }
 
@@ -70,7 +75,7 @@ export function openForWriting(dev: number, ino: number): undefined | WriterProc
     }
   }
 
-  return found
+  return blind && found.length === 0 ? undefined : found
 }
 
 /** What one read found: the file's identity and bytes, and whether it is whole enough to use. */
@@ -80,6 +85,8 @@ export interface Observation<T> {
   key: string
   /** Undefined: whole, use it. Else what is missing, for a message. */
   problem?: string
+  /** False: this problem is never taken as the owner's will, however long it stays (a cut line). */
+  settles?: boolean
   value: T
 }
 
@@ -111,7 +118,7 @@ export async function readUntilWhole<T>(read: () => Observation<T>, options: Set
     const seen = id ? openForWriting(id.dev, id.ino) : []
     writers = seen ?? []
     const settleMs = seen === undefined ? SETTLE_BLIND_MS : SETTLE_MS
-    if (writers.length === 0 && now() - stableSince >= settleMs) return {observation, settled: true, type: 'done'}
+    if (writers.length === 0 && observation.settles !== false && now() - stableSince >= settleMs) return {observation, settled: true, type: 'done'}
     if (now() >= options.deadline) return {observation, type: 'timeout', writers}
     await sleep(Math.min(pause, Math.max(1, options.deadline - now())), options.signal)
     pause = Math.min(pause * 2, 100)
