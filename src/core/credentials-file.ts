@@ -130,9 +130,11 @@ function readOpened(open: () => number, file: string, what: string): RawFile {
         bytes: fsSync.readFileSync(fd),
         exists: true,
         // Only a regular file can be half-written by another program (not /dev/null, say).
-        id: stat.isFile() ? {
-          dev: stat.dev, ino: stat.ino, mtimeMs: stat.mtimeMs, size: stat.size,
-        } : undefined,
+        id: stat.isFile()
+          ? {
+            dev: stat.dev, ino: stat.ino, mtimeMs: stat.mtimeMs, size: stat.size,
+          }
+          : undefined,
         mode: stat.mode & 0o7777,
         owner: {gid: stat.gid, uid: stat.uid},
         path: file,

@@ -1,3 +1,4 @@
+import {OTHER_CREDENTIAL_SETTINGS} from '../core/aws-config.js'
 /**
  * The built-in writer: `[TARGET]` of the shared credentials file, under the protocol lock,
  * re-reading the file inside the lock and keeping a newer refresh made by someone else.
@@ -27,7 +28,6 @@ import {
   SectionValues,
   writeTempFile,
 } from '../core/credentials-file.js'
-import {OTHER_CREDENTIAL_SETTINGS} from '../core/aws-config.js'
 import {ConfigError} from '../core/errors.js'
 import {IniValue, profileView} from '../core/ini.js'
 import {describeHolders, withProtocolLock} from '../core/lock.js'
