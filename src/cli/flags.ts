@@ -1,5 +1,5 @@
 /**
- * Flags shared by the commands that refresh (refresh-once now, watch later): the seed's four,
+ * Flags shared by the commands that refresh (refresh-once, watch, credential-process): the seed's four,
  * with the seed's meanings and defaults, and ours.
  */
 import {Flags} from '@oclif/core'
