@@ -175,8 +175,7 @@ export class AnchoredDir {
 
   /**
    * The directory `name` in this one, made (mode 0700, owned by `owner`) when `create` and missing.
-   * It must be a real directory, not a symlink; run as root, one owned by root is given to `owner`
-   * (what an older version left), and one owned by anyone else is refused.
+   * It must be a real directory, not a symlink, and ours or the owner's (see claim).
    */
   child(name: string, options: {create: boolean; owner: Owner}): AnchoredDir {
     const at = this.entry(name)
