@@ -4,8 +4,7 @@
  * protocol lock. The core never prints: it reports progress through `onEvent` and returns values.
  */
 
-import type {PromptProvider} from '../prompts/provider.js'
-import type {CredentialWriter, TargetState} from '../writers/writer.js'
+import type {CredentialWriter, PromptProvider, TargetState} from './ports.js'
 
 import {CredentialsFileWriter} from '../writers/credentials-file.js'
 import {

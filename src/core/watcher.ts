@@ -14,8 +14,7 @@
  *   be half-way through rewriting it);
  * - exitOnError: every failure ends the process with its exit code, as the seed did.
  */
-import type {PromptProvider, PromptRequest} from '../prompts/provider.js'
-import type {CredentialWriter} from '../writers/writer.js'
+import type {CredentialWriter, PromptProvider, PromptRequest} from './ports.js'
 
 import {
   AbortedError,
