@@ -3,8 +3,8 @@
  *
  * A provider is a hook registered for the events `mfa-creds:prompt-providers` (discovery) and
  * `mfa-creds:prompt` (action); `definePromptProvider` builds it. A writer is a hook for
- * `mfa-creds:writers` and `mfa-creds:write`; `defineCredentialWriter` builds it. See README,
- * "Plugins".
+ * `mfa-creds:writers` and `mfa-creds:write`; `defineCredentialWriter` builds it. Both are built
+ * on `defineExtension` over the event map of src/extensions/events.ts. See README, "Plugins".
  */
 export {
   AbortedError,
@@ -18,23 +18,31 @@ export {
   PromptTimedOutError,
   PromptUnavailableError,
 } from './core/errors.js'
+export type {
+  CredentialWriter, PromptProvider, PromptRequest, TargetState, WriteRequest, WriteResult,
+} from './core/ports.js'
 export type {SessionCredentials} from './core/sts.js'
-export {definePromptProvider, unknownOptions} from './prompts/hook.js'
+export {defineExtension} from './extensions/define.js'
+export type {ExtensionHook, ExtensionSpec, PointCodec} from './extensions/define.js'
+export {ERROR_KINDS, errorFromData, errorToData} from './extensions/errors.js'
+export type {ErrorData, ExtensionErrorKind} from './extensions/errors.js'
+export {EXTENSION_POINTS} from './extensions/events.js'
+export type {
+  ExtensionEventMap, ExtensionInfo, HookAnswer, HookPayload, PointName,
+} from './extensions/events.js'
+export {unknownOptions} from './extensions/options.js'
+export type {ExtensionOptions, ExtensionOptions as PromptOptions, ExtensionOptions as WriterOptions} from './extensions/options.js'
+export {definePromptProvider} from './extensions/prompt.js'
 export type {
   PromptErrorData,
   PromptErrorKind,
   PromptHookAnswer,
   PromptHookPayload,
-  PromptOptions,
   PromptProviderInfo,
   PromptProviderSpec,
-} from './prompts/hook.js'
-export type {PromptProvider, PromptRequest} from './prompts/provider.js'
+} from './extensions/prompt.js'
+export {defineCredentialWriter} from './extensions/writer.js'
+export type {
+  CredentialWriterSpec, WriterContext, WriteRequestData, WriterErrorKind, WriterHookAnswer, WriterHookPayload, WriterInfo,
+} from './extensions/writer.js'
 export {promptText} from './prompts/provider.js'
-export type {
-  CredentialWriter, TargetState, WriteRequest, WriteResult,
-} from './writers/writer.js'
-export {defineCredentialWriter} from './writers/hook.js'
-export type {
-  CredentialWriterSpec, WriterContext, WriterErrorKind, WriterHookAnswer, WriterHookPayload, WriterInfo, WriterOptions, WriteRequestData,
-} from './writers/hook.js'

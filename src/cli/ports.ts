@@ -1,15 +1,73 @@
 /**
- * The two ports a refresh needs, resolved from settings through the plugin hooks: the prompt
- * provider and the credential writer, both checked (name and options) before anything is asked.
+ * The two ports a refresh needs, resolved from settings through the one extension host
+ * (src/extensions): the prompt provider (`auto` chosen by OpenSSH's rules) and the credential
+ * writer, both checked (name and options) before anything is asked. The built-ins are listed
+ * here: when the CLI itself offers the chosen name, the host calls its spec in process.
  */
 import {Config} from '@oclif/core'
 
-import type {PromptProvider} from '../prompts/provider.js'
-import type {CredentialWriter} from '../writers/writer.js'
+import type {CredentialWriter, PromptProvider} from '../core/ports.js'
 
+import {PromptUnavailableError} from '../core/errors.js'
 import {Settings} from '../core/settings.js'
-import {resolvePromptProvider} from './extensions.js'
-import {resolveWriter} from './writers.js'
+import {discover, resolveExtension} from '../extensions/host.js'
+import {PROMPT_POINT, promptPort, PromptProviderSpec} from '../extensions/prompt.js'
+import {CredentialWriterSpec, WRITER_POINT, writerPort} from '../extensions/writer.js'
+import {chooseAuto} from '../prompts/index.js'
+import {sshAskpassPrompt} from '../prompts/ssh-askpass.js'
+import {ttyPrompt} from '../prompts/tty.js'
+import {credentialsFileWriter} from '../writers/credentials-file.js'
+
+export const BUILT_IN_PROMPTS: readonly PromptProviderSpec[] = [sshAskpassPrompt, ttyPrompt]
+export const BUILT_IN_WRITERS: readonly CredentialWriterSpec[] = [credentialsFileWriter]
+
+class UnavailableProvider implements PromptProvider {
+  readonly name = 'none'
+  readonly retriesRejectedCodes = false
+
+  constructor(private readonly error: Error) {}
+
+  ask(): Promise<string> {
+    return Promise.reject(this.error)
+  }
+
+  check(): void {
+    throw this.error
+  }
+}
+
+/**
+ * The provider settings choose (`auto` by OpenSSH's rules), checked before anything is asked:
+ * an unknown name lists what is installed; options the provider refuses are an error too.
+ */
+export async function resolvePromptProvider(config: Config, settings: Pick<Settings, 'prompt' | 'promptOptions' | 'promptSource'>, env: NodeJS.ProcessEnv = process.env): Promise<PromptProvider> {
+  const offers = await discover(config, 'prompt')
+  let name = settings.prompt
+  if (name === 'auto') {
+    const chosen = chooseAuto(env)
+    if (!chosen) {
+      return new UnavailableProvider(new PromptUnavailableError(
+        'no way to ask for the MFA code: there is no terminal and no display (DISPLAY or WAYLAND_DISPLAY)',
+        'run it in a terminal, set DISPLAY for ssh-askpass, or choose with --prompt NAME (SSH_ASKPASS_REQUIRE=force also selects ssh-askpass)',
+      ))
+    }
+
+    name = chosen
+  }
+
+  const {rethrow, spec} = await resolveExtension(config, PROMPT_POINT, {name, options: settings.promptOptions, source: settings.promptSource}, {
+    alsoInstalled: ', or auto', builtIns: BUILT_IN_PROMPTS, offers,
+  })
+  return promptPort(spec, settings.promptOptions, rethrow)
+}
+
+/** The writer settings choose, checked (name and options) before anything is asked. */
+export async function resolveWriter(config: Config, settings: Pick<Settings, 'credentialsFile' | 'writer' | 'writerOptions' | 'writerSource'>): Promise<CredentialWriter> {
+  const {rethrow, spec} = await resolveExtension(config, WRITER_POINT, {name: settings.writer, options: settings.writerOptions, source: settings.writerSource}, {
+    builtIns: BUILT_IN_WRITERS,
+  })
+  return writerPort(spec, settings.writerOptions, settings.credentialsFile, rethrow)
+}
 
 export async function resolvePorts(config: Config, settings: Settings): Promise<{prompt: PromptProvider; writer: CredentialWriter}> {
   return {prompt: await resolvePromptProvider(config, settings), writer: await resolveWriter(config, settings)}

@@ -1,17 +1,15 @@
 import {BaseCommand} from '../cli/base-command.js'
-import {DiscoveredProvider, discoverPromptProviders} from '../cli/extensions.js'
-import {discoverWriters} from '../cli/writers.js'
-import {WriterInfo} from '../writers/hook.js'
+import {discover, Discovered} from '../extensions/host.js'
 
 export default class Providers extends BaseCommand {
   static override description = 'List the prompt providers and credential writers that are installed, with the plugin that offers each.'
   static override enableJsonFlag = true
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
-  public async run(): Promise<{promptProviders: DiscoveredProvider[]; writers: Array<WriterInfo & {plugin: string}>}> {
+  public async run(): Promise<{promptProviders: Array<Discovered<'prompt'>>; writers: Array<Discovered<'writer'>>}> {
     await this.parse(Providers)
-    const providers = [...(await discoverPromptProviders(this.config)).values()].sort((a, b) => a.name.localeCompare(b.name))
-    const writers = [...(await discoverWriters(this.config)).values()].sort((a, b) => a.name.localeCompare(b.name))
+    const providers = [...(await discover(this.config, 'prompt')).values()].sort((a, b) => a.name.localeCompare(b.name))
+    const writers = [...(await discover(this.config, 'writer')).values()].sort((a, b) => a.name.localeCompare(b.name))
     const all = [...providers, ...writers]
     const width = Math.max(6, ...all.map(p => p.name.length))
     const plugin = Math.max(6, ...all.map(p => p.plugin.length))

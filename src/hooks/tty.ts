@@ -1,11 +1,6 @@
-// The built-in terminal provider, registered through the same hook events as a plugin's.
-import {definePromptProvider, unknownOptions} from '../prompts/hook.js'
-import {TtyProvider} from '../prompts/tty.js'
+// The built-in terminal provider announces itself through the same hook events as a plugin's;
+// once chosen, the host calls it in process (src/extensions/host.ts).
+import {definePromptProvider} from '../extensions/prompt.js'
+import {ttyPrompt} from '../prompts/tty.js'
 
-export default definePromptProvider({
-  ask: request => new TtyProvider().ask(request),
-  description: 'the controlling terminal (/dev/tty), echo off',
-  name: 'tty',
-  retriesRejectedCodes: true,
-  validateOptions: options => unknownOptions(options, []),
-})
+export default definePromptProvider(ttyPrompt)

@@ -1,3 +1,5 @@
+import type {PromptProviderSpec} from '../extensions/prompt.js'
+
 /**
  * ssh-askpass: runs `$SSH_ASKPASS`, else `ssh-askpass` from PATH, with the prompt as its one
  * argument and stdin closed; reads the code from stdout. A non-zero exit means cancelled (the
@@ -8,6 +10,7 @@ import {
   AbortedError, errnoCode, PromptCancelledError, PromptTimedOutError, PromptUnavailableError,
 } from '../core/errors.js'
 import {runInOwnGroup} from '../core/process-group.js'
+import {unknownOptions} from '../extensions/options.js'
 import {PromptProvider, PromptRequest, promptText} from './provider.js'
 
 const SAID_MAX = 200
@@ -59,4 +62,12 @@ export class SshAskpassProvider implements PromptProvider {
       }
     }
   }
+}
+
+/** The built-in `ssh-askpass`, as plugins write theirs (announced by hooks/ssh-askpass.ts). */
+export const sshAskpassPrompt: PromptProviderSpec = {
+  ask: request => new SshAskpassProvider().ask(request),
+  description: 'a window from $SSH_ASKPASS, else ssh-askpass on PATH (for a desktop, or a service)',
+  name: 'ssh-askpass',
+  validateOptions: options => unknownOptions(options, []),
 }

@@ -5,9 +5,12 @@
 import {closeSync, openSync, writeSync} from 'node:fs'
 import tty from 'node:tty'
 
+import type {PromptProviderSpec} from '../extensions/prompt.js'
+
 import {
   AbortedError, PromptCancelledError, PromptTimedOutError, PromptUnavailableError,
 } from '../core/errors.js'
+import {unknownOptions} from '../extensions/options.js'
 import {PromptProvider, PromptRequest} from './provider.js'
 
 const MAX_INPUT = 64
@@ -112,4 +115,13 @@ export class TtyProvider implements PromptProvider {
       unavailable: () => new PromptUnavailableError('there is no terminal to ask for the MFA code on', 'run it in a terminal, or use --prompt ssh-askpass with DISPLAY set'),
     })
   }
+}
+
+/** The built-in `tty`, as plugins write theirs (announced by hooks/tty.ts). */
+export const ttyPrompt: PromptProviderSpec = {
+  ask: request => new TtyProvider().ask(request),
+  description: 'the controlling terminal (/dev/tty), echo off',
+  name: 'tty',
+  retriesRejectedCodes: true,
+  validateOptions: options => unknownOptions(options, []),
 }

@@ -1,4 +1,3 @@
-import {OTHER_CREDENTIAL_SETTINGS} from '../core/aws-config.js'
 /**
  * The built-in writer: `[TARGET]` of the shared credentials file, under the protocol lock,
  * re-reading the file inside the lock and keeping a newer refresh made by someone else.
@@ -9,6 +8,9 @@ import {OTHER_CREDENTIAL_SETTINGS} from '../core/aws-config.js'
  * mode, owner), the decision stands and only the rename remains. Otherwise the prepared file is
  * dropped and the write is decided and made again, under the lock, from what the file is now.
  */
+import type {CredentialWriterSpec} from '../extensions/writer.js'
+
+import {OTHER_CREDENTIAL_SETTINGS} from '../core/aws-config.js'
 import {
   checkNotReadOnly,
   checkWritable,
@@ -21,6 +23,7 @@ import {
   missingFrom,
   parseRawFile,
   RawFile,
+  readIniFile,
   readWhole,
   removeStaleTempFiles,
   replaceFile,
@@ -33,6 +36,7 @@ import {IniValue, profileView} from '../core/ini.js'
 import {describeHolders, withProtocolLock} from '../core/lock.js'
 import {formatExpiration, parseExpiration} from '../core/schedule.js'
 import {DEFAULT_LOCK_TIMEOUT} from '../core/settings.js'
+import {unknownOptions} from '../extensions/options.js'
 import {
   CredentialWriter, TargetState, WriteRequest, WriteResult,
 } from './writer.js'
@@ -123,6 +127,62 @@ function prepare(target: FileTarget, request: WriteRequest, reference: IniFileSn
   }
 }
 
+/**
+ * Writes `request` into `file`: prepared outside the lock, committed (or decided again) under it.
+ * `reference` is the file as read before the prompt: what the write must not lose.
+ */
+export async function writeCredentialsFile(file: string, request: WriteRequest, reference: IniFileSnapshot | undefined): Promise<WriteResult> {
+  const onWait = request.onLockWait ? (holders: Parameters<typeof describeHolders>[0]) => request.onLockWait!(describeHolders(holders)) : undefined
+  const target = FileTarget.open(file, WHAT)
+  let prepared: Prepared | undefined
+  try {
+    prepared = prepare(target, request, reference)
+    const result = await withProtocolLock(file, {
+      onHeld: request.onLockHeld, onWait, signal: request.signal, timeoutMs: request.lockTimeoutMs,
+    }, async (): Promise<WriteResult> => {
+      removeStaleTempFiles(target)
+      // The very file the prepared write was made from, and that was whole: only the rename is left.
+      if (prepared && sameRawFile(prepared.raw, target.read(WHAT))) {
+        if (prepared.temp) {
+          const {temp} = prepared
+          prepared.temp = undefined
+          await commitTempFile(target, temp)
+        }
+
+        return prepared.result
+      }
+
+      const {raw, snapshot} = await readWhole(() => target.read(WHAT), WHAT, {reference, sourceProfile: request.sourceProfile, target: request.targetProfile}, {
+        signal: request.signal, timeoutMs: request.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000,
+      })
+      checkNotReadOnly(raw)
+
+      const {result: decided, text} = decide(snapshot, request)
+      if (text !== undefined) await replaceFile(target, text, raw.mode, raw.owner)
+      return decided
+    })
+    // Outside the lock: the directory fsync only makes the rename durable (see commitTempFile).
+    target.dir.sync()
+    return result
+  } finally {
+    if (prepared?.temp) discardTempFile(target, prepared.temp)
+    target.close()
+  }
+}
+
+/** The built-in `credentials-file`, as plugins write theirs (announced by hooks/credentials-file.ts). */
+export const credentialsFileWriter: CredentialWriterSpec = {
+  check: (_target, _options, context) => checkWritable(context.credentialsFile),
+  description: 'the shared credentials file, under the lock other tools share (the default)',
+  name: 'credentials-file',
+  async read(targetProfile, _options, context) {
+    return targetState(context.credentials ?? (await readIniFile(context.credentialsFile, WHAT)), targetProfile)
+  },
+  validateOptions: options => unknownOptions(options, []),
+  write: (request, _options, context) => writeCredentialsFile(context.credentialsFile, request, context.credentials),
+}
+
+/** The built-in writer on its own, for a caller that needs no host (the role session's write). */
 export class CredentialsFileWriter implements CredentialWriter {
   readonly name = 'credentials-file'
   /** The file as last read for each target before the prompt: what a write must not lose. */
@@ -140,43 +200,7 @@ export class CredentialsFileWriter implements CredentialWriter {
     return state
   }
 
-  async write(request: WriteRequest): Promise<WriteResult> {
-    const onWait = request.onLockWait ? (holders: Parameters<typeof describeHolders>[0]) => request.onLockWait!(describeHolders(holders)) : undefined
-    const reference = this.references.get(request.targetProfile)
-    const target = FileTarget.open(this.file, WHAT)
-    let prepared: Prepared | undefined
-    try {
-      prepared = prepare(target, request, reference)
-      const result = await withProtocolLock(this.file, {
-        onHeld: request.onLockHeld, onWait, signal: request.signal, timeoutMs: request.lockTimeoutMs,
-      }, async (): Promise<WriteResult> => {
-        removeStaleTempFiles(target)
-        // The very file the prepared write was made from, and that was whole: only the rename is left.
-        if (prepared && sameRawFile(prepared.raw, target.read(WHAT))) {
-          if (prepared.temp) {
-            const {temp} = prepared
-            prepared.temp = undefined
-            await commitTempFile(target, temp)
-          }
-
-          return prepared.result
-        }
-
-        const {raw, snapshot} = await readWhole(() => target.read(WHAT), WHAT, {reference, sourceProfile: request.sourceProfile, target: request.targetProfile}, {
-          signal: request.signal, timeoutMs: request.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000,
-        })
-        checkNotReadOnly(raw)
-
-        const {result: decided, text} = decide(snapshot, request)
-        if (text !== undefined) await replaceFile(target, text, raw.mode, raw.owner)
-        return decided
-      })
-      // Outside the lock: the directory fsync only makes the rename durable (see commitTempFile).
-      target.dir.sync()
-      return result
-    } finally {
-      if (prepared?.temp) discardTempFile(target, prepared.temp)
-      target.close()
-    }
+  write(request: WriteRequest): Promise<WriteResult> {
+    return writeCredentialsFile(this.file, request, this.references.get(request.targetProfile))
   }
 }
