@@ -74,7 +74,7 @@ export function fileError(error: unknown, file: string, doing: string): ConfigEr
     }
 
     case 'ELOOP': {
-      return new ConfigError(`cannot ${doing} ${file}: too many levels of symbolic links (a symlink loop?)`, `fix the symlinks at ${file}`)
+      return new ConfigError(`cannot ${doing} ${file}: too many levels of symbolic links (a symlink loop?), or a symlink put in its place while mfa-creds was using it`, `fix the symlinks at ${file}`)
     }
 
     case 'ENOTREG': {
@@ -194,9 +194,13 @@ export function readCredentialsFile(file: string): IniFileSnapshot {
   return parseRawFile(FileTarget.read(file, 'credentials file'), 'credentials file')
 }
 
-/** Reads and parses an INI file as botocore would. A missing file reads as empty. */
+/**
+ * Reads and parses an AWS shared file as botocore would; a missing file reads as empty. Through
+ * FileTarget.read: run as root, a user's symlink (to root's own config, say) is refused before
+ * anything is opened through it.
+ */
 export async function readIniFile(file: string, what: string): Promise<IniFileSnapshot> {
-  return parseRawFile(readRawFile(file, what), what)
+  return parseRawFile(FileTarget.read(file, what), what)
 }
 
 /** A snapshot whose whole-file view is built only if asked for (one profile: profileView). */
@@ -680,7 +684,7 @@ export async function checkWritable(file: string): Promise<void> {
   }
 
   const dir = path.dirname(realPath)
-  const raw = readRawFile(realPath, 'file')
+  const raw = FileTarget.read(file, 'file')
   if (runningAsRoot()) {
     checkNotReadOnly({...raw, path: realPath})
     let stat: fsSync.Stats

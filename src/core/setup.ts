@@ -7,7 +7,7 @@ import {
   configSectionName, Profile, profileMap, profileSectionName, stringValue,
 } from './aws-config.js'
 import {
-  editCredentials, readCredentialsFile, readIniFile, readRawFile, readWhole, writeFileAtomic,
+  editCredentials, FileTarget, readCredentialsFile, readIniFile, readWhole, writeFileAtomic,
 } from './credentials-file.js'
 import {ConfigError, StsRefusedError, UsageError} from './errors.js'
 import {readIni} from './ini.js'
@@ -121,7 +121,7 @@ export async function saveMfaSerial(settings: SetupSettings, serial: string, for
   // then seen losing what was there, and waited for (readWhole), instead of copied half-written.
   const reference = await readIniFile(settings.configFile, 'config file')
   return withProtocolLock(settings.credentialsFile, {timeoutMs: settings.lockTimeoutMs}, async () => {
-    const {snapshot: config} = await readWhole(() => readRawFile(settings.configFile, 'config file'), 'config file', {reference}, {
+    const {snapshot: config} = await readWhole(() => FileTarget.read(settings.configFile, 'config file'), 'config file', {reference}, {
       timeoutMs: settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000,
     })
     const section = profileSectionName(config.view, settings.profile) ?? configSectionName(settings.profile)

@@ -32,7 +32,9 @@ import {
   writeTempFile,
 } from '../core/credentials-file.js'
 import {ConfigError} from '../core/errors.js'
-import {IniValue, profileView} from '../core/ini.js'
+import {
+  findSection, IniValue, profileView, sectionView,
+} from '../core/ini.js'
 import {describeHolders, withProtocolLock} from '../core/lock.js'
 import {formatExpiration, parseExpiration} from '../core/schedule.js'
 import {DEFAULT_LOCK_TIMEOUT} from '../core/settings.js'
@@ -47,9 +49,13 @@ const WHAT = 'credentials file'
  * The target must never be a section that holds long-term keys (an access key and no session
  * token): writing there would destroy some profile's keys for good.
  */
-function checkTargetSection(target: Record<string, IniValue> | undefined, targetProfile: string, file: string): void {
-  // botocore merges a credentials-file section into the profile: a role there wins over keys.
-  const setting = OTHER_CREDENTIAL_SETTINGS.find(key => typeof target?.[key] === 'string' && target[key] !== '')
+function checkTargetSection(snapshot: IniFileSnapshot, targetProfile: string): void {
+  const file = snapshot.path
+  const section = findSection(snapshot.doc, targetProfile)
+  // botocore merges a credentials-file section into the profile, [DEFAULT] included: a role
+  // there wins over keys, even when the target section does not exist yet.
+  const inherited = sectionView(section ?? {options: []}, snapshot.doc.defaults)
+  const setting = OTHER_CREDENTIAL_SETTINGS.find(key => typeof inherited[key] === 'string' && inherited[key] !== '')
   if (setting) {
     throw new ConfigError(
       `[${targetProfile}] in ${file} has ${setting}: botocore takes that profile's credentials from there, so session credentials written into it would not be used`,
@@ -57,7 +63,8 @@ function checkTargetSection(target: Record<string, IniValue> | undefined, target
     )
   }
 
-  if (!holdsLongTermKeys(target)) return
+  // Its own keys only: keys inherited from [DEFAULT] are not in the section, and are not overwritten.
+  if (!section || !holdsLongTermKeys(sectionView(section, []))) return
   throw new ConfigError(
     `[${targetProfile}] in ${file} holds long-term keys (an access key and no session token): mfa-creds will not overwrite them with session credentials`,
     'choose another --target-profile (the default is PROFILE-mfa), or move those keys to a profile of their own; nothing was changed',
@@ -65,9 +72,8 @@ function checkTargetSection(target: Record<string, IniValue> | undefined, target
 }
 
 export function targetState(snapshot: IniFileSnapshot, targetProfile: string): TargetState {
-  const target = profileView(snapshot.doc, targetProfile)
-  checkTargetSection(target, targetProfile, snapshot.path)
-  return stateOf(target)
+  checkTargetSection(snapshot, targetProfile)
+  return stateOf(profileView(snapshot.doc, targetProfile))
 }
 
 /** The target as botocore reads it: when it expires, and its whole view as the fingerprint (it changes when another writer changes the target). */
@@ -82,8 +88,8 @@ function stateOf(target: Record<string, IniValue> | undefined): TargetState {
 /** What a write does to the file as read: keep a newer refresh made by someone else, or the new text. */
 function decide(current: IniFileSnapshot, request: WriteRequest): {result: WriteResult; text?: string} {
   const {credentials: c, targetProfile} = request
+  checkTargetSection(current, targetProfile)
   const target = profileView(current.doc, targetProfile)
-  checkTargetSection(target, targetProfile, current.path)
   const now = stateOf(target)
   if (now.fingerprint !== request.baseline && now.expiration && now.expiration.getTime() > c.expiration.getTime()) {
     return {result: {action: 'kept-newer', expiration: now.expiration}}

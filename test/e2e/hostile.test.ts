@@ -173,6 +173,12 @@ const HOSTILE: Hostile[] = [
     stderr: /has credential_process/,
     title: 'a target profile whose config runs a credential_process',
   },
+  {
+    code: 6,
+    prepare: box => fs.appendFile(box.credentialsFile, '\n[DEFAULT]\nrole_arn = arn:aws:iam::123456789012:role/everyone\nsource_profile = default\n'),
+    stderr: /\[default-mfa\] in .* has role_arn/,
+    title: 'a role_arn every profile inherits from [DEFAULT] of the credentials file (the target would be a role)',
+  },
 ]
 
 /** The CLI as nobody, in a sandbox nobody owns (root would read and write anything). */

@@ -221,6 +221,27 @@ describe('root writing a user\'s files, against that user', () => {
     assert.deepEqual(await box.askpassCalls(), [])
   })
 
+  for (const command of [['status'], ['setup', '--serial', SERIAL, '--force'], ['credential-process', '--mfa-serial-number', SERIAL]]) {
+    it(`${command[0]} as root: a user's symlink to root's own config is refused, nothing of it is read out or copied`, async function () {
+      this.timeout(60_000)
+      const {box} = scene
+      const rootConfig = path.join(scene.victim, 'config')
+      const secret = '[default]\nregion = us-east-1\nroot_private = hunter2-root-config-secret\n[profile x]\nnested =\n  ROOT-PRIVATE-LINE-WITHOUT-EQUALS\n'
+      await fs.writeFile(rootConfig, secret, {mode: 0o600})
+      await fs.rm(box.configFile)
+      await giveToNobody(box)
+      await symlinkAs(NOBODY, rootConfig, box.configFile)
+      const before = (await fs.readdir(box.aws)).sort()
+      const result = await run(command)
+      assert.equal(result.code, 6, result.stdout + result.stderr)
+      assert.match(result.stderr, /symbolic link owned by uid 65534, neither root nor the file's owner/)
+      assert.doesNotMatch(result.stdout + result.stderr, /hunter2|ROOT-PRIVATE/)
+      assert.deepEqual((await fs.readdir(box.aws)).sort(), before)
+      assert.equal(await fs.readFile(rootConfig, 'utf8'), secret)
+      assert.equal(scene.stub.requests.length, 0)
+    })
+  }
+
   it('/dev/null as the credentials file: a clear error at once, no lock held or made', async function () {
     this.timeout(60_000)
     const {box} = scene
