@@ -27,6 +27,32 @@ export default [
     },
   },
   {
+    // The layers (README, "Architecture"): commands -> cli -> core, extensions beside. src/core
+    // imports no command, cli or extension module; extensions import no command or cli module.
+    files: ['src/**/*.ts'],
+    rules: {
+      'import/no-restricted-paths': ['error', {
+        zones: [
+          {
+            from: ['./src/cli', './src/commands', './src/extensions', './src/hooks', './src/prompts', './src/writers', './src/index.ts'],
+            message: 'src/core imports no command, cli or extension module: pass what it needs in (ports, deps)',
+            target: './src/core',
+          },
+          {
+            from: ['./src/cli', './src/commands'],
+            message: 'extension modules import no command or cli module',
+            target: ['./src/extensions', './src/hooks', './src/prompts', './src/writers'],
+          },
+          {from: './src/commands', message: 'cli modules import no command', target: './src/cli'},
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {'no-restricted-imports': ['error', {patterns: [{group: ['@oclif/*'], message: 'src/core never imports oclif'}]}]},
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: {globals: {module: 'writable', require: 'readonly'}, sourceType: 'commonjs'},
     rules: {'@typescript-eslint/no-require-imports': 'off'},

@@ -16,7 +16,7 @@ import {CredentialWriterSpec, WRITER_POINT, writerPort} from '../extensions/writ
 import {chooseAuto} from '../prompts/index.js'
 import {sshAskpassPrompt} from '../prompts/ssh-askpass.js'
 import {ttyPrompt} from '../prompts/tty.js'
-import {credentialsFileWriter} from '../writers/credentials-file.js'
+import {CredentialsFileWriter, credentialsFileWriter} from '../writers/credentials-file.js'
 
 export const BUILT_IN_PROMPTS: readonly PromptProviderSpec[] = [sshAskpassPrompt, ttyPrompt]
 export const BUILT_IN_WRITERS: readonly CredentialWriterSpec[] = [credentialsFileWriter]
@@ -69,6 +69,11 @@ export async function resolveWriter(config: Config, settings: Pick<Settings, 'cr
   return writerPort(spec, settings.writerOptions, settings.credentialsFile, rethrow)
 }
 
-export async function resolvePorts(config: Config, settings: Settings): Promise<{prompt: PromptProvider; writer: CredentialWriter}> {
-  return {prompt: await resolvePromptProvider(config, settings), writer: await resolveWriter(config, settings)}
+/** The MFA session a role is assumed from always goes to the credentials file, through the built-in writer. */
+export function sessionWriter(credentialsFile: string): CredentialWriter {
+  return new CredentialsFileWriter(credentialsFile)
+}
+
+export async function resolvePorts(config: Config, settings: Settings): Promise<{prompt: PromptProvider; sessionWriter: typeof sessionWriter; writer: CredentialWriter}> {
+  return {prompt: await resolvePromptProvider(config, settings), sessionWriter, writer: await resolveWriter(config, settings)}
 }

@@ -36,7 +36,7 @@ For a role profile (role_arn and source_profile in ~/.aws/config, or --role-arn)
   public async run(): Promise<RefreshJson> {
     const {flags} = await this.parse(RefreshOnce)
     const settings = await resolveSettings(settingsInput(flags, flags.profile))
-    const {prompt, writer} = await resolvePorts(this.config, settings)
+    const {prompt, sessionWriter, writer} = await resolvePorts(this.config, settings)
     const result = await this.withShutdown(signal => {
       const notify = promptNotifier(flags.notify, settings.profile, settings.targetProfile, signal)
       return refreshOnce(settings, {
@@ -46,6 +46,7 @@ For a role profile (role_arn and source_profile in ~/.aws/config, or --role-arn)
           if (line) this.note(line)
         },
         prompt,
+        sessionWriter,
         signal,
         writer,
       })

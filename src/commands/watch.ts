@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {refreshFlags, settingsInput} from '../cli/flags.js'
 import {promptNotifier} from '../cli/notify.js'
-import {resolvePorts} from '../cli/ports.js'
+import {resolvePorts, sessionWriter} from '../cli/ports.js'
 import {watchedTarget, WatchLog} from '../cli/watch-log.js'
 import {UsageError} from '../core/errors.js'
 import {WallClock} from '../core/schedule.js'
@@ -79,6 +79,7 @@ Reuses valid credentials at start (no prompt until they are due), refreshes at e
         log.status(watcher.targets)
       },
       prompt: (s: Settings) => providers.get(s.targetProfile)!,
+      sessionWriter,
       writer: (s: Settings) => writers.get(s.targetProfile)!,
     }, {exitOnError: flags['exit-on-error'], keepGoing: flags['keep-going'], promptRetryIntervalMs: flags['prompt-retry-interval'] * 1000})
 

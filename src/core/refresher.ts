@@ -6,12 +6,11 @@
 
 import type {CredentialWriter, PromptProvider, TargetState} from './ports.js'
 
-import {CredentialsFileWriter} from '../writers/credentials-file.js'
 import {
   FileTarget, IniFileSnapshot, parseRawFile, readWhole, sessionTokenOf,
 } from './credentials-file.js'
 import {
-  ConfigError, InvalidCodeError, StsRefusedError, StsUnavailableError, throwIfAborted,
+  ConfigError, InternalError, InvalidCodeError, StsRefusedError, StsUnavailableError, throwIfAborted,
 } from './errors.js'
 import {readSessionCredentials} from './export.js'
 import {profileView} from './ini.js'
@@ -41,6 +40,8 @@ export interface RefreshDeps {
   now?: () => Date
   onEvent?: (event: RefreshEvent) => void
   prompt: PromptProvider
+  /** How the MFA session a role is assumed from is written into its own target (the credentials file's writer). */
+  sessionWriter?: (credentialsFile: string) => CredentialWriter
   /** Shutting down: abandon waits, prompts and STS calls (AbortedError); a write under way completes. */
   signal?: AbortSignal
   writer: CredentialWriter
@@ -225,7 +226,8 @@ function roleParameters(role: RoleSettings): {externalId?: string; roleArn: stri
  */
 async function assumeFromSession(settings: Settings, deps: RefreshDeps, policy: RefreshPolicy): Promise<SessionCredentials> {
   const session = settings.role!.session!
-  const sessionDeps = {...deps, writer: new CredentialsFileWriter(session.credentialsFile)}
+  if (!deps.sessionWriter) throw new InternalError('a role assumed from an MFA session needs a writer for that session (RefreshDeps.sessionWriter)')
+  const sessionDeps = {...deps, writer: deps.sessionWriter(session.credentialsFile)}
   for (let attempt = 1; ; attempt++) {
     await refreshOnce({...session, force: attempt > 1}, sessionDeps, policy)
     const signer = await readSessionCredentials(session.credentialsFile, session.targetProfile, session.profile)

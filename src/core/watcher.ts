@@ -66,6 +66,8 @@ export interface WatchDeps {
   now?: () => Date
   onEvent: (event: WatchEvent) => void
   prompt: (settings: Settings) => PromptProvider
+  /** The MFA session a role is assumed from: see RefreshDeps.sessionWriter. */
+  sessionWriter?: (credentialsFile: string) => CredentialWriter
   /** Waits for a duration on a monotonic clock (default: schedule's sleep): backoffs and retry intervals. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   writer: (settings: Settings) => CredentialWriter
@@ -163,6 +165,7 @@ export class Watcher {
             this.deps.onEvent({event, target, type: 'refresh'})
           },
           prompt: serialized(this.deps.prompt(settings), this.promptQueue),
+          sessionWriter: this.deps.sessionWriter,
           signal,
           writer: this.deps.writer(settings),
         }, {codeAttempts: 3, transient: this.options.exitOnError ? undefined : {...TRANSIENT_RETRY, sleep: (ms, s) => this.pause(ms, s)}})
