@@ -56,11 +56,16 @@ export interface IniFileSnapshot {
 
 /** Explains a file-system error on `file` as a ConfigError (exit 6) with a hint. */
 export function fileError(error: unknown, file: string, doing: string): ConfigError {
+  // A path refused on purpose (files/anchor.ts) says why in its own words, whatever its code.
+  if (error instanceof UnsafePathError) {
+    const hint = error.code === 'EXDEV' ? 'nothing was changed; try again once nothing is moving it' : 'remove or fix that link, or make it belong to the file\'s owner; nothing was changed'
+    return new ConfigError(`cannot ${doing} ${file}: ${error.message}`, hint)
+  }
+
   const code = errnoCode(error)
   switch (code) {
     case 'EACCES':
     case 'EPERM': {
-      if (error instanceof UnsafePathError) return new ConfigError(`cannot ${doing} ${file}: ${error.message}`, 'remove that link, or make it belong to the file\'s owner; nothing was changed')
       return new ConfigError(`cannot ${doing} ${file}: permission denied`, `check the owner and mode of ${file} and its directory`)
     }
 
@@ -81,10 +86,6 @@ export function fileError(error: unknown, file: string, doing: string): ConfigEr
       return new ConfigError(`cannot ${doing} ${file}: it is not a regular file (a pipe, socket or device)`, `put a plain file at ${file}`)
     }
 
-    case 'EXDEV': {
-      return new ConfigError(`cannot ${doing} ${file}: ${error instanceof Error ? error.message : 'it moved'}`, 'nothing was changed; try again once nothing is moving it')
-    }
-
     case 'ENOTDIR': {
       return new ConfigError(`cannot ${doing} ${file}: a part of the path is not a directory`, `check the path ${file}`)
     }
@@ -94,7 +95,6 @@ export function fileError(error: unknown, file: string, doing: string): ConfigEr
     }
 
     default: {
-      if (error instanceof UnsafePathError) return new ConfigError(`cannot ${doing} ${file}: ${error.message}`, 'remove or fix that link; nothing was changed')
       const detail = error instanceof Error ? error.message : String(error)
       return new ConfigError(`cannot ${doing} ${file}: ${detail}`)
     }
@@ -187,14 +187,6 @@ export function parseRawFile(raw: RawFile, what: string): IniFileSnapshot {
 }
 
 /**
- * Reads and parses the credentials file (whose keys sign, and which is written): through
- * FileTarget.read, so that run as root a user's symlink cannot point the read at root's files.
- */
-export function readCredentialsFile(file: string): IniFileSnapshot {
-  return parseRawFile(FileTarget.read(file, 'credentials file'), 'credentials file')
-}
-
-/**
  * Reads and parses an AWS shared file as botocore would; a missing file reads as empty. Through
  * FileTarget.read: run as root, a user's symlink (to root's own config, say) is refused before
  * anything is opened through it.
@@ -245,13 +237,16 @@ export interface WholeCheck {
   target?: string
 }
 
+/** Whether the source profile lacks its long-term keys in `current` (and had them in the reference, if there is one). */
+function lostSource(current: IniFileSnapshot, {reference, sourceProfile}: WholeCheck): boolean {
+  if (sourceProfile === undefined || holdsLongTermKeys(profileView(current.doc, sourceProfile))) return false
+  return !reference || holdsLongTermKeys(profileView(reference.doc, sourceProfile))
+}
+
 /** What `current` lacks against `check`: a sentence, or undefined when it is whole. */
 export function missingFrom(current: IniFileSnapshot, check: WholeCheck): string | undefined {
   const {reference, sourceProfile, target} = check
-  if (sourceProfile !== undefined && !holdsLongTermKeys(profileView(current.doc, sourceProfile))) {
-    const before = reference && profileView(reference.doc, sourceProfile)
-    if (!reference || holdsLongTermKeys(before)) return `[${sourceProfile}] has lost its long-term keys`
-  }
+  if (lostSource(current, check)) return `[${sourceProfile}] has lost its long-term keys`
 
   if (!reference || current.text === reference.text) return undefined
   // A prefix cut by a writer mid-write mostly ends mid-line, even with every key still there.
@@ -294,7 +289,7 @@ function observe(raw: RawFile, what: string, check: WholeCheck): Observation<Rea
 
   const problem = missingFrom(snapshot, check)
   // Refused if it stays so, when they were there before; with nothing to compare, the caller says what is missing.
-  const sourceLost = check.reference !== undefined && problem !== undefined && problem.startsWith(`[${check.sourceProfile}] has lost`)
+  const sourceLost = check.reference !== undefined && lostSource(snapshot, check)
   return {
     id: raw.id, key: problem === undefined ? '' : key(), problem, settles: problem !== CUT_LINE, value: {raw, snapshot, sourceLost},
   }
@@ -558,25 +553,8 @@ export class FileTarget {
     readonly owner: Owner,
   ) {}
 
-  /** Opens `file` for replacing; its directory is made (0700, owned as the file would be) when `create`. */
-  static open(file: string, what: string, create = false): FileTarget {
-    const target = FileTarget.find(file, what, create, 'write')
-    if (!target) throw fileError(Object.assign(new Error('no such directory'), {code: 'ENOENT'}), file, `write the ${what}`)
-    return target
-  }
-
-  /** Reads `file` the same way (links resolved once and checked; never through a link swapped in later); missing reads as empty. */
-  static read(file: string, what: string): RawFile {
-    const target = FileTarget.find(file, what, false, 'read')
-    if (!target) return {bytes: Buffer.alloc(0), exists: false, path: file}
-    try {
-      return target.read(what)
-    } finally {
-      target.close()
-    }
-  }
-
-  private static find(file: string, what: string, create: boolean, doing: string): FileTarget | undefined {
+  /** The target, or undefined when its directory does not exist (and `create` is false). */
+  static lookup(file: string, what: string, create: boolean, doing: string): FileTarget | undefined {
     try {
       const resolved = resolveReal(file)
       const owner = ownerFor(resolved.real)
@@ -585,6 +563,24 @@ export class FileTarget {
       return dir && new FileTarget(file, dir, path.basename(resolved.real), owner)
     } catch (error) {
       throw fileError(error, file, `${doing} the ${what}`)
+    }
+  }
+
+  /** Opens `file` for replacing; its directory is made (0700, owned as the file would be) when `create`. */
+  static open(file: string, what: string, create = false): FileTarget {
+    const target = FileTarget.lookup(file, what, create, 'write')
+    if (!target) throw fileError(Object.assign(new Error('no such directory'), {code: 'ENOENT'}), file, `write the ${what}`)
+    return target
+  }
+
+  /** Reads `file` the same way (links resolved once and checked; never through a link swapped in later); missing reads as empty. */
+  static read(file: string, what: string): RawFile {
+    const target = FileTarget.lookup(file, what, false, 'read')
+    if (!target) return {bytes: Buffer.alloc(0), exists: false, path: file}
+    try {
+      return target.read(what)
+    } finally {
+      target.close()
     }
   }
 
@@ -674,44 +670,34 @@ export function checkNotReadOnly(raw: RawFile): void {
  * count, not root's: root writes where the owner could.
  */
 export async function checkWritable(file: string): Promise<void> {
-  const resolved = resolveReal(file)
-  const realPath = resolved.real
-  const owner = ownerFor(realPath)
+  const target = FileTarget.lookup(file, 'file', false, 'write')
+  // No directory yet: nothing here can say no (the write itself reports what it meets).
+  if (!target) return
   try {
-    checkLinkOwners(resolved, owner.uid)
-  } catch (error) {
-    throw fileError(error, file, 'write')
-  }
+    const raw = target.read('file')
+    const {owner, realPath} = target
+    if (runningAsRoot()) {
+      checkNotReadOnly({...raw, path: realPath})
+      if (owner.uid !== 0 && !modeAllows(fsSync.fstatSync(target.dir.fd), owner.uid, [owner.gid], 2)) {
+        throw new ConfigError(`cannot write ${target.dir.realPath}: its mode does not let its owner's user (uid ${owner.uid}) write there`, `check the owner and mode of ${target.dir.realPath}; nothing was changed`)
+      }
 
-  const dir = path.dirname(realPath)
-  const raw = FileTarget.read(file, 'file')
-  if (runningAsRoot()) {
+      return
+    }
+
+    for (const at of [target.dir.realPath, realPath]) {
+      try {
+        fsSync.accessSync(at, fsConstants.W_OK)
+      } catch (error) {
+        if (errnoCode(error) === 'ENOENT') continue
+        throw fileError(error, at, 'write')
+      }
+    }
+
     checkNotReadOnly({...raw, path: realPath})
-    let stat: fsSync.Stats
-    try {
-      stat = fsSync.statSync(dir)
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return
-      throw fileError(error, dir, 'write')
-    }
-
-    if (owner.uid !== 0 && !modeAllows(stat, owner.uid, [owner.gid], 2)) {
-      throw new ConfigError(`cannot write ${dir}: its mode does not let its owner's user (uid ${owner.uid}) write there`, `check the owner and mode of ${dir}; nothing was changed`)
-    }
-
-    return
+  } finally {
+    target.close()
   }
-
-  for (const target of [dir, realPath]) {
-    try {
-      fsSync.accessSync(target, fsConstants.W_OK)
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') continue
-      throw fileError(error, target, 'write')
-    }
-  }
-
-  checkNotReadOnly({...raw, path: realPath})
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   configSectionName, Profile, profileMap, profileSectionName, stringValue,
 } from './aws-config.js'
 import {
-  editCredentials, FileTarget, readCredentialsFile, readIniFile, readWhole, writeFileAtomic,
+  editCredentials, FileTarget, readIniFile, readWhole, writeFileAtomic,
 } from './credentials-file.js'
 import {ConfigError, StsRefusedError, UsageError} from './errors.js'
 import {readIni} from './ini.js'
@@ -101,7 +101,7 @@ async function listMfaDevices(request: StsCall, userName: string | undefined): P
 
 /** Whose keys these are, and the MFA devices IAM lists for that user. */
 export async function findMfaDevices(settings: SetupSettings, signal?: AbortSignal): Promise<FoundDevices> {
-  const keys = sourceKeys(readCredentialsFile(settings.credentialsFile), settings.sourceProfile)
+  const keys = sourceKeys(await readIniFile(settings.credentialsFile, 'credentials file'), settings.sourceProfile)
   const call = {
     credentials: keys, credentialsProfile: settings.sourceProfile, region: settings.region, signal,
   }

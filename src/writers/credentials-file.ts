@@ -29,6 +29,7 @@ import {
   replaceFile,
   sameRawFile,
   SectionValues,
+  WholeCheck,
   writeTempFile,
 } from '../core/credentials-file.js'
 import {ConfigError} from '../core/errors.js'
@@ -119,12 +120,12 @@ interface Prepared {
  * file as read lacks something the reference had (a tool that rewrites in place may be half-way
  * through): the write is then all made under the lock, and any error is reported from there.
  */
-function prepare(target: FileTarget, request: WriteRequest, reference: IniFileSnapshot | undefined): Prepared | undefined {
+function prepare(target: FileTarget, request: WriteRequest, check: WholeCheck): Prepared | undefined {
   try {
     const raw = target.read(WHAT)
     const snapshot = parseRawFile(raw, WHAT)
     // Only a file that holds all it held before is prepared (see readWhole for the rest).
-    if (missingFrom(snapshot, {reference, sourceProfile: request.sourceProfile, target: request.targetProfile})) return undefined
+    if (missingFrom(snapshot, check)) return undefined
     checkNotReadOnly(raw)
     const {result, text} = decide(snapshot, request)
     return {raw, result, temp: text === undefined ? undefined : writeTempFile(target, text, raw.mode, raw.owner)}
@@ -140,9 +141,10 @@ function prepare(target: FileTarget, request: WriteRequest, reference: IniFileSn
 export async function writeCredentialsFile(file: string, request: WriteRequest, reference: IniFileSnapshot | undefined): Promise<WriteResult> {
   const onWait = request.onLockWait ? (holders: Parameters<typeof describeHolders>[0]) => request.onLockWait!(describeHolders(holders)) : undefined
   const target = FileTarget.open(file, WHAT)
+  const check: WholeCheck = {reference, sourceProfile: request.sourceProfile, target: request.targetProfile}
   let prepared: Prepared | undefined
   try {
-    prepared = prepare(target, request, reference)
+    prepared = prepare(target, request, check)
     const result = await withProtocolLock(file, {
       onHeld: request.onLockHeld, onWait, signal: request.signal, timeoutMs: request.lockTimeoutMs,
     }, async (): Promise<WriteResult> => {
@@ -158,7 +160,7 @@ export async function writeCredentialsFile(file: string, request: WriteRequest, 
         return prepared.result
       }
 
-      const {raw, snapshot} = await readWhole(() => target.read(WHAT), WHAT, {reference, sourceProfile: request.sourceProfile, target: request.targetProfile}, {
+      const {raw, snapshot} = await readWhole(() => target.read(WHAT), WHAT, check, {
         signal: request.signal, timeoutMs: request.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000,
       })
       checkNotReadOnly(raw)
