@@ -1,3 +1,4 @@
+export type {SessionCredentials} from './core/aws/sts.js'
 /**
  * The plugin SDK: what a prompt-provider or credential-writer plugin needs, typed.
  *
@@ -7,21 +8,11 @@
  * on `defineExtension` over the event map of src/extensions/events.ts. See README, "Plugins".
  */
 export {
-  AbortedError,
-  ConfigError,
-  InternalError,
-  InvalidCodeError,
-  LockTimeoutError,
-  MfaCredsError,
-  PromptCancelledError,
-  PromptMisconfiguredError,
-  PromptTimedOutError,
-  PromptUnavailableError,
+  AbortedError, ConfigError, InternalError, InvalidCodeError, LockTimeoutError, MfaCredsError, PromptCancelledError, PromptMisconfiguredError, PromptTimedOutError, PromptUnavailableError,
 } from './core/errors.js'
 export type {
   CredentialWriter, PromptProvider, PromptRequest, TargetState, WriteRequest, WriteResult,
-} from './core/ports.js'
-export type {SessionCredentials} from './core/sts.js'
+} from './core/refresh/ports.js'
 export {defineExtension} from './extensions/define.js'
 export type {ExtensionHook, ExtensionSpec, PointCodec} from './extensions/define.js'
 export {ERROR_KINDS, errorFromData, errorToData} from './extensions/errors.js'
@@ -34,12 +25,7 @@ export {unknownOptions} from './extensions/options.js'
 export type {ExtensionOptions, ExtensionOptions as PromptOptions, ExtensionOptions as WriterOptions} from './extensions/options.js'
 export {definePromptProvider} from './extensions/prompt.js'
 export type {
-  PromptErrorData,
-  PromptErrorKind,
-  PromptHookAnswer,
-  PromptHookPayload,
-  PromptProviderInfo,
-  PromptProviderSpec,
+  PromptErrorData, PromptErrorKind, PromptHookAnswer, PromptHookPayload, PromptProviderInfo, PromptProviderSpec,
 } from './extensions/prompt.js'
 export {defineCredentialWriter} from './extensions/writer.js'
 export type {

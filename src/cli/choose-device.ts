@@ -2,7 +2,7 @@
  * Picking one MFA device for `setup`: the one asked for, the only one, or one chosen on the
  * terminal from a numbered list.
  */
-import type {MfaDevice} from '../core/setup.js'
+import type {MfaDevice} from '../core/aws/iam.js'
 
 import {
   ConfigError, PromptCancelledError, PromptTimedOutError, UsageError,

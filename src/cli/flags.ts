@@ -6,7 +6,7 @@ import {Flags} from '@oclif/core'
 
 import {
   DEFAULT_LEAD_TIME, DEFAULT_LOCK_TIMEOUT, DEFAULT_PROMPT_TIMEOUT, DURATION_MAX, DURATION_MIN, ROLE_DURATION_MAX, SettingsInput,
-} from '../core/settings.js'
+} from '../core/refresh/settings.js'
 
 export const refreshFlags = {
   duration: Flags.integer({

@@ -6,10 +6,10 @@
  */
 import {Config} from '@oclif/core'
 
-import type {CredentialWriter, PromptProvider} from '../core/ports.js'
+import type {CredentialWriter, PromptProvider} from '../core/refresh/ports.js'
 
 import {PromptUnavailableError} from '../core/errors.js'
-import {Settings} from '../core/settings.js'
+import {Settings} from '../core/refresh/settings.js'
 import {discover, resolveExtension} from '../extensions/host.js'
 import {PROMPT_POINT, promptPort, PromptProviderSpec} from '../extensions/prompt.js'
 import {CredentialWriterSpec, WRITER_POINT, writerPort} from '../extensions/writer.js'

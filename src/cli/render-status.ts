@@ -2,9 +2,9 @@
  * `status` for a person: a table, the lock, the watchers; colours only in a terminal, and never
  * when NO_COLOR is set.
  */
-import type {ProfileState, StatusReport} from '../core/status.js'
+import type {ProfileState, StatusReport} from '../core/state/status.js'
 
-import {describeHolders} from '../core/lock.js'
+import {describeHolders} from '../core/files/lock.js'
 import {localTime, timeLeft} from './render.js'
 
 const COLOURS: Record<ProfileState, string> = {

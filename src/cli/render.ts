@@ -1,9 +1,9 @@
 /**
  * How results look to a person (local time, time left) and to a machine (--json).
  */
-import type {RefreshEvent, RefreshResult} from '../core/refresher.js'
+import type {RefreshEvent, RefreshResult} from '../core/refresh/refresher.js'
 
-import {formatExpiration} from '../core/schedule.js'
+import {formatExpiration} from '../core/refresh/schedule.js'
 
 const pad = (n: number) => String(n).padStart(2, '0')
 

@@ -5,8 +5,8 @@ import {Config, Flags} from '@oclif/core'
 import os from 'node:os'
 import path from 'node:path'
 
-import {CARRIED_ENV, Platform, ServiceSpec} from '../core/service.js'
-import {DURATION_MAX, DURATION_MIN} from '../core/settings.js'
+import {CARRIED_ENV, Platform, ServiceSpec} from '../core/os/service.js'
+import {DURATION_MAX, DURATION_MIN} from '../core/refresh/settings.js'
 
 export const serviceFlags = {
   duration: Flags.integer({

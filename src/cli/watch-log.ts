@@ -4,10 +4,10 @@
  * until when it is valid and when the next prompt (or, for a role from a session, re-assumption) comes. No secret is ever in any of it: events
  * carry names, times and secret-free error messages only.
  */
-import type {Settings} from '../core/settings.js'
-import type {TargetState, WatchEvent} from '../core/watcher.js'
+import type {Settings} from '../core/refresh/settings.js'
+import type {TargetState, WatchEvent} from '../core/refresh/watch-loop.js'
 
-import {formatExpiration} from '../core/schedule.js'
+import {formatExpiration} from '../core/refresh/schedule.js'
 import {localTime, timeLeft} from './render.js'
 
 export type LogFormat = 'json' | 'text'

@@ -2,10 +2,10 @@ import {BaseCommand} from '../cli/base-command.js'
 import {refreshFlags, settingsInput} from '../cli/flags.js'
 import {promptNotifier} from '../cli/notify.js'
 import {resolvePorts} from '../cli/ports.js'
+import {credentialProcessJson, readSessionCredentials} from '../core/aws/session-credentials.js'
 import {UsageError} from '../core/errors.js'
-import {credentialProcessJson, readSessionCredentials} from '../core/export.js'
-import {refreshOnce} from '../core/refresher.js'
-import {resolveSettings} from '../core/settings.js'
+import {refreshOnce} from '../core/refresh/refresher.js'
+import {resolveSettings} from '../core/refresh/settings.js'
 
 export default class CredentialProcess extends BaseCommand {
   static override description = 'For `credential_process = mfa-creds credential-process -p PROFILE` in ~/.aws/config: refresh PROFILE-mfa if it is due (asking for a code with the configured provider), then print its credentials as credential_process JSON. Nothing else goes to stdout; errors go to stderr with a non-zero exit.'

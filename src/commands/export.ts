@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {credentialsFilePath} from '../core/aws/paths.js'
 import {
   EXPORT_FORMATS, ExportFormat, formatExport, readSessionCredentials,
-} from '../core/export.js'
-import {credentialsFilePath} from '../core/settings.js'
+} from '../core/aws/session-credentials.js'
 
 export default class Export extends BaseCommand {
   static override description = 'Print the current session credentials of PROFILE-mfa for a shell or a program, like `aws configure export-credentials`. They are secrets: this is the one command that prints them, to stdout, because you asked.'

@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {credentialsFilePath} from '../core/aws/paths.js'
 import {UsageError} from '../core/errors.js'
-import {describeHolders} from '../core/lock.js'
-import {runLocked} from '../core/run-locked.js'
-import {credentialsFilePath} from '../core/settings.js'
+import {describeHolders} from '../core/files/lock.js'
+import {runLocked} from '../core/files/run-locked.js'
 
 export default class Lock extends BaseCommand {
   static override description = `Run a command while holding the credentials file lock, so that nothing it writes is lost.

@@ -7,8 +7,8 @@ import {resolvePorts} from '../cli/ports.js'
 import {
   refreshJson, RefreshJson, renderEvent, renderRefresh,
 } from '../cli/render.js'
-import {refreshOnce} from '../core/refresher.js'
-import {resolveSettings} from '../core/settings.js'
+import {refreshOnce} from '../core/refresh/refresher.js'
+import {resolveSettings} from '../core/refresh/settings.js'
 
 export default class RefreshOnce extends BaseCommand {
   static override description = `Refresh the MFA session credentials once if they are due, then exit.

@@ -2,8 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {chooseDevice} from '../cli/choose-device.js'
-import {DEFAULT_LOCK_TIMEOUT} from '../core/settings.js'
-import {findMfaDevices, resolveSetupSettings, saveMfaSerial} from '../core/setup.js'
+import {findMfaDevices, resolveSetupSettings, saveMfaSerial} from '../core/aws/mfa-device.js'
+import {DEFAULT_LOCK_TIMEOUT} from '../core/refresh/settings.js'
 
 export interface SetupJson {
   action: 'unchanged' | 'written'

@@ -2,8 +2,9 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {renderStatus, useColour} from '../cli/render-status.js'
-import {configFilePath, credentialsFilePath, DEFAULT_LEAD_TIME} from '../core/settings.js'
-import {readStatus, StatusReport} from '../core/status.js'
+import {configFilePath, credentialsFilePath} from '../core/aws/paths.js'
+import {DEFAULT_LEAD_TIME} from '../core/refresh/settings.js'
+import {readStatus, StatusReport} from '../core/state/status.js'
 
 export default class Status extends BaseCommand {
   static override description = `Show which MFA credentials are fresh, when they expire, who holds the lock, and which watchers run.

@@ -9,14 +9,7 @@
  * extension is the kind `failed`, reported by the point's own `failed` rule.
  */
 import {
-  AbortedError,
-  ConfigError,
-  ExitCode,
-  InternalError,
-  LockTimeoutError,
-  PromptCancelledError,
-  PromptTimedOutError,
-  PromptUnavailableError,
+  AbortedError, ConfigError, ExitCode, InternalError, LockTimeoutError, PromptCancelledError, PromptTimedOutError, PromptUnavailableError,
 } from '../core/errors.js'
 
 export interface ErrorKindRow {

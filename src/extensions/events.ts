@@ -32,8 +32,8 @@
  * // and a port adapter; package.json "hooks" for the built-ins in src/hooks.
  * ```
  */
-import type {IniFileSnapshot} from '../core/credentials-file.js'
-import type {PromptRequest, WriteRequest, WriteResult} from '../core/ports.js'
+import type {IniFileSnapshot} from '../core/ini/snapshot.js'
+import type {PromptRequest, WriteRequest, WriteResult} from '../core/refresh/ports.js'
 import type {ErrorData, KnownErrorKind, PointErrors} from './errors.js'
 import type {ExtensionOptions} from './options.js'
 

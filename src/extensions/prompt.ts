@@ -4,7 +4,7 @@
  * (discovery: `[{name, description, retriesRejectedCodes}]`) and `mfa-creds:prompt` (`validate`,
  * `ask` -> `{code}`); see events.ts.
  */
-import type {PromptProvider, PromptRequest} from '../core/ports.js'
+import type {PromptProvider, PromptRequest} from '../core/refresh/ports.js'
 import type {ErrorData} from './errors.js'
 import type {ErrorKindOf, HookAnswer, HookPayload} from './events.js'
 import type {ExtensionOptions} from './options.js'

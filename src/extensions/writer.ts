@@ -1,4 +1,3 @@
-import type {IniFileSnapshot} from '../core/credentials-file.js'
 /**
  * The credential-writer point on the one host: the spec a writer implements, its builder, and the
  * CredentialWriter port the refresher writes through. Events: `mfa-creds:writers` (discovery:
@@ -6,7 +5,8 @@ import type {IniFileSnapshot} from '../core/credentials-file.js'
  * write succeed?; `read` -> `{state: {expiration?, fingerprint?}}`; `write` -> `{result: {action,
  * expiration}}`); see events.ts. Times cross the hook as RFC 3339 strings; in process they stay Dates.
  */
-import type {CredentialWriter, WriteRequest, WriteResult} from '../core/ports.js'
+import type {IniFileSnapshot} from '../core/ini/snapshot.js'
+import type {CredentialWriter, WriteRequest, WriteResult} from '../core/refresh/ports.js'
 import type {ErrorData} from './errors.js'
 import type {
   ErrorKindOf, HookAnswer, HookPayload, WriterContext,
@@ -14,7 +14,7 @@ import type {
 import type {ExtensionOptions} from './options.js'
 
 import {InternalError} from '../core/errors.js'
-import {formatExpiration, parseExpiration} from '../core/schedule.js'
+import {formatExpiration, parseExpiration} from '../core/refresh/schedule.js'
 import {
   defineExtension, ExtensionHook, ExtensionSpec, PointCodec,
 } from './define.js'

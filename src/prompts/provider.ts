@@ -1,10 +1,10 @@
 /**
- * The prompt-provider contract (the port lives in core/ports.ts; re-exported here for the
+ * The prompt-provider contract (the port lives in core/refresh/ports.ts; re-exported here for the
  * built-ins and the SDK) and the prompt text ssh-askpass shows.
  */
-import type {PromptRequest} from '../core/ports.js'
+import type {PromptRequest} from '../core/refresh/ports.js'
 
-export type {PromptProvider, PromptRequest} from '../core/ports.js'
+export type {PromptProvider, PromptRequest} from '../core/refresh/ports.js'
 
 /** The prompt text ssh-askpass shows, as the seed wrote it. */
 export function promptText(request: Pick<PromptRequest, 'profile' | 'serial'>): string {

@@ -10,35 +10,25 @@
  */
 import type {CredentialWriterSpec} from '../extensions/writer.js'
 
-import {OTHER_CREDENTIAL_SETTINGS} from '../core/aws-config.js'
+import {holdsLongTermKeys, OTHER_CREDENTIAL_SETTINGS} from '../core/aws/profiles.js'
 import {
-  checkNotReadOnly,
-  checkWritable,
-  commitTempFile,
-  discardTempFile,
-  editCredentials,
-  FileTarget,
-  holdsLongTermKeys,
-  IniFileSnapshot,
-  missingFrom,
-  parseRawFile,
-  RawFile,
-  readIniFile,
-  readWhole,
-  removeStaleTempFiles,
-  replaceFile,
-  sameRawFile,
-  SectionValues,
-  WholeCheck,
-  writeTempFile,
-} from '../core/credentials-file.js'
+  missingFrom, parseRawFile, readSharedFile, readWhole, WholeCheck,
+} from '../core/aws/shared-file.js'
 import {ConfigError} from '../core/errors.js'
 import {
+  commitTempFile, discardTempFile, removeStaleTempFiles, replaceFile, writeTempFile,
+} from '../core/files/atomic.js'
+import {describeHolders, withProtocolLock} from '../core/files/lock.js'
+import {
+  checkNotReadOnly, checkWritable, FileTarget, RawFile, sameRawFile,
+} from '../core/files/target.js'
+import {editCredentials, SectionValues} from '../core/ini/edit.js'
+import {
   findSection, IniValue, profileView, sectionView,
-} from '../core/ini.js'
-import {describeHolders, withProtocolLock} from '../core/lock.js'
-import {formatExpiration, parseExpiration} from '../core/schedule.js'
-import {DEFAULT_LOCK_TIMEOUT} from '../core/settings.js'
+} from '../core/ini/parse.js'
+import {IniFileSnapshot} from '../core/ini/snapshot.js'
+import {formatExpiration, parseExpiration} from '../core/refresh/schedule.js'
+import {DEFAULT_LOCK_TIMEOUT} from '../core/refresh/settings.js'
 import {unknownOptions} from '../extensions/options.js'
 import {
   CredentialWriter, TargetState, WriteRequest, WriteResult,
@@ -184,7 +174,7 @@ export const credentialsFileWriter: CredentialWriterSpec = {
   description: 'the shared credentials file, under the lock other tools share (the default)',
   name: 'credentials-file',
   async read(targetProfile, _options, context) {
-    return targetState(context.credentials ?? (await readIniFile(context.credentialsFile, WHAT)), targetProfile)
+    return targetState(context.credentials ?? (await readSharedFile(context.credentialsFile, WHAT)), targetProfile)
   },
   validateOptions: options => unknownOptions(options, []),
   write: (request, _options, context) => writeCredentialsFile(context.credentialsFile, request, context.credentials),

@@ -5,14 +5,15 @@ import {promises as fs} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {
-  editCredentials, FileTarget, readIniFile, removeStaleTempFiles, setSectionValues, writeFileAtomic,
-} from '../../src/core/credentials-file.js'
+import {readSharedFile} from '../../src/core/aws/shared-file.js'
 import {
   AbortedError, ConfigError, InternalError, LockTimeoutError,
 } from '../../src/core/errors.js'
-import {parseIni} from '../../src/core/ini.js'
-import {lockPathFor} from '../../src/core/lock.js'
+import {removeStaleTempFiles, writeFileAtomic} from '../../src/core/files/atomic.js'
+import {lockPathFor} from '../../src/core/files/lock.js'
+import {FileTarget} from '../../src/core/files/target.js'
+import {editCredentials, setSectionValues} from '../../src/core/ini/edit.js'
+import {parseIni} from '../../src/core/ini/parse.js'
 import {CredentialsFileWriter} from '../../src/writers/credentials-file.js'
 import {WriteResult} from '../../src/writers/writer.js'
 import {botocoreView, PythonLockHolder} from '../support/peers.js'
@@ -61,7 +62,7 @@ describe('credentials-file: the format-preserving editor', () => {
   it('writes a target named with brackets so that botocore reads that very name', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-cf-'))
     const file = path.join(dir, 'c')
-    const snapshot = await readIniFile(file, 'credentials file')
+    const snapshot = await readSharedFile(file, 'credentials file')
     await writeFileAtomic(file, editCredentials(snapshot, 'we]ird[name', VALUES))
     const [{view}] = await botocoreView(file)
     assert.equal(view!['we]ird[name'].aws_session_token, 'tok/en+value==')
@@ -82,17 +83,17 @@ describe('credentials-file: reading and the atomic replace', () => {
 
   it('refuses a file botocore refuses, naming the line, and leaves it as it was', async () => {
     await fs.writeFile(file, '[a]\nk = 1\n[a]\n')
-    await assert.rejects(readIniFile(file, 'credentials file'), (error: unknown) => error instanceof ConfigError && /line 3/.test(error.message) && /appears twice/.test(error.message))
+    await assert.rejects(readSharedFile(file, 'credentials file'), (error: unknown) => error instanceof ConfigError && /line 3/.test(error.message) && /appears twice/.test(error.message))
     assert.equal(await fs.readFile(file, 'utf8'), '[a]\nk = 1\n[a]\n')
   })
 
   it('explains a directory where the file should be, and a file it may not read', async () => {
     await fs.mkdir(file)
-    await assert.rejects(readIniFile(file, 'credentials file'), /is a directory/)
+    await assert.rejects(readSharedFile(file, 'credentials file'), /is a directory/)
     await fs.rmdir(file)
     if (process.getuid?.() !== 0) {
       await fs.writeFile(file, '[a]\n', {mode: 0o000})
-      await assert.rejects(readIniFile(file, 'credentials file'), /permission denied/)
+      await assert.rejects(readSharedFile(file, 'credentials file'), /permission denied/)
     }
   })
 
@@ -111,7 +112,7 @@ describe('credentials-file: reading and the atomic replace', () => {
     const owner = {gid: 65_534, uid: 65_534}
     if (process.getuid?.() === 0) await fs.chown(file, owner.uid, owner.gid)
     else Object.assign(owner, {gid: process.getgid!(), uid: process.getuid!()})
-    const snapshot = await readIniFile(file, 'credentials file')
+    const snapshot = await readSharedFile(file, 'credentials file')
     await writeFileAtomic(file, '[b]\n', snapshot.mode, snapshot.owner)
     const stat = await fs.stat(file)
     assert.deepEqual([stat.uid, stat.gid, await fs.readFile(file, 'utf8')], [owner.uid, owner.gid, '[b]\n'])
@@ -138,7 +139,7 @@ describe('credentials-file: reading and the atomic replace', () => {
   it('explains a symlink loop', async () => {
     await fs.symlink(path.join(dir, 'b'), file)
     await fs.symlink(file, path.join(dir, 'b'))
-    await assert.rejects(readIniFile(file, 'credentials file'), /symlink loop/)
+    await assert.rejects(readSharedFile(file, 'credentials file'), /symlink loop/)
     await assert.rejects(writeFileAtomic(file, '[x]\n'), /symlink loop/)
   })
 

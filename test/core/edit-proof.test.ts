@@ -9,13 +9,12 @@ import {promises as fs} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {
-  editCredentials, IniFileSnapshot, SectionValues, setSectionValues,
-} from '../../src/core/credentials-file.js'
 import {ConfigError} from '../../src/core/errors.js'
+import {editCredentials, SectionValues, setSectionValues} from '../../src/core/ini/edit.js'
 import {
   botocoreView, findSection, IniSyntaxError, parseIni, readIni,
-} from '../../src/core/ini.js'
+} from '../../src/core/ini/parse.js'
+import {IniFileSnapshot} from '../../src/core/ini/snapshot.js'
 import {botocoreView as pythonView} from '../support/peers.js'
 
 /** A small deterministic generator (mulberry32), so that a failure names a seed that repeats it. */

@@ -3,7 +3,7 @@ import {promises as fs} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {decodeIniText, IniSyntaxError, readIni} from '../../src/core/ini.js'
+import {decodeIniText, IniSyntaxError, readIni} from '../../src/core/ini/parse.js'
 import {CORPUS, PARITY_EXTRAS} from '../fixtures/corpus.js'
 import {botocoreView} from '../support/peers.js'
 

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {ConfigError, LockTimeoutError} from '../../src/core/errors.js'
-import {lockHolders, lockPathFor, withProtocolLock} from '../../src/core/lock.js'
+import {lockHolders, lockPathFor, withProtocolLock} from '../../src/core/files/lock.js'
 import {
   NoLockFs, PythonLockHolder, tryLock, waitFor,
 } from '../support/peers.js'

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 
-import {formatExpiration, parseExpiration} from '../../src/core/schedule.js'
+import {formatExpiration, parseExpiration} from '../../src/core/refresh/schedule.js'
 
 const iso = (text: string | undefined) => {
   const date = parseExpiration(text)

@@ -6,7 +6,7 @@ import path from 'node:path'
 import {promisify} from 'node:util'
 
 import {ConfigError, UsageError} from '../../src/core/errors.js'
-import {launchdPlist, ServiceSpec, systemdUnit} from '../../src/core/service.js'
+import {launchdPlist, ServiceSpec, systemdUnit} from '../../src/core/os/service.js'
 
 const execFileP = promisify(execFile)
 

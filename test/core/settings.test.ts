@@ -3,10 +3,10 @@ import {promises as fs} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {shlexSplit} from '../../src/core/aws-config.js'
+import {shlexSplit} from '../../src/core/aws/profiles.js'
 import {ConfigError, UsageError} from '../../src/core/errors.js'
-import {isFresh, parseExpiration} from '../../src/core/schedule.js'
-import {resolveSettings} from '../../src/core/settings.js'
+import {isFresh, parseExpiration} from '../../src/core/refresh/schedule.js'
+import {resolveSettings} from '../../src/core/refresh/settings.js'
 import {chooseAuto} from '../../src/prompts/index.js'
 
 const SERIAL = 'arn:aws:iam::123456789012:mfa/alice'

@@ -2,9 +2,7 @@ import assert from 'node:assert/strict'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
-import {
-  ASKPASS_TITLE, childCommandLine, Display,
-} from '../support/display.js'
+import {ASKPASS_TITLE, childCommandLine, Display} from '../support/display.js'
 import {
   botocoreCreds, getMoto, StsStub, waitFor,
 } from '../support/peers.js'

@@ -10,7 +10,7 @@ import {once} from 'node:events'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
-import {lockHolders} from '../../src/core/lock.js'
+import {lockHolders} from '../../src/core/files/lock.js'
 import {
   botocoreView, StsStub, SUPPORT, waitFor,
 } from '../support/peers.js'

@@ -7,9 +7,7 @@ import {promisify} from 'node:util'
 import {
   getMoto, PythonLockHolder, SUPPORT, waitFor,
 } from '../support/peers.js'
-import {
-  BIN, collect, Sandbox,
-} from '../support/sandbox.js'
+import {BIN, collect, Sandbox} from '../support/sandbox.js'
 import {Terminal} from '../support/terminal.js'
 
 const execFileP = promisify(execFile)

@@ -4,7 +4,7 @@ import {once} from 'node:events'
 import {existsSync, promises as fs} from 'node:fs'
 import path from 'node:path'
 
-import {listWatchers} from '../../src/core/watchers.js'
+import {listWatchers} from '../../src/core/state/registry.js'
 import {
   botocoreView, getMoto, StsStub, waitFor,
 } from '../support/peers.js'

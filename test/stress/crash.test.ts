@@ -4,8 +4,8 @@ import {once} from 'node:events'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
-import {setSectionValues} from '../../src/core/credentials-file.js'
-import {parseIni} from '../../src/core/ini.js'
+import {setSectionValues} from '../../src/core/ini/edit.js'
+import {parseIni} from '../../src/core/ini/parse.js'
 // @ts-expect-error: a plain ESM helper shared with the writer process
 import {generation} from '../support/crash-generation.mjs'
 import {

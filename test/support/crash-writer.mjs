@@ -8,7 +8,7 @@ import {pathToFileURL} from 'node:url'
 
 const [root, file] = process.argv.slice(2)
 const load = m => import(pathToFileURL(path.join(root, 'dist', m)).href)
-const {readIniFile} = await load('core/credentials-file.js')
+const {readSharedFile} = await load('core/aws/shared-file.js')
 const {CredentialsFileWriter} = await load('writers/credentials-file.js')
 const {generation} = await import('./crash-generation.mjs')
 
@@ -16,7 +16,7 @@ const writer = new CredentialsFileWriter(file)
 process.stdout.write('ready\n')
 for (;;) {
   // The one writer of FILE: what it holds now says which generation comes next.
-  const before = await readIniFile(file, 'credentials file')
+  const before = await readSharedFile(file, 'credentials file')
   const n = Number(/ASIACRASH(\d+)/.exec(String(before.view['crash-mfa']?.aws_access_key_id))?.[1] ?? 0)
   const next = Object.fromEntries(generation(n + 1))
   await writer.write({

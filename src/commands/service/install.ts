@@ -2,8 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {serviceFlags, serviceSpec} from '../../cli/service.js'
-import {installService} from '../../core/service.js'
-import {resolveSettings} from '../../core/settings.js'
+import {installService} from '../../core/os/service.js'
+import {resolveSettings} from '../../core/refresh/settings.js'
 
 export default class ServiceInstall extends BaseCommand {
   static override description = `Run \`watch\` as a service of your login: a systemd user unit on Linux, a launchd agent on macOS.

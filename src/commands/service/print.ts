@@ -1,6 +1,6 @@
 import {BaseCommand} from '../../cli/base-command.js'
 import {serviceFlags, serviceSpec} from '../../cli/service.js'
-import {serviceFile, servicePath} from '../../core/service.js'
+import {serviceFile, servicePath} from '../../core/os/service.js'
 
 export default class ServicePrint extends BaseCommand {
   static override description = 'Show the service file that `service install` would write, without writing it.'

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import os from 'node:os'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {Platform, uninstallService} from '../../core/service.js'
+import {Platform, uninstallService} from '../../core/os/service.js'
 
 export default class ServiceUninstall extends BaseCommand {
   static override description = 'Stop the `watch` service and remove its file.'

@@ -3,15 +3,14 @@
  * Everything that can be checked before prompting is checked here (or in the refresher's
  * pre-flight read of the credentials file), so nobody types a code that could never succeed.
  */
-import os from 'node:os'
-import path from 'node:path'
-
+import {resolveSts} from '../aws/endpoints.js'
+import {configFilePath, credentialsFilePath, Env} from '../aws/paths.js'
 import {
   configSectionName, OTHER_CREDENTIAL_SETTINGS, Profile, profileMap, stringValue,
-} from './aws-config.js'
-import {checkSectionName, readIniFile} from './credentials-file.js'
-import {ConfigError, UsageError} from './errors.js'
-import {requestTimeoutMs} from './sts.js'
+} from '../aws/profiles.js'
+import {readSharedFile} from '../aws/shared-file.js'
+import {ConfigError, UsageError} from '../errors.js'
+import {checkSectionName} from '../ini/edit.js'
 
 export const DURATION_MIN = 900
 export const DURATION_MAX = 129_600
@@ -91,90 +90,12 @@ export interface RoleSettings {
   sessionName?: string
 }
 
-export type Env = Record<string, string | undefined>
-
-/** botocore's expandvars + expanduser for a configured path. */
-export function expandPath(value: string, env: Env): string {
-  let out = value.replaceAll(/\$(\w+)|\$\{(\w+)\}/g, (whole, a?: string, b?: string) => env[(a ?? b)!] ?? whole)
-  if (out === '~' || out.startsWith('~/')) out = path.join(env.HOME || os.homedir(), out.slice(1))
-  return path.resolve(out)
-}
-
-export function credentialsFilePath(env: Env = process.env): string {
-  const configured = env.AWS_SHARED_CREDENTIALS_FILE
-  return configured ? expandPath(configured, env) : path.join(env.HOME || os.homedir(), '.aws', 'credentials')
-}
-
-export function configFilePath(env: Env = process.env): string {
-  const configured = env.AWS_CONFIG_FILE
-  return configured ? expandPath(configured, env) : path.join(env.HOME || os.homedir(), '.aws', 'config')
-}
-
 /** STS's own constraint on SerialNumber: 9..256 characters of [\w+=/:,.@-]. */
 const SERIAL_PATTERN = /^[\w+=/:,.@-]{9,256}$/
 
 export function checkSerial(serial: string): string | undefined {
   if (SERIAL_PATTERN.test(serial)) return undefined
   return 'an MFA serial is an ARN like arn:aws:iam::123456789012:mfa/alice or a hardware serial like GAHT12345678 (9-256 characters of letters, digits and +=/:,.@_-)'
-}
-
-function isTrue(value: string | undefined): boolean {
-  return value?.trim().toLowerCase() === 'true'
-}
-
-/**
- * An endpoint URL, checked before anyone is asked for a code: http or https, with a host. `source`
- * names where it came from; the value is never echoed (its userinfo may hold a password).
- */
-export function checkEndpoint(value: string, source: string, fix: string): string {
-  const hint = `${fix} to a URL such as https://sts.us-east-1.amazonaws.com`
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    throw new ConfigError(`${source} is not a URL`, hint)
-  }
-
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${source} uses ${url.protocol}, not http or https`, hint)
-  if (!url.hostname || !/^\s*https?:\/\/[^/?#\s]/i.test(value)) throw new ConfigError(`${source} has no host`, hint)
-  return value
-}
-
-/** Where the config file is, for messages about an endpoint found in it. */
-export interface EndpointLocation {
-  configFile: string
-  /** The profile's section: `[profile P] of FILE`. */
-  where: string
-}
-
-/**
- * A service's endpoint (sts, iam), with the SDK's precedence, looked up for profile P (not
- * AWS_PROFILE), and checked (checkEndpoint): a ConfigError names the variable or key.
- */
-export function resolveEndpoint(
-  env: Env,
-  profile: Profile | undefined,
-  sections: Record<string, Profile>,
-  service: 'iam' | 'sts' = 'sts',
-  location?: EndpointLocation,
-): string | undefined {
-  if (isTrue(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)) return undefined
-  const variable = env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] ? `AWS_ENDPOINT_URL_${service.toUpperCase()}` : 'AWS_ENDPOINT_URL'
-  const fromEnv = env[variable]
-  if (fromEnv) return checkEndpoint(fromEnv, variable, `set ${variable}`)
-  if (isTrue(stringValue(profile, 'ignore_configured_endpoint_urls'))) return undefined
-  const servicesName = stringValue(profile, 'services')
-  if (servicesName) {
-    const block = sections[`services ${servicesName}`]?.[service]
-    if (typeof block === 'object' && block.endpoint_url) {
-      const where = `[services ${servicesName}] of ${location?.configFile ?? 'the config file'}`
-      return checkEndpoint(block.endpoint_url, `endpoint_url for ${service} in ${where}`, `set endpoint_url for ${service} in ${where}`)
-    }
-  }
-
-  const fromProfile = stringValue(profile, 'endpoint_url')
-  const where = location?.where ?? 'the config file'
-  return fromProfile ? checkEndpoint(fromProfile, `endpoint_url in ${where}`, `set endpoint_url in ${where}`) : undefined
 }
 
 function integerSetting(raw: string, key: string, where: string, min: number, max: number): number {
@@ -208,47 +129,6 @@ function extensionChoice(kind: 'prompt' | 'writer', flag: string | undefined, fl
   if (flag !== undefined) source = 'flag'
   else if (fromConfig !== undefined) source = 'config'
   return {choice: flag ?? fromConfig ?? fallback, options, source}
-}
-
-/** botocore's list of regions whose STS calls go to the global endpoint when sts_regional_endpoints = legacy. */
-const LEGACY_GLOBAL_REGIONS = new Set([
-  'ap-northeast-1',
-  'ap-south-1',
-  'ap-southeast-1',
-  'ap-southeast-2',
-  'aws-global',
-  'ca-central-1',
-  'eu-central-1',
-  'eu-north-1',
-  'eu-west-1',
-  'eu-west-2',
-  'eu-west-3',
-  'sa-east-1',
-  'us-east-1',
-  'us-east-2',
-  'us-west-1',
-  'us-west-2',
-])
-
-/** Where STS is called: the configured endpoint, else (sts_regional_endpoints = legacy) the global one, else the region's. */
-export function resolveSts(env: Env, profileConfig: Profile | undefined, sections: Record<string, Profile>, where: string, configFile = 'the config file'): {endpoint?: string; region: string} {
-  requestTimeoutMs(env)
-  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || stringValue(profileConfig, 'region') || 'us-east-1'
-  if (!/^[a-z\d-]{1,63}$/i.test(region)) {
-    const source = env.AWS_REGION ? 'AWS_REGION' : (env.AWS_DEFAULT_REGION ? 'AWS_DEFAULT_REGION' : `region in ${where}`)
-    throw new ConfigError(`${source} is ${JSON.stringify(region)}, which is not a region name`, `set ${source.split(' ')[0]} to a region such as us-east-1 (the config file has no inline comments: a ; or # after a value is part of it)`)
-  }
-
-  const endpoint = resolveEndpoint(env, profileConfig, sections, 'sts', {configFile, where})
-  const fromEnv = env.AWS_STS_REGIONAL_ENDPOINTS
-  const mode = (fromEnv || stringValue(profileConfig, 'sts_regional_endpoints') || 'regional').trim().toLowerCase()
-  if (mode !== 'legacy' && mode !== 'regional') {
-    const source = fromEnv ? 'AWS_STS_REGIONAL_ENDPOINTS' : `sts_regional_endpoints in ${where}`
-    throw new ConfigError(`${source} is ${JSON.stringify(fromEnv || stringValue(profileConfig, 'sts_regional_endpoints'))}, which is neither legacy nor regional`, `set ${source.split(' ')[0]} to regional (or legacy)`)
-  }
-
-  if (!endpoint && mode === 'legacy' && LEGACY_GLOBAL_REGIONS.has(region)) return {endpoint: 'https://sts.amazonaws.com', region: 'us-east-1'}
-  return {endpoint, region}
 }
 
 /** AssumeRole's parameters: where each comes from, and STS's constraint on it. */
@@ -347,7 +227,7 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
   if (profile === '') throw new UsageError('--profile cannot be empty', 'name the profile whose long-term keys to use, e.g. --profile default')
 
   const configFile = configFilePath(env)
-  const config = await readIniFile(configFile, 'config file')
+  const config = await readSharedFile(configFile, 'config file')
   const profiles = profileMap(config.view)
   const profileConfig = profiles.get(profile)
   const where = `[${configSectionName(profile)}] of ${configFile}`

@@ -2,14 +2,15 @@
  * The state at a glance: which managed profiles are fresh, who holds the lock, which watchers run.
  * Files only: no AWS SDK, no network.
  */
-import {Profile, profileMap, stringValue} from './aws-config.js'
-import {IniFileSnapshot, readIniFile} from './credentials-file.js'
-import {ConfigError} from './errors.js'
+import {Profile, profileMap, stringValue} from '../aws/profiles.js'
+import {readSharedFile} from '../aws/shared-file.js'
+import {ConfigError} from '../errors.js'
 import {
   LockHolder, lockHolders, lockPathFor, withProtocolLock,
-} from './lock.js'
-import {formatExpiration, parseExpiration} from './schedule.js'
-import {listWatchers, WatcherRecord} from './watchers.js'
+} from '../files/lock.js'
+import {IniFileSnapshot} from '../ini/snapshot.js'
+import {formatExpiration, parseExpiration} from '../refresh/schedule.js'
+import {listWatchers, WatcherRecord} from './registry.js'
 
 export type ProfileState = 'expired' | 'refresh-due' | 'unknown' | 'valid'
 
@@ -52,10 +53,10 @@ export interface StatusQuery {
  */
 async function readSteady(file: string, what: string): Promise<IniFileSnapshot> {
   try {
-    return await readIniFile(file, what)
+    return await readSharedFile(file, what)
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
-    return withProtocolLock(file, {timeoutMs: 2000}, () => readIniFile(file, what)).catch(() => {
+    return withProtocolLock(file, {timeoutMs: 2000}, () => readSharedFile(file, what)).catch(() => {
       throw error
     })
   }
@@ -79,7 +80,7 @@ function serialOf(profile: null | string, profiles: Map<string, Profile>): null 
 export async function readStatus(query: StatusQuery): Promise<StatusReport> {
   const [credentials, config, watchers, holders] = await Promise.all([
     readSteady(query.credentialsFile, 'credentials file'),
-    readIniFile(query.configFile, 'config file'),
+    readSharedFile(query.configFile, 'config file'),
     listWatchers(query.credentialsFile),
     lockHolders(lockPathFor(query.credentialsFile)),
   ])

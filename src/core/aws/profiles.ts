@@ -3,7 +3,7 @@
  * botocore's `build_profile_map` does: `[profile NAME]` headers split with POSIX shell rules,
  * `[default]` is the default profile, and a later section of one name wins over an earlier one.
  */
-import {IniValue, IniView} from './ini.js'
+import {IniValue, IniView} from '../ini/parse.js'
 
 /**
  * A profile's settings that tell botocore where its credentials come from other than static
@@ -113,3 +113,22 @@ export function stringValue(profile: Profile | undefined, key: string): string |
 export function configSectionName(profile: string): string {
   return profile === 'default' ? 'default' : `profile ${profile}`
 }
+
+/**
+ * The session token botocore signs with for a section: aws_session_token if the key is there,
+ * else aws_security_token. An empty value is no token: botocore then signs without one.
+ */
+export function sessionTokenOf(view: Record<string, IniValue>): string | undefined {
+  const token = Object.hasOwn(view, 'aws_session_token') ? view.aws_session_token : view.aws_security_token
+  return typeof token === 'string' && token !== '' ? token : undefined
+}
+
+function filled(value: IniValue | undefined): value is string {
+  return typeof value === 'string' && value !== ''
+}
+
+/** Whether a section holds an IAM user's long-term keys: an access key and a secret, and no session token. */
+export function holdsLongTermKeys(view: Record<string, IniValue> | undefined): boolean {
+  return view !== undefined && filled(view.aws_access_key_id) && filled(view.aws_secret_access_key) && sessionTokenOf(view) === undefined
+}
+

@@ -17,13 +17,8 @@
 import type {CredentialWriter, PromptProvider, PromptRequest} from './ports.js'
 
 import {
-  AbortedError,
-  ConfigError,
-  LockTimeoutError,
-  MfaCredsError,
-  PromptTimedOutError,
-  StsUnavailableError,
-} from './errors.js'
+  AbortedError, ConfigError, LockTimeoutError, MfaCredsError, PromptTimedOutError, StsUnavailableError,
+} from '../errors.js'
 import {
   backoffDelay, RefreshEvent, refreshOnce, RefreshResult,
 } from './refresher.js'

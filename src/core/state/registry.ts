@@ -6,11 +6,9 @@
 import fsSync, {constants as fsConstants} from 'node:fs'
 import path from 'node:path'
 
-import {errnoCode} from './errors.js'
-import {
-  AnchoredDir, createNew, openIn,
-} from './files/anchor.js'
-import {flockOnce, openStateDir, ownerOfPlace} from './lock.js'
+import {errnoCode} from '../errors.js'
+import {AnchoredDir, createNew, openIn} from '../files/anchor.js'
+import {flockOnce, openStateDir, ownerOfPlace} from '../files/lock.js'
 
 export interface WatcherRecord {
   credentialsFile: string

@@ -4,8 +4,8 @@
  * now). Built-ins and plugins are adapted to these by the extension host (src/extensions); the
  * core knows nothing of where an implementation comes from.
  */
-import type {IniFileSnapshot} from './credentials-file.js'
-import type {SessionCredentials} from './sts.js'
+import type {SessionCredentials} from '../aws/sts.js'
+import type {IniFileSnapshot} from '../ini/snapshot.js'
 
 export interface PromptRequest {
   /** 1 for the first ask in a cycle, 2 and 3 when asking again. */

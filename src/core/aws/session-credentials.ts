@@ -3,10 +3,10 @@
  * and `credential-process` (the AWS SDKs' credential_process protocol). These print secrets on
  * purpose, to stdout only, when asked; nothing else ever does.
  */
-import {readIniFile} from './credentials-file.js'
-import {ConfigError} from './errors.js'
-import {profileView} from './ini.js'
-import {formatExpiration, isFresh, parseExpiration} from './schedule.js'
+import {ConfigError} from '../errors.js'
+import {profileView} from '../ini/parse.js'
+import {formatExpiration, isFresh, parseExpiration} from '../refresh/schedule.js'
+import {readSharedFile} from './shared-file.js'
 import {SessionCredentials} from './sts.js'
 
 export const EXPORT_FORMATS = ['env', 'env-no-export', 'powershell', 'json'] as const
@@ -14,7 +14,7 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 /** The session credentials in [target] of the credentials file, if present and not expired. */
 export async function readSessionCredentials(credentialsFile: string, target: string, profile: string, now = new Date()): Promise<SessionCredentials> {
-  const snapshot = await readIniFile(credentialsFile, 'credentials file')
+  const snapshot = await readSharedFile(credentialsFile, 'credentials file')
   const section = profileView(snapshot.doc, target)
   const value = (key: string) => (typeof section?.[key] === 'string' ? (section[key] as string) : '')
   const expiration = parseExpiration(value('expiration'))

@@ -2,7 +2,7 @@
  * When credentials need refreshing, how expirations are read and written, and how to wait for a
  * moment on the wall clock (through suspend and clock jumps) without busy polling.
  */
-import {AbortedError} from './errors.js'
+import {AbortedError} from '../errors.js'
 
 /** `2026-11-24T06:21:04Z`: RFC 3339, UTC, whole seconds. */
 export function formatExpiration(date: Date): string {

@@ -33,7 +33,7 @@
  * where they interact, taking both cannot let a writer in unexcluded, it can only make
  * mfa-creds time out on its own lock (LockTimeoutError), never write without the lock.
  */
-import {ConfigError} from './errors.js'
+import {ConfigError} from '../errors.js'
 
 export type LockKind = 'fcntl' | 'flock'
 

@@ -1,57 +1,12 @@
 /**
- * The STS call, and what its failures mean for the user. The AWS SDK is imported here only, and
- * only when a call is made, so that commands that never call STS start fast.
+ * One AWS SDK call with credentials from the credentials file, and what its failures mean for
+ * the user (StsRefusedError, exit 4, or StsUnavailableError, exit 5), with every secret redacted.
+ * The AWS SDK is imported only when a call is made, so that commands that never call AWS start fast.
  */
 import {
   AbortedError, ConfigError, StsRefusedError, StsUnavailableError,
-} from './errors.js'
-
-export interface LongTermKeys {
-  accessKeyId: string
-  secretAccessKey: string
-}
-
-export interface SessionCredentials {
-  accessKeyId: string
-  expiration: Date
-  secretAccessKey: string
-  sessionToken: string
-}
-
-/** Credentials that sign an STS call: long-term keys, or the MFA session's. */
-export interface Signer extends LongTermKeys {
-  sessionToken?: string
-}
-
-/** Where the call goes and who signs it (for messages: the profile the signing keys come from). */
-export interface StsCall {
-  credentials: Signer
-  /** The credentials-file section the signing credentials were read from. */
-  credentialsProfile: string
-  durationSeconds?: number
-  endpoint?: string
-  region: string
-  /** Abandon the call (AbortedError) when this aborts. */
-  signal?: AbortSignal
-}
-
-export interface MfaCode {
-  code: string
-  serial: string
-}
-
-export interface SessionRequest extends StsCall {
-  mfa: MfaCode
-}
-
-export interface AssumeRoleRequest extends StsCall {
-  externalId?: string
-  /** With the MFA code: the role's trust policy sees MFA. Without: the signer is an MFA session. */
-  mfa?: MfaCode
-  roleArn: string
-  sessionName: string
-}
-
+} from '../errors.js'
+import {AssumeRoleRequest, MfaCode, StsCall} from './sts.js'
 /** Seconds to wait for a connection, and for a whole answer, per attempt (MFA_CREDS_STS_TIMEOUT for slow links). */
 const CONNECT_TIMEOUT_MS = 5000
 const DEFAULT_REQUEST_TIMEOUT_MS = 15_000
@@ -104,7 +59,7 @@ interface AwsErrorLike {
 }
 
 /** Any call made with credentials read from the credentials file (STS, or IAM for setup). */
-type StsRequest = StsCall & {mfa?: MfaCode; roleArn?: string}
+export type StsRequest = StsCall & {mfa?: MfaCode; roleArn?: string}
 
 function isRoleRequest(request: StsRequest): request is AssumeRoleRequest {
   return 'roleArn' in request
@@ -228,7 +183,7 @@ export function clientConfig(request: StsCall) {
   }
 }
 
-type StsModule = typeof import('@aws-sdk/client-sts')
+export type StsModule = typeof import('@aws-sdk/client-sts')
 
 /**
  * One call with an AWS SDK client made for it (the SDK module is loaded only now), for STS or, in
@@ -254,98 +209,4 @@ export async function withAwsClient<M, C extends {destroy(): void}, T>(
   } finally {
     client.destroy()
   }
-}
-
-function withClient<T>(request: StsRequest, send: (sts: StsModule, client: InstanceType<StsModule['STSClient']>) => Promise<T>): Promise<T> {
-  return withAwsClient(request, 'STS', () => import('@aws-sdk/client-sts'), (sts, config) => new sts.STSClient(config), send)
-}
-
-type CredentialsAnswer = {Credentials?: {AccessKeyId?: string; Expiration?: Date; SecretAccessKey?: string; SessionToken?: string}}
-
-/** What the credentials file (and every reader of it) can hold as a key: printable ASCII, no spaces. */
-const WRITABLE_KEY = /^[\u0021-\u007E]+$/
-/** `1h 5m`, `3m 20s`, `40s`: an approximate length of time, for messages. */
-function roughly(ms: number): string {
-  const seconds = Math.round(Math.abs(ms) / 1000)
-  if (seconds >= 3600) return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`
-  return seconds >= 60 ? `${Math.floor(seconds / 60)}m ${seconds % 60}s` : `${seconds}s`
-}
-
-function cannotWrite(what: string): StsUnavailableError {
-  return new StsUnavailableError(`STS sent credentials that cannot be written: ${what}`, 'try again; if it persists, check the endpoint')
-}
-
-/**
- * Checks what STS sent before anyone writes it: keys the credentials file can hold, and an
- * expiration that is a date we can write and read back (years 1970 to 9999). Credentials that
- * have already expired by this machine's clock mean the clock is off (STS signs against its own
- * clock, and the SDK corrects for the difference, so the call itself succeeds): that is said,
- * with how far off it is when the SDK saw it in STS's Date header (`skewMs`, STS's minus ours).
- */
-export function checkCredentials(c: NonNullable<CredentialsAnswer['Credentials']>, skewMs: number, now = Date.now()): SessionCredentials {
-  const keys = [['access key ID', c.AccessKeyId], ['secret access key', c.SecretAccessKey], ['session token', c.SessionToken]] as const
-  for (const [name, value] of keys) if (!WRITABLE_KEY.test(value ?? '')) throw cannotWrite(`the ${name} is not printable ASCII without spaces`)
-  const expiration = c.Expiration
-  if (!(expiration instanceof Date) || Number.isNaN(expiration.getTime())) throw cannotWrite('the expiration is not a date')
-  if (expiration.getUTCFullYear() > 9999 || expiration.getUTCFullYear() < 1970) throw cannotWrite(`the expiration is in the year ${expiration.getUTCFullYear()}`)
-
-  const left = expiration.getTime() - now
-  if (left > 0) {
-    return {
-      accessKeyId: c.AccessKeyId!, expiration, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken!,
-    }
-  }
-
-  const whose = Math.abs(skewMs) >= 300_000
-    ? `this machine's clock is ${roughly(skewMs)} ${skewMs < 0 ? 'ahead of' : 'behind'} STS's`
-    : `this machine's clock (or STS's) is off by more than ${roughly(left)}`
-  throw new StsUnavailableError(
-    `STS sent credentials that expired ${roughly(left)} ago by this machine's clock: ${whose}`,
-    'set the clock right (e.g. enable NTP: timedatectl set-ntp true), then try again',
-  )
-}
-
-/** A call that answers with credentials, checked to be complete and writable. */
-function call(request: StsRequest, send: (sts: StsModule, client: InstanceType<StsModule['STSClient']>) => Promise<CredentialsAnswer>): Promise<SessionCredentials> {
-  return withClient(request, async (sts, client) => {
-    const c = (await send(sts, client)).Credentials
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-      throw new StsUnavailableError('STS answered without complete credentials', 'try again; if it persists, check the endpoint')
-    }
-
-    // The SDK's estimate of STS's clock minus ours, from the Date header (ms).
-    const skewMs = Number((client.config as {systemClockOffset?: number}).systemClockOffset) || 0
-    return checkCredentials(c, skewMs)
-  })
-}
-
-/** GetSessionToken with the long-term keys of the source profile and an MFA code. */
-export function getSessionToken(request: SessionRequest): Promise<SessionCredentials> {
-  return call(request, (sts, client) => client.send(
-    new sts.GetSessionTokenCommand({DurationSeconds: request.durationSeconds, SerialNumber: request.mfa.serial, TokenCode: request.mfa.code}),
-    {abortSignal: request.signal},
-  ))
-}
-
-/** AssumeRole: with an MFA code and long-term keys, or signed by an MFA session (no code). */
-export function assumeRole(request: AssumeRoleRequest): Promise<SessionCredentials> {
-  return call(request, (sts, client) => client.send(
-    new sts.AssumeRoleCommand({
-      DurationSeconds: request.durationSeconds,
-      ExternalId: request.externalId,
-      RoleArn: request.roleArn,
-      RoleSessionName: request.sessionName,
-      SerialNumber: request.mfa?.serial,
-      TokenCode: request.mfa?.code,
-    }),
-    {abortSignal: request.signal},
-  ))
-}
-
-/** Who the long-term keys belong to: GetCallerIdentity (needs no permission). */
-export function getCallerIdentity(request: StsCall): Promise<{account: string; arn: string}> {
-  return withClient(request, async (sts, client) => {
-    const answer = await client.send(new sts.GetCallerIdentityCommand({}), {abortSignal: request.signal})
-    return {account: answer.Account ?? '', arn: answer.Arn ?? ''}
-  })
 }

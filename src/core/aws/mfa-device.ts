@@ -3,20 +3,22 @@
  * (GetCallerIdentity, then IAM ListMFADevices), and write the chosen one as mfa_serial into the
  * profile's section of the config file, with the format-preserving editor, under the protocol lock.
  */
+import {UsageError} from '../errors.js'
+import {writeFileAtomic} from '../files/atomic.js'
+import {withProtocolLock} from '../files/lock.js'
+import {FileTarget} from '../files/target.js'
+import {editCredentials} from '../ini/edit.js'
+import {readIni} from '../ini/parse.js'
+import {sourceKeys} from '../refresh/refresher.js'
+import {DEFAULT_LOCK_TIMEOUT} from '../refresh/settings.js'
+import {resolveEndpoint, resolveSts} from './endpoints.js'
+import {iamUserName, listMfaDevices, MfaDevice} from './iam.js'
+import {configFilePath, credentialsFilePath, Env} from './paths.js'
 import {
   configSectionName, Profile, profileMap, profileSectionName, stringValue,
-} from './aws-config.js'
-import {
-  editCredentials, FileTarget, readIniFile, readWhole, writeFileAtomic,
-} from './credentials-file.js'
-import {ConfigError, StsRefusedError, UsageError} from './errors.js'
-import {readIni} from './ini.js'
-import {withProtocolLock} from './lock.js'
-import {sourceKeys} from './refresher.js'
-import {
-  configFilePath, credentialsFilePath, DEFAULT_LOCK_TIMEOUT, Env, resolveEndpoint, resolveSts,
-} from './settings.js'
-import {getCallerIdentity, StsCall, withAwsClient} from './sts.js'
+} from './profiles.js'
+import {readSharedFile, readWhole} from './shared-file.js'
+import {getCallerIdentity} from './sts.js'
 
 export interface SetupSettings {
   configFile: string
@@ -30,11 +32,6 @@ export interface SetupSettings {
   stsEndpoint?: string
 }
 
-export interface MfaDevice {
-  enabled?: Date
-  serial: string
-}
-
 export interface FoundDevices {
   /** The caller, as GetCallerIdentity names it. */
   arn: string
@@ -45,7 +42,7 @@ export interface FoundDevices {
 
 export async function resolveSetupSettings(input: {lockTimeout?: number; profile: string}, env: Env = process.env): Promise<SetupSettings> {
   const configFile = configFilePath(env)
-  const config = await readIniFile(configFile, 'config file')
+  const config = await readSharedFile(configFile, 'config file')
   const sections = config.view as Record<string, Profile>
   const profileConfig = profileMap(config.view).get(input.profile)
   const where = `[${configSectionName(input.profile)}] of ${configFile}`
@@ -63,45 +60,9 @@ export async function resolveSetupSettings(input: {lockTimeout?: number; profile
   }
 }
 
-/** `arn:aws:iam::123456789012:user/path/alice` -> alice; root -> undefined; anything else is not an IAM user. */
-export function iamUserName(arn: string, profile: string): string | undefined {
-  if (/^arn:aws[\w-]*:iam::\d{12}:root$/.test(arn)) return undefined
-  const m = /^arn:aws[\w-]*:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(arn)
-  if (!m) {
-    throw new ConfigError(`the keys in [${profile}] belong to ${arn}, not to an IAM user`, `put an IAM user's long-term access key into [${profile}] (aws configure --profile ${profile})`)
-  }
-
-  return m[1]
-}
-
-async function listMfaDevices(request: StsCall, userName: string | undefined): Promise<MfaDevice[]> {
-  try {
-    return await withAwsClient(request, 'IAM', () => import('@aws-sdk/client-iam'), (iam, config) => new iam.IAMClient(config), async (iam, client) => {
-      const devices: MfaDevice[] = []
-      let marker: string | undefined
-      do {
-        const page = await client.send(new iam.ListMFADevicesCommand({Marker: marker, UserName: userName}), {abortSignal: request.signal})
-        for (const d of page.MFADevices ?? []) if (d.SerialNumber) devices.push({enabled: d.EnableDate, serial: d.SerialNumber})
-        marker = page.IsTruncated ? page.Marker : undefined
-      } while (marker)
-
-      return devices
-    })
-  } catch (error) {
-    if (error instanceof StsRefusedError && error.awsCode === 'AccessDenied') {
-      throw new ConfigError(
-        `IAM does not let ${userName ?? 'this user'} list their MFA devices (iam:ListMFADevices): ${error.message}`,
-        `copy the device's ARN from the IAM console (Security credentials) and set mfa_serial in [${configSectionName(request.credentialsProfile)}] of the config file`,
-      )
-    }
-
-    throw error
-  }
-}
-
 /** Whose keys these are, and the MFA devices IAM lists for that user. */
 export async function findMfaDevices(settings: SetupSettings, signal?: AbortSignal): Promise<FoundDevices> {
-  const keys = sourceKeys(await readIniFile(settings.credentialsFile, 'credentials file'), settings.sourceProfile)
+  const keys = sourceKeys(await readSharedFile(settings.credentialsFile, 'credentials file'), settings.sourceProfile)
   const call = {
     credentials: keys, credentialsProfile: settings.sourceProfile, region: settings.region, signal,
   }
@@ -119,7 +80,7 @@ export async function findMfaDevices(settings: SetupSettings, signal?: AbortSign
 export async function saveMfaSerial(settings: SetupSettings, serial: string, force: boolean): Promise<{action: 'unchanged' | 'written'; previous?: string}> {
   // Read once before the lock too: a tool rewriting the config in place, ignoring the lock, is
   // then seen losing what was there, and waited for (readWhole), instead of copied half-written.
-  const reference = await readIniFile(settings.configFile, 'config file')
+  const reference = await readSharedFile(settings.configFile, 'config file')
   return withProtocolLock(settings.credentialsFile, {timeoutMs: settings.lockTimeoutMs}, async () => {
     const {snapshot: config} = await readWhole(() => FileTarget.read(settings.configFile, 'config file'), 'config file', {reference}, {
       timeoutMs: settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000,

@@ -15,7 +15,7 @@ import {spawn} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import os from 'node:os'
 
-import {errnoCode} from './errors.js'
+import {errnoCode} from '../errors.js'
 import {LockHolder, withProtocolLock} from './lock.js'
 
 export interface RunLockedOptions {

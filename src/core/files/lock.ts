@@ -22,12 +22,12 @@ import path from 'node:path'
 
 import {
   ConfigError, errnoCode, LockTimeoutError, throwIfAborted,
-} from './errors.js'
+} from '../errors.js'
+import {sleep} from '../refresh/schedule.js'
 import {
   anchorDir, AnchoredDir, openOwnedFile, Owner, ownerFor, UnsafePathError,
-} from './files/anchor.js'
+} from './anchor.js'
 import {LockKind, lockPlatform} from './lock-platform.js'
-import {sleep} from './schedule.js'
 
 type FsExt = typeof import('fs-ext')
 let fsExt: FsExt | undefined

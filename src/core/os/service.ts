@@ -7,8 +7,8 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 import {promisify} from 'node:util'
 
-import {writeFileAtomic} from './credentials-file.js'
-import {ConfigError, errnoCode, UsageError} from './errors.js'
+import {ConfigError, errnoCode, UsageError} from '../errors.js'
+import {writeFileAtomic} from '../files/atomic.js'
 
 const execFileP = promisify(execFile)
 

@@ -6,22 +6,21 @@
 
 import type {CredentialWriter, PromptProvider, TargetState} from './ports.js'
 
-import {
-  FileTarget, IniFileSnapshot, parseRawFile, readWhole, sessionTokenOf,
-} from './credentials-file.js'
-import {
-  ConfigError, InternalError, InvalidCodeError, StsRefusedError, StsUnavailableError, throwIfAborted,
-} from './errors.js'
-import {readSessionCredentials} from './export.js'
-import {profileView} from './ini.js'
-import {
-  describeHolders, withProtocolLock, withStateLock,
-} from './lock.js'
-import {isFresh, sleep} from './schedule.js'
-import {DEFAULT_LOCK_TIMEOUT, RoleSettings, Settings} from './settings.js'
+import {sessionTokenOf} from '../aws/profiles.js'
+import {readSessionCredentials} from '../aws/session-credentials.js'
+import {parseRawFile, readWhole} from '../aws/shared-file.js'
 import {
   assumeRole, getSessionToken, LongTermKeys, SessionCredentials, Signer,
-} from './sts.js'
+} from '../aws/sts.js'
+import {
+  ConfigError, InternalError, InvalidCodeError, StsRefusedError, StsUnavailableError, throwIfAborted,
+} from '../errors.js'
+import {describeHolders, withProtocolLock, withStateLock} from '../files/lock.js'
+import {FileTarget} from '../files/target.js'
+import {profileView} from '../ini/parse.js'
+import {IniFileSnapshot} from '../ini/snapshot.js'
+import {isFresh, sleep} from './schedule.js'
+import {DEFAULT_LOCK_TIMEOUT, RoleSettings, Settings} from './settings.js'
 
 export const MAX_CODE_ATTEMPTS = 3
 const WHAT = 'credentials file'

@@ -1,0 +1,149 @@
+/**
+ * The AWS shared files (credentials, config) as botocore reads them: parsed from the bytes read
+ * through FileTarget (files/target.ts), and, for a write, read whole: what a locked read must
+ * still hold, waiting out a program that rewrites the file in place (files/in-place.ts).
+ */
+import {createHash} from 'node:crypto'
+
+import {ConfigError, LockTimeoutError} from '../errors.js'
+import {Observation, readUntilWhole} from '../files/in-place.js'
+import {FileTarget, RawFile} from '../files/target.js'
+import {
+  decodeIniText, IniSyntaxError, parseIni, profileView,
+} from '../ini/parse.js'
+import {IniFileSnapshot, snapshotOf} from '../ini/snapshot.js'
+import {holdsLongTermKeys} from './profiles.js'
+/** Parses what readRawFile read as botocore would, refusing (ConfigError) what botocore refuses. */
+export function parseRawFile(raw: RawFile, what: string): IniFileSnapshot {
+  const {exists, mode, owner, path: file} = raw
+  try {
+    const text = decodeIniText(raw.bytes)
+    return snapshotOf({
+      doc: parseIni(text), exists, mode, owner, path: file, text,
+    })
+  } catch (error) {
+    if (error instanceof IniSyntaxError) {
+      throw new ConfigError(
+        `the ${what} ${file} cannot be read (${error.message}); botocore and the AWS CLI would refuse it too`,
+        `fix ${file}${error.line > 0 ? ` at line ${error.line}` : ''}; nothing was changed`,
+      )
+    }
+
+    throw error
+  }
+}
+
+/**
+ * Reads and parses an AWS shared file as botocore would; a missing file reads as empty. Through
+ * FileTarget.read: run as root, a user's symlink (to root's own config, say) is refused before
+ * anything is opened through it.
+ */
+export async function readSharedFile(file: string, what: string): Promise<IniFileSnapshot> {
+  return parseRawFile(FileTarget.read(file, what), what)
+}
+
+const CUT_LINE = 'it ends in the middle of a line'
+
+/** What a file read for a write must still hold (see files/in-place.ts). */
+export interface WholeCheck {
+  /** The file as read before (under the lock, before the prompt): nothing of it but the target may be lost. */
+  reference?: IniFileSnapshot
+  /** A profile whose long-term keys must be there (when the reference had them, or with no reference). */
+  sourceProfile?: string
+  /** The section being written: what happens to it is ours to decide. */
+  target?: string
+}
+
+/** Whether the source profile lacks its long-term keys in `current` (and had them in the reference, if there is one). */
+function lostSource(current: IniFileSnapshot, {reference, sourceProfile}: WholeCheck): boolean {
+  if (sourceProfile === undefined || holdsLongTermKeys(profileView(current.doc, sourceProfile))) return false
+  return !reference || holdsLongTermKeys(profileView(reference.doc, sourceProfile))
+}
+
+/** What `current` lacks against `check`: a sentence, or undefined when it is whole. */
+export function missingFrom(current: IniFileSnapshot, check: WholeCheck): string | undefined {
+  const {reference, sourceProfile, target} = check
+  if (lostSource(current, check)) return `[${sourceProfile}] has lost its long-term keys`
+
+  if (!reference || current.text === reference.text) return undefined
+  // A prefix cut by a writer mid-write mostly ends mid-line, even with every key still there.
+  if (/[\n\r]$/.test(reference.text) && current.text !== '' && !/[\n\r]$/.test(current.text)) return CUT_LINE
+  const now = new Map(current.doc.sections.map(section => [section.name, section]))
+  for (const section of reference.doc.sections) {
+    if (section.name === target) continue
+    const found = now.get(section.name)
+    if (!found) return `[${section.name}] is gone`
+    const names = new Set(found.options.map(option => option.name))
+    const lost = section.options.find(option => !names.has(option.name))
+    if (lost) return `${lost.name} of [${section.name}] is gone`
+  }
+
+  const defaults = new Set(current.doc.defaults.map(option => option.name))
+  const lost = reference.doc.defaults.find(option => !defaults.has(option.name))
+  return lost && `${lost.name} of [DEFAULT] is gone`
+}
+
+interface Reading {
+  error?: ConfigError
+  raw: RawFile
+  snapshot?: IniFileSnapshot
+  /** The source profile's keys are what is missing. */
+  sourceLost?: boolean
+}
+
+function observe(raw: RawFile, what: string, check: WholeCheck): Observation<Reading> {
+  // What tells two reads apart, made only when the read is not whole (it is then compared).
+  const key = () => (raw.id ? `${raw.id.ino}:${raw.id.size}:${raw.id.mtimeMs}:${createHash('sha256').update(raw.bytes).digest('hex')}` : 'missing')
+  let snapshot: IniFileSnapshot
+  try {
+    snapshot = parseRawFile(raw, what)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    return {
+      id: raw.id, key: key(), problem: error.message, value: {error, raw},
+    }
+  }
+
+  const problem = missingFrom(snapshot, check)
+  // Refused if it stays so, when they were there before; with nothing to compare, the caller says what is missing.
+  const sourceLost = check.reference !== undefined && lostSource(snapshot, check)
+  return {
+    id: raw.id, key: problem === undefined ? '' : key(), problem, settles: problem !== CUT_LINE, value: {raw, snapshot, sourceLost},
+  }
+}
+
+export interface WholeOptions {
+  signal?: AbortSignal
+  /** Give up waiting for a writer that rewrites the file in place after this long. */
+  timeoutMs: number
+}
+
+/**
+ * Reads the file (with `read`) for a decision under the lock, waiting out a writer that ignores
+ * the lock and is rewriting it in place (files/in-place.ts): what it returns holds everything
+ * `check` asks for, or lost only what its owner removed and left so. Refused: a file that stays
+ * unreadable or without the source profile's keys (ConfigError), or that is still being
+ * rewritten at the end of the wait (LockTimeoutError).
+ */
+export async function readWhole(read: () => RawFile, what: string, check: WholeCheck, options: WholeOptions): Promise<{raw: RawFile; snapshot: IniFileSnapshot}> {
+  const outcome = await readUntilWhole(() => observe(read(), what, check), {deadline: performance.now() + options.timeoutMs, signal: options.signal})
+  const {problem, value} = outcome.observation
+  const file = value.raw.path
+  if (outcome.type === 'timeout') {
+    const who = outcome.writers.length > 0 ? ` (${outcome.writers.map(w => `${w.command ?? 'process'}, pid ${w.pid}`).join('; ')})` : ''
+    throw new LockTimeoutError(
+      `the ${what} ${file} is being rewritten in place by another program${who} that does not take the lock, and after ${Math.round(options.timeoutMs / 1000)} s it is still not whole: ${problem}; nothing was written`,
+      'let that program finish (run such programs as: mfa-creds lock -- COMMAND), then try again',
+    )
+  }
+
+  if (value.error) throw value.error
+  if (value.sourceLost) {
+    throw new ConfigError(
+      `${problem} in the ${what} ${file} since it was read: another program is rewriting the file, or removed them; nothing was written`,
+      `check ${file}; if the keys moved, point --profile at the profile that holds them`,
+    )
+  }
+
+  return {raw: value.raw, snapshot: value.snapshot!}
+}
