@@ -4,8 +4,9 @@
  */
 import {Flags} from '@oclif/core'
 
+import {DEFAULT_LOCK_TIMEOUT} from '../core/files/lock.js'
 import {
-  DEFAULT_LEAD_TIME, DEFAULT_LOCK_TIMEOUT, DEFAULT_PROMPT_TIMEOUT, DURATION_MAX, DURATION_MIN, ROLE_DURATION_MAX, SettingsInput,
+  DEFAULT_LEAD_TIME, DEFAULT_PROMPT_TIMEOUT, DURATION_MAX, DURATION_MIN, ROLE_DURATION_MAX, SettingsInput,
 } from '../core/refresh/settings.js'
 
 export const refreshFlags = {

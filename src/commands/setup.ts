@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {chooseDevice} from '../cli/choose-device.js'
 import {findMfaDevices, resolveSetupSettings, saveMfaSerial} from '../core/aws/mfa-device.js'
-import {DEFAULT_LOCK_TIMEOUT} from '../core/refresh/settings.js'
+import {DEFAULT_LOCK_TIMEOUT} from '../core/files/lock.js'
 
 export interface SetupJson {
   action: 'unchanged' | 'written'

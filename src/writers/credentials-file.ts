@@ -1,34 +1,22 @@
 /**
- * The built-in writer: `[TARGET]` of the shared credentials file, under the protocol lock,
- * re-reading the file inside the lock and keeping a newer refresh made by someone else.
- *
- * The lock is held as briefly as possible, because every other writer of the file waits for it.
- * Before taking it, the writer reads the file, decides, edits, and writes the new text to a temp
- * file (fsync included). Under the lock it reads the file again: if it is the very same (bytes,
- * mode, owner), the decision stands and only the rename remains. Otherwise the prepared file is
- * dropped and the write is decided and made again, under the lock, from what the file is now.
+ * The built-in writer: `[TARGET]` of the shared credentials file, through the core's one locked
+ * read-decide-replace (updateSharedFile in core/aws/shared-file.ts), keeping a newer refresh made
+ * by someone else. What is decided is here: the target is not a section that holds long-term keys
+ * or credentials of another kind, and the new keys go in with the format-preserving editor.
  */
 import type {CredentialWriterSpec} from '../extensions/writer.js'
 
 import {holdsLongTermKeys, OTHER_CREDENTIAL_SETTINGS} from '../core/aws/profiles.js'
-import {
-  missingFrom, parseRawFile, readSharedFile, readWhole, WholeCheck,
-} from '../core/aws/shared-file.js'
+import {readSharedFile, updateSharedFile} from '../core/aws/shared-file.js'
 import {ConfigError} from '../core/errors.js'
-import {
-  commitTempFile, discardTempFile, removeStaleTempFiles, replaceFile, writeTempFile,
-} from '../core/files/atomic.js'
-import {describeHolders, withProtocolLock} from '../core/files/lock.js'
-import {
-  checkNotReadOnly, checkWritable, FileTarget, RawFile, sameRawFile,
-} from '../core/files/target.js'
+import {describeHolders} from '../core/files/lock.js'
+import {checkWritable} from '../core/files/target.js'
 import {editCredentials, SectionValues} from '../core/ini/edit.js'
 import {
   findSection, IniValue, profileView, sectionView,
 } from '../core/ini/parse.js'
 import {IniFileSnapshot} from '../core/ini/snapshot.js'
 import {formatExpiration, parseExpiration} from '../core/refresh/schedule.js'
-import {DEFAULT_LOCK_TIMEOUT} from '../core/refresh/settings.js'
 import {unknownOptions} from '../extensions/options.js'
 import {
   CredentialWriter, TargetState, WriteRequest, WriteResult,
@@ -98,74 +86,21 @@ function decide(current: IniFileSnapshot, request: WriteRequest): {result: Write
   return {result: {action: 'written', expiration: c.expiration}, text: editCredentials(current, targetProfile, values)}
 }
 
-interface Prepared {
-  raw: RawFile
-  result: WriteResult
-  /** The temp file holding the new text, until it is renamed or dropped. */
-  temp?: string
-}
-
 /**
- * The write decided and made ready without the lock. Undefined when anything goes wrong, or the
- * file as read lacks something the reference had (a tool that rewrites in place may be half-way
- * through): the write is then all made under the lock, and any error is reported from there.
+ * Writes `request` into `file`: one locked read-decide-replace (updateSharedFile: prepared
+ * outside the lock, committed or decided again under it). `reference` is the file as read before
+ * the prompt: what the write must not lose.
  */
-function prepare(target: FileTarget, request: WriteRequest, check: WholeCheck): Prepared | undefined {
-  try {
-    const raw = target.read(WHAT)
-    const snapshot = parseRawFile(raw, WHAT)
-    // Only a file that holds all it held before is prepared (see readWhole for the rest).
-    if (missingFrom(snapshot, check)) return undefined
-    checkNotReadOnly(raw)
-    const {result, text} = decide(snapshot, request)
-    return {raw, result, temp: text === undefined ? undefined : writeTempFile(target, text, raw.mode, raw.owner)}
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * Writes `request` into `file`: prepared outside the lock, committed (or decided again) under it.
- * `reference` is the file as read before the prompt: what the write must not lose.
- */
-export async function writeCredentialsFile(file: string, request: WriteRequest, reference: IniFileSnapshot | undefined): Promise<WriteResult> {
-  const onWait = request.onLockWait ? (holders: Parameters<typeof describeHolders>[0]) => request.onLockWait!(describeHolders(holders)) : undefined
-  const target = FileTarget.open(file, WHAT)
-  const check: WholeCheck = {reference, sourceProfile: request.sourceProfile, target: request.targetProfile}
-  let prepared: Prepared | undefined
-  try {
-    prepared = prepare(target, request, check)
-    const result = await withProtocolLock(file, {
-      onHeld: request.onLockHeld, onWait, signal: request.signal, timeoutMs: request.lockTimeoutMs,
-    }, async (): Promise<WriteResult> => {
-      removeStaleTempFiles(target)
-      // The very file the prepared write was made from, and that was whole: only the rename is left.
-      if (prepared && sameRawFile(prepared.raw, target.read(WHAT))) {
-        if (prepared.temp) {
-          const {temp} = prepared
-          prepared.temp = undefined
-          await commitTempFile(target, temp)
-        }
-
-        return prepared.result
-      }
-
-      const {raw, snapshot} = await readWhole(() => target.read(WHAT), WHAT, check, {
-        signal: request.signal, timeoutMs: request.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000,
-      })
-      checkNotReadOnly(raw)
-
-      const {result: decided, text} = decide(snapshot, request)
-      if (text !== undefined) await replaceFile(target, text, raw.mode, raw.owner)
-      return decided
-    })
-    // Outside the lock: the directory fsync only makes the rename durable (see commitTempFile).
-    target.dir.sync()
-    return result
-  } finally {
-    if (prepared?.temp) discardTempFile(target, prepared.temp)
-    target.close()
-  }
+export function writeCredentialsFile(file: string, request: WriteRequest, reference: IniFileSnapshot | undefined): Promise<WriteResult> {
+  return updateSharedFile(file, {
+    check: {reference, sourceProfile: request.sourceProfile, target: request.targetProfile},
+    credentialsFile: file,
+    lockTimeoutMs: request.lockTimeoutMs,
+    onHeld: request.onLockHeld,
+    onWait: request.onLockWait && (holders => request.onLockWait!(describeHolders(holders))),
+    signal: request.signal,
+    what: WHAT,
+  }, current => decide(current, request))
 }
 
 /** The built-in `credentials-file`, as plugins write theirs (announced by hooks/credentials-file.ts). */

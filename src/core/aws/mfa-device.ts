@@ -4,20 +4,15 @@
  * profile's section of the config file, with the format-preserving editor, under the protocol lock.
  */
 import {UsageError} from '../errors.js'
-import {writeFileAtomic} from '../files/atomic.js'
-import {withProtocolLock} from '../files/lock.js'
-import {FileTarget} from '../files/target.js'
 import {editCredentials} from '../ini/edit.js'
 import {readIni} from '../ini/parse.js'
-import {sourceKeys} from '../refresh/refresher.js'
-import {DEFAULT_LOCK_TIMEOUT} from '../refresh/settings.js'
 import {resolveEndpoint, resolveSts} from './endpoints.js'
 import {iamUserName, listMfaDevices, MfaDevice} from './iam.js'
 import {configFilePath, credentialsFilePath, Env} from './paths.js'
 import {
-  configSectionName, Profile, profileMap, profileSectionName, stringValue,
+  configSectionName, Profile, profileMap, profileSectionName, sourceKeys, stringValue,
 } from './profiles.js'
-import {readSharedFile, readWhole} from './shared-file.js'
+import {readSharedFile, updateSharedFile} from './shared-file.js'
 import {getCallerIdentity} from './sts.js'
 
 export interface SetupSettings {
@@ -81,13 +76,12 @@ export async function saveMfaSerial(settings: SetupSettings, serial: string, for
   // Read once before the lock too: a tool rewriting the config in place, ignoring the lock, is
   // then seen losing what was there, and waited for (readWhole), instead of copied half-written.
   const reference = await readSharedFile(settings.configFile, 'config file')
-  return withProtocolLock(settings.credentialsFile, {timeoutMs: settings.lockTimeoutMs}, async () => {
-    const {snapshot: config} = await readWhole(() => FileTarget.read(settings.configFile, 'config file'), 'config file', {reference}, {
-      timeoutMs: settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000,
-    })
+  return updateSharedFile<{action: 'unchanged' | 'written'; previous?: string}>(settings.configFile, {
+    check: {reference}, credentialsFile: settings.credentialsFile, lockTimeoutMs: settings.lockTimeoutMs, what: 'config file',
+  }, config => {
     const section = profileSectionName(config.view, settings.profile) ?? configSectionName(settings.profile)
     const previous = stringValue(profileMap(config.view).get(settings.profile), 'mfa_serial')
-    if (previous === serial) return {action: 'unchanged', previous}
+    if (previous === serial) return {result: {action: 'unchanged', previous}}
     if (previous && !force) {
       throw new UsageError(
         `[${section}] of ${settings.configFile} already has mfa_serial = ${previous}`,
@@ -100,7 +94,6 @@ export async function saveMfaSerial(settings: SetupSettings, serial: string, for
       throw new UsageError(`the AWS CLI could not find profile ${JSON.stringify(settings.profile)} under a [${section}] header`, 'use a profile name without spaces or quotes')
     }
 
-    await writeFileAtomic(settings.configFile, text, config.mode, config.owner)
-    return {action: 'written', previous}
+    return {result: {action: 'written', previous}, text}
   })
 }

@@ -3,7 +3,11 @@
  * botocore's `build_profile_map` does: `[profile NAME]` headers split with POSIX shell rules,
  * `[default]` is the default profile, and a later section of one name wins over an earlier one.
  */
-import {IniValue, IniView} from '../ini/parse.js'
+import type {LongTermKeys} from './sts.js'
+
+import {ConfigError} from '../errors.js'
+import {IniValue, IniView, profileView} from '../ini/parse.js'
+import {IniFileSnapshot} from '../ini/snapshot.js'
 
 /**
  * A profile's settings that tell botocore where its credentials come from other than static
@@ -132,3 +136,33 @@ export function holdsLongTermKeys(view: Record<string, IniValue> | undefined): b
   return view !== undefined && filled(view.aws_access_key_id) && filled(view.aws_secret_access_key) && sessionTokenOf(view) === undefined
 }
 
+/** The long-term keys of [P] in the credentials file, or a ConfigError that says what is missing. */
+export function sourceKeys(snapshot: IniFileSnapshot, profile: string): LongTermKeys {
+  const file = snapshot.path
+  if (!snapshot.exists) {
+    throw new ConfigError(`the credentials file ${file} does not exist, so there are no long-term keys for profile ${profile}`, `run: aws configure --profile ${profile}`)
+  }
+
+  const section = profileView(snapshot.doc, profile)
+  if (!section) {
+    throw new ConfigError(`there is no [${profile}] section in ${file}, so no long-term keys to call STS with`, `run: aws configure --profile ${profile}`)
+  }
+
+  const accessKeyId = section.aws_access_key_id
+  const secretAccessKey = section.aws_secret_access_key
+  if (typeof accessKeyId !== 'string' || accessKeyId === '' || typeof secretAccessKey !== 'string' || secretAccessKey === '') {
+    throw new ConfigError(
+      `[${profile}] in ${file} lacks aws_access_key_id or aws_secret_access_key`,
+      `put an IAM user's access key into [${profile}] (aws configure --profile ${profile})`,
+    )
+  }
+
+  if (sessionTokenOf(section) !== undefined) {
+    throw new ConfigError(
+      `[${profile}] in ${file} holds session credentials (it has aws_session_token), but GetSessionToken needs an IAM user's long-term keys`,
+      'use the profile that holds your long-term keys with --profile',
+    )
+  }
+
+  return {accessKeyId, secretAccessKey}
+}

@@ -6,8 +6,14 @@
 import {createHash} from 'node:crypto'
 
 import {ConfigError, LockTimeoutError} from '../errors.js'
+import {
+  commitTempFile, discardTempFile, removeStaleTempFiles, replaceFile, writeTempFile,
+} from '../files/atomic.js'
 import {Observation, readUntilWhole} from '../files/in-place.js'
-import {FileTarget, RawFile} from '../files/target.js'
+import {DEFAULT_LOCK_TIMEOUT, LockOptions, withProtocolLock} from '../files/lock.js'
+import {
+  checkNotReadOnly, FileTarget, RawFile, sameRawFile,
+} from '../files/target.js'
 import {
   decodeIniText, IniSyntaxError, parseIni, profileView,
 } from '../ini/parse.js'
@@ -146,4 +152,90 @@ export async function readWhole(read: () => RawFile, what: string, check: WholeC
   }
 
   return {raw: value.raw, snapshot: value.snapshot!}
+}
+
+/** What a write makes of the file as read: its result, and the new text (none: leave the file as it is). */
+export interface Decision<R> {
+  result: R
+  text?: string
+}
+
+export interface UpdateOptions extends Omit<LockOptions, 'timeoutMs'> {
+  /** What the file must still hold when it is read for the decision (see readWhole). */
+  check: WholeCheck
+  /** The credentials file: its protocol lock guards every AWS shared file (README, "The file protocol"). */
+  credentialsFile: string
+  /** Wait for the lock at most this long (LockTimeoutError); for ever when undefined. */
+  lockTimeoutMs?: number
+  what: string
+}
+
+interface Prepared<R> {
+  raw: RawFile
+  result: R
+  /** The temp file holding the new text, until it is renamed or dropped. */
+  temp?: string
+}
+
+/**
+ * The one locked read-decide-replace of an AWS shared file, for every writer of one. The lock is
+ * held as briefly as possible, because every other writer of the file waits for it: before it is
+ * taken, the file is read, decided on (`decide`), and the new text written to a temp file (fsync
+ * included). Under the lock the file is read again: if it is the very same (bytes, mode, owner),
+ * the decision stands and only the rename remains. Otherwise the prepared file is dropped, and
+ * the file is read whole (readWhole), decided on and replaced again under the lock. A read-only
+ * file is refused (checkNotReadOnly); what `decide` throws is thrown from the locked attempt.
+ */
+export async function updateSharedFile<R>(file: string, options: UpdateOptions, decide: (current: IniFileSnapshot) => Decision<R>): Promise<R> {
+  const {check, credentialsFile, lockTimeoutMs, signal, what} = options
+  const target = FileTarget.open(file, what)
+  let prepared: Prepared<R> | undefined
+  try {
+    prepared = prepare(target, what, check, decide)
+    const result = await withProtocolLock(credentialsFile, {...options, timeoutMs: lockTimeoutMs}, async (): Promise<R> => {
+      removeStaleTempFiles(target)
+      // The very file the prepared write was made from, and that was whole: only the rename is left.
+      if (prepared && sameRawFile(prepared.raw, target.read(what))) {
+        if (prepared.temp) {
+          const {temp} = prepared
+          prepared.temp = undefined
+          await commitTempFile(target, temp)
+        }
+
+        return prepared.result
+      }
+
+      const {raw, snapshot} = await readWhole(() => target.read(what), what, check, {
+        signal, timeoutMs: lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000,
+      })
+      checkNotReadOnly(raw)
+      const decided = decide(snapshot)
+      if (decided.text !== undefined) await replaceFile(target, decided.text, raw.mode, raw.owner)
+      return decided.result
+    })
+    // Outside the lock: the directory fsync only makes the rename durable (see commitTempFile).
+    target.dir.sync()
+    return result
+  } finally {
+    if (prepared?.temp) discardTempFile(target, prepared.temp)
+    target.close()
+  }
+}
+
+/**
+ * The write decided and made ready without the lock. Undefined when anything goes wrong, or the
+ * file as read lacks something it should hold (a tool that rewrites in place may be half-way
+ * through): the write is then all made under the lock, and any error is reported from there.
+ */
+function prepare<R>(target: FileTarget, what: string, check: WholeCheck, decide: (current: IniFileSnapshot) => Decision<R>): Prepared<R> | undefined {
+  try {
+    const raw = target.read(what)
+    const snapshot = parseRawFile(raw, what)
+    if (missingFrom(snapshot, check)) return undefined
+    checkNotReadOnly(raw)
+    const {result, text} = decide(snapshot)
+    return {raw, result, temp: text === undefined ? undefined : writeTempFile(target, text, raw.mode, raw.owner)}
+  } catch {
+    return undefined
+  }
 }

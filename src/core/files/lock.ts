@@ -36,6 +36,9 @@ function ext(): FsExt {
   return fsExt
 }
 
+/** Seconds a writer waits for the protocol lock unless told otherwise (--lock-timeout). */
+export const DEFAULT_LOCK_TIMEOUT = 120
+
 export const LOCK_FILE_NAME = '.credentials.lock'
 
 /** The protocol lock file for a credentials file path as configured (next to a symlink, not its target). */

@@ -6,21 +6,22 @@
 
 import type {CredentialWriter, PromptProvider, TargetState} from './ports.js'
 
-import {sessionTokenOf} from '../aws/profiles.js'
+import {sourceKeys} from '../aws/profiles.js'
 import {readSessionCredentials} from '../aws/session-credentials.js'
 import {parseRawFile, readWhole} from '../aws/shared-file.js'
 import {
-  assumeRole, getSessionToken, LongTermKeys, SessionCredentials, Signer,
+  assumeRole, getSessionToken, SessionCredentials, Signer,
 } from '../aws/sts.js'
 import {
   ConfigError, InternalError, InvalidCodeError, StsRefusedError, StsUnavailableError, throwIfAborted,
 } from '../errors.js'
-import {describeHolders, withProtocolLock, withStateLock} from '../files/lock.js'
+import {
+  DEFAULT_LOCK_TIMEOUT, describeHolders, withProtocolLock, withStateLock,
+} from '../files/lock.js'
 import {FileTarget} from '../files/target.js'
-import {profileView} from '../ini/parse.js'
 import {IniFileSnapshot} from '../ini/snapshot.js'
 import {isFresh, sleep} from './schedule.js'
-import {DEFAULT_LOCK_TIMEOUT, RoleSettings, Settings} from './settings.js'
+import {RoleSettings, Settings} from './settings.js'
 
 export const MAX_CODE_ATTEMPTS = 3
 const WHAT = 'credentials file'
@@ -71,37 +72,6 @@ export interface RefreshResult {
   expiration?: Date
   profile: string
   targetProfile: string
-}
-
-/** The long-term keys of [P] in the credentials file, or a ConfigError that says what is missing. */
-export function sourceKeys(snapshot: IniFileSnapshot, profile: string): LongTermKeys {
-  const file = snapshot.path
-  if (!snapshot.exists) {
-    throw new ConfigError(`the credentials file ${file} does not exist, so there are no long-term keys for profile ${profile}`, `run: aws configure --profile ${profile}`)
-  }
-
-  const section = profileView(snapshot.doc, profile)
-  if (!section) {
-    throw new ConfigError(`there is no [${profile}] section in ${file}, so no long-term keys to call STS with`, `run: aws configure --profile ${profile}`)
-  }
-
-  const accessKeyId = section.aws_access_key_id
-  const secretAccessKey = section.aws_secret_access_key
-  if (typeof accessKeyId !== 'string' || accessKeyId === '' || typeof secretAccessKey !== 'string' || secretAccessKey === '') {
-    throw new ConfigError(
-      `[${profile}] in ${file} lacks aws_access_key_id or aws_secret_access_key`,
-      `put an IAM user's access key into [${profile}] (aws configure --profile ${profile})`,
-    )
-  }
-
-  if (sessionTokenOf(section) !== undefined) {
-    throw new ConfigError(
-      `[${profile}] in ${file} holds session credentials (it has aws_session_token), but GetSessionToken needs an IAM user's long-term keys`,
-      'use the profile that holds your long-term keys with --profile',
-    )
-  }
-
-  return {accessKeyId, secretAccessKey}
 }
 
 /** Where two instances agree on who asks for a code for this target (flock, our own). */

@@ -18,7 +18,6 @@ export const DURATION_MAX = 129_600
 export const ROLE_DURATION_MAX = 43_200
 export const DEFAULT_LEAD_TIME = 300
 export const DEFAULT_PROMPT_TIMEOUT = 120
-export const DEFAULT_LOCK_TIMEOUT = 120
 
 /** What a command passes in: its flags, all optional. */
 export interface SettingsInput {
