@@ -1,12 +1,13 @@
 /**
  * Flags shared by the commands that refresh (refresh-once, watch, credential-process): the seed's four,
- * with the seed's meanings and defaults, and ours.
+ * with the seed's meanings and defaults, and ours. Their names are the core's names for them too
+ * (SettingsInput, core/refresh/settings.ts).
  */
-import {Flags} from '@oclif/core'
+import {Flags, Interfaces} from '@oclif/core'
 
 import {DEFAULT_LOCK_TIMEOUT} from '../core/files/lock.js'
 import {
-  DEFAULT_LEAD_TIME, DEFAULT_PROMPT_TIMEOUT, DURATION_MAX, DURATION_MIN, ROLE_DURATION_MAX, SettingsInput,
+  DEFAULT_LEAD_TIME, DEFAULT_PROMPT_TIMEOUT, DURATION_MAX, DURATION_MIN, ROLE_DURATION_MAX,
 } from '../core/refresh/settings.js'
 
 export const refreshFlags = {
@@ -85,43 +86,9 @@ export const refreshFlags = {
   }),
 }
 
-/** The values of refreshFlags as the command parsed them (watch has several profiles). */
-export interface RefreshFlagValues {
-  duration?: number
-  'external-id'?: string
-  force?: boolean
-  'lock-timeout'?: number
-  'mfa-serial-number'?: string
-  prompt?: string
-  'prompt-option'?: string[]
-  'prompt-timeout'?: number
-  'refresh-lead-time'?: number
-  'role-arn'?: string
-  'role-session-name'?: string
-  session?: boolean
-  'target-profile'?: string
-  writer?: string
-  'writer-option'?: string[]
-}
-
-/** Flags -> the settings input for one profile: the same mapping for every refreshing command. */
-export function settingsInput(flags: RefreshFlagValues, profile: string): SettingsInput {
-  return {
-    duration: flags.duration,
-    externalId: flags['external-id'],
-    force: flags.force,
-    lockTimeout: flags['lock-timeout'],
-    mfaSerialNumber: flags['mfa-serial-number'],
-    profile,
-    prompt: flags.prompt,
-    promptOptions: flags['prompt-option'],
-    promptTimeout: flags['prompt-timeout'],
-    refreshLeadTime: flags['refresh-lead-time'],
-    roleArn: flags['role-arn'],
-    roleSessionName: flags['role-session-name'],
-    session: flags.session,
-    targetProfile: flags['target-profile'],
-    writer: flags.writer,
-    writerOptions: flags['writer-option'],
-  }
-}
+/**
+ * refreshFlags as a command parsed them (oclif infers the type from the definitions above). The
+ * core takes them as they are (SettingsInput is keyed by these names): `resolveSettings({...flags,
+ * profile})`, checked by the compiler, with no mapping in between.
+ */
+export type RefreshFlagValues = Interfaces.InferredFlags<typeof refreshFlags>

@@ -2,15 +2,15 @@
  * `status` for a person: a table, the lock, the watchers; colours only in a terminal, and never
  * when NO_COLOR is set.
  */
-import type {ProfileState, StatusReport} from '../core/state/status.js'
+import type {StatusReport, Validity} from '../core/state/status.js'
 
 import {describeHolders} from '../core/files/lock.js'
 import {localTime, timeLeft} from './render.js'
 
-const COLOURS: Record<ProfileState, string> = {
+const COLOURS: Record<Validity, string> = {
   expired: '31', 'refresh-due': '33', unknown: '2', valid: '32',
 }
-const LABELS: Record<ProfileState, string> = {
+const LABELS: Record<Validity, string> = {
   expired: 'expired', 'refresh-due': 'refresh due', unknown: 'unknown', valid: 'valid',
 }
 
@@ -20,7 +20,7 @@ export function useColour(stream: {isTTY?: boolean}, env: NodeJS.ProcessEnv = pr
 
 /** `profile`: the one status was asked about (-p), if any. */
 export function renderStatus(report: StatusReport, now: Date, colour: boolean, profile?: string): string {
-  const paint = (state: ProfileState, text: string) => (colour ? `\u001B[${COLOURS[state]}m${text}\u001B[0m` : text)
+  const paint = (state: Validity, text: string) => (colour ? `\u001B[${COLOURS[state]}m${text}\u001B[0m` : text)
   const rows = report.profiles.map(p => [
     p.profile,
     p.sourceProfile ?? '-',
@@ -30,8 +30,8 @@ export function renderStatus(report: StatusReport, now: Date, colour: boolean, p
     p.state,
   ])
   const header = ['PROFILE', 'SOURCE', 'MFA SERIAL', 'EXPIRES', 'LEFT', 'STATE']
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => (i === 5 ? LABELS[r[5] as ProfileState] : r[i]).length)))
-  const line = (cells: string[], state?: ProfileState) =>
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => (i === 5 ? LABELS[r[5] as Validity] : r[i]).length)))
+  const line = (cells: string[], state?: Validity) =>
     cells
       .map((c, i) => (i === 5 && state ? paint(state, LABELS[state].padEnd(widths[i])) : c.padEnd(widths[i])))
       .join('  ')
@@ -42,7 +42,7 @@ export function renderStatus(report: StatusReport, now: Date, colour: boolean, p
       ? `No MFA profiles in ${report.credentialsFile} yet (run: mfa-creds refresh-once).`
       : `No MFA profiles refreshed from ${profile} yet (run: mfa-creds refresh-once -p ${profile}).`)
   } else {
-    out.push(line(header), ...rows.map(r => line(r, r[5] as ProfileState)))
+    out.push(line(header), ...rows.map(r => line(r, r[5] as Validity)))
   }
 
   out.push('', report.lock.held ? `Lock: held${describeHolders(report.lock.holders).replace(/^; held/, '')} (${report.lock.path})` : `Lock: free (${report.lock.path})`)

@@ -5,7 +5,7 @@
  * carry names, times and secret-free error messages only.
  */
 import type {Settings} from '../core/refresh/settings.js'
-import type {TargetState, WatchEvent} from '../core/refresh/watch-loop.js'
+import type {TargetProgress, WatchEvent} from '../core/refresh/watch-loop.js'
 
 import {formatExpiration} from '../core/refresh/schedule.js'
 import {localTime, timeLeft} from './render.js'
@@ -143,7 +143,7 @@ export function toJson(event: LogEvent, at: Date, sessions: Sessions = new Map()
   return base
 }
 
-export function statusLine(targets: TargetState[], now: Date, sessions: Sessions = new Map()): string {
+export function statusLine(targets: TargetProgress[], now: Date, sessions: Sessions = new Map()): string {
   return targets
     .map(t => {
       if (t.phase === 'prompting') return `${t.target}: asking for a code`
@@ -186,7 +186,7 @@ export class WatchLog {
   }
 
   /** Redraws the live line (only in a terminal, with text logs). */
-  status(targets: TargetState[]): void {
+  status(targets: TargetProgress[]): void {
     if (!this.live) return
     if (targets.some(t => t.phase === 'prompting')) {
       this.clearStatus()

@@ -1,5 +1,5 @@
 import {BaseCommand} from '../cli/base-command.js'
-import {refreshFlags, settingsInput} from '../cli/flags.js'
+import {refreshFlags} from '../cli/flags.js'
 import {promptNotifier} from '../cli/notify.js'
 import {resolvePorts} from '../cli/ports.js'
 import {credentialProcessJson, readSessionCredentials} from '../core/aws/session-credentials.js'
@@ -16,7 +16,7 @@ export default class CredentialProcess extends BaseCommand {
 
   public async run(): Promise<void> {
     const {flags} = await this.parse(CredentialProcess)
-    const settings = await resolveSettings(settingsInput(flags, flags.profile))
+    const settings = await resolveSettings(flags)
     if (settings.writer !== 'credentials-file') {
       throw new UsageError(`credential-process reads the credentials file, but the writer is ${settings.writer}`, 'use --writer credentials-file (the default) for this profile')
     }

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {refreshFlags, settingsInput} from '../cli/flags.js'
+import {refreshFlags} from '../cli/flags.js'
 import {promptNotifier} from '../cli/notify.js'
 import {resolvePorts} from '../cli/ports.js'
 import {
@@ -35,7 +35,7 @@ For a role profile (role_arn and source_profile in ~/.aws/config, or --role-arn)
 
   public async run(): Promise<RefreshJson> {
     const {flags} = await this.parse(RefreshOnce)
-    const settings = await resolveSettings(settingsInput(flags, flags.profile))
+    const settings = await resolveSettings(flags)
     const {prompt, sessionWriter, writer} = await resolvePorts(this.config, settings)
     const result = await this.withShutdown(signal => {
       const notify = promptNotifier(flags.notify, settings.profile, settings.targetProfile, signal)

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {refreshFlags, settingsInput} from '../cli/flags.js'
+import {refreshFlags} from '../cli/flags.js'
 import {promptNotifier} from '../cli/notify.js'
 import {resolvePorts, sessionWriter} from '../cli/ports.js'
 import {watchedTarget, WatchLog} from '../cli/watch-log.js'
@@ -45,7 +45,7 @@ Reuses valid credentials at start (no prompt until they are due), refreshes at e
       throw new UsageError('--target-profile names one target, but several profiles are watched', 'leave it out: each PROFILE is written to PROFILE-mfa')
     }
 
-    const resolveAll = () => Promise.all(profiles.map(profile => resolveSettings(settingsInput(flags, profile))))
+    const resolveAll = () => Promise.all(profiles.map(profile => resolveSettings({...flags, profile})))
     const settings = await resolveAll()
     // Each profile's prompt provider, resolved (and its options checked) before anything runs.
     const providers = new Map<string, PromptProvider>()

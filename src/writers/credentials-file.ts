@@ -52,11 +52,11 @@ function checkTargetSection(snapshot: IniFileSnapshot, targetProfile: string): v
 
 export function targetState(snapshot: IniFileSnapshot, targetProfile: string): TargetState {
   checkTargetSection(snapshot, targetProfile)
-  return stateOf(profileView(snapshot.doc, targetProfile))
+  return sectionState(profileView(snapshot.doc, targetProfile))
 }
 
 /** The target as botocore reads it: when it expires, and its whole view as the fingerprint (it changes when another writer changes the target). */
-function stateOf(target: Record<string, IniValue> | undefined): TargetState {
+function sectionState(target: Record<string, IniValue> | undefined): TargetState {
   const raw = target?.expiration
   return {
     expiration: parseExpiration(typeof raw === 'string' ? raw : undefined),
@@ -69,7 +69,7 @@ function decide(current: IniFileSnapshot, request: WriteRequest): {result: Write
   const {credentials: c, targetProfile} = request
   checkTargetSection(current, targetProfile)
   const target = profileView(current.doc, targetProfile)
-  const now = stateOf(target)
+  const now = sectionState(target)
   if (now.fingerprint !== request.baseline && now.expiration && now.expiration.getTime() > c.expiration.getTime()) {
     return {result: {action: 'kept-newer', expiration: now.expiration}}
   }

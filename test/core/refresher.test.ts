@@ -25,7 +25,7 @@ class ScriptedPrompt implements PromptProvider {
 describe('refresher: transient STS failures', () => {
   const t = sandboxWithStub()
 
-  const settings = () => resolveSettings({mfaSerialNumber: SERIAL}, {AWS_ENDPOINT_URL: t.stub.url, HOME: t.box.home})
+  const settings = () => resolveSettings({'mfa-serial-number': SERIAL}, {AWS_ENDPOINT_URL: t.stub.url, HOME: t.box.home})
 
   it('sends the typed code again while it is fresh, and asks for a new one once it is too old', async () => {
     const failures = Array.from({length: 9}, () => StsStub.error(503, 'ServiceUnavailable', 'down'))

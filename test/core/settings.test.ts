@@ -3,6 +3,7 @@ import {promises as fs} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
+import {resolveSetupSettings} from '../../src/core/aws/mfa-device.js'
 import {shlexSplit} from '../../src/core/aws/profiles.js'
 import {ConfigError, UsageError} from '../../src/core/errors.js'
 import {isFresh, parseExpiration} from '../../src/core/refresh/schedule.js'
@@ -25,7 +26,7 @@ describe('settings: flags, environment and the config file', () => {
   const config = (text: string) => fs.writeFile(path.join(home, '.aws', 'config'), text)
 
   it('has the seed\'s defaults', async () => {
-    const s = await resolveSettings({mfaSerialNumber: SERIAL}, env)
+    const s = await resolveSettings({'mfa-serial-number': SERIAL}, env)
     assert.equal(s.profile, 'default')
     assert.equal(s.targetProfile, 'default-mfa')
     assert.equal(s.leadTimeSeconds, 300)
@@ -36,7 +37,7 @@ describe('settings: flags, environment and the config file', () => {
   })
 
   it('never takes the profile from AWS_PROFILE', async () => {
-    const s = await resolveSettings({mfaSerialNumber: SERIAL}, {...env, AWS_PROFILE: 'default-mfa'})
+    const s = await resolveSettings({'mfa-serial-number': SERIAL}, {...env, AWS_PROFILE: 'default-mfa'})
     assert.equal(s.profile, 'default')
   })
 
@@ -45,20 +46,20 @@ describe('settings: flags, environment and the config file', () => {
     assert.equal((await resolveSettings({}, env)).mfaSerial, SERIAL)
     const work = await resolveSettings({profile: 'my work'}, env)
     assert.deepEqual([work.mfaSerial, work.durationSeconds, work.region, work.targetProfile], ['GAHT12345678', 3600, 'eu-west-1', 'my work-mfa'])
-    const flags = await resolveSettings({duration: 900, mfaSerialNumber: SERIAL, profile: 'my work'}, env)
+    const flags = await resolveSettings({duration: 900, 'mfa-serial-number': SERIAL, profile: 'my work'}, env)
     assert.deepEqual([flags.mfaSerial, flags.durationSeconds], [SERIAL, 900])
   })
 
   it('takes the region from AWS_REGION, then AWS_DEFAULT_REGION, then the profile', async () => {
     await config('[default]\nregion = eu-west-1\n')
-    assert.equal((await resolveSettings({mfaSerialNumber: SERIAL}, env)).region, 'eu-west-1')
-    assert.equal((await resolveSettings({mfaSerialNumber: SERIAL}, {...env, AWS_DEFAULT_REGION: 'ap-south-1'})).region, 'ap-south-1')
-    assert.equal((await resolveSettings({mfaSerialNumber: SERIAL}, {...env, AWS_DEFAULT_REGION: 'ap-south-1', AWS_REGION: 'sa-east-1'})).region, 'sa-east-1')
+    assert.equal((await resolveSettings({'mfa-serial-number': SERIAL}, env)).region, 'eu-west-1')
+    assert.equal((await resolveSettings({'mfa-serial-number': SERIAL}, {...env, AWS_DEFAULT_REGION: 'ap-south-1'})).region, 'ap-south-1')
+    assert.equal((await resolveSettings({'mfa-serial-number': SERIAL}, {...env, AWS_DEFAULT_REGION: 'ap-south-1', AWS_REGION: 'sa-east-1'})).region, 'sa-east-1')
   })
 
   it('finds the STS endpoint as the SDK would, but for the source profile', async () => {
     await config('[default]\nendpoint_url = http://from-profile\n\n[profile svc]\nservices = local\n\n[services local]\nsts =\n  endpoint_url = http://from-services\n')
-    const s = (extra: Record<string, string>, profile = 'default') => resolveSettings({mfaSerialNumber: SERIAL, profile}, {...env, ...extra})
+    const s = (extra: Record<string, string>, profile = 'default') => resolveSettings({'mfa-serial-number': SERIAL, profile}, {...env, ...extra})
     assert.equal((await s({})).endpoint, 'http://from-profile')
     assert.equal((await s({}, 'svc')).endpoint, 'http://from-services')
     assert.equal((await s({AWS_ENDPOINT_URL: 'http://global'})).endpoint, 'http://global')
@@ -68,7 +69,7 @@ describe('settings: flags, environment and the config file', () => {
   })
 
   it('honours AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE, with ~ and $VARS expanded', async () => {
-    const s = await resolveSettings({mfaSerialNumber: SERIAL}, {...env, AWS_CONFIG_FILE: '$HOME/cfg', AWS_SHARED_CREDENTIALS_FILE: '~/creds'})
+    const s = await resolveSettings({'mfa-serial-number': SERIAL}, {...env, AWS_CONFIG_FILE: '$HOME/cfg', AWS_SHARED_CREDENTIALS_FILE: '~/creds'})
     assert.equal(s.credentialsFile, path.join(home, 'creds'))
     assert.equal(s.configFile, path.join(home, 'cfg'))
   })
@@ -90,17 +91,42 @@ describe('settings: flags, environment and the config file', () => {
     assert.deepEqual([admin.sourceProfile, admin.targetProfile, admin.mfaSerial, admin.durationSeconds], ['default', 'admin-mfa', SERIAL, 3600])
     assert.deepEqual([admin.role?.arn, admin.role?.session?.targetProfile, admin.role?.session?.durationSeconds], ['arn:aws:iam::123456789012:role/admin', 'default-mfa', 43_200])
     assert.equal((await resolveSettings({profile: 'admin', session: false}, env)).role?.session, undefined)
-    const flag = await resolveSettings({roleArn: 'arn:aws:iam::123456789012:role/path/ops'}, env)
+    const flag = await resolveSettings({'role-arn': 'arn:aws:iam::123456789012:role/path/ops'}, env)
     assert.deepEqual([flag.sourceProfile, flag.targetProfile], ['default', 'default-ops-mfa'])
     await assert.rejects(resolveSettings({duration: 43_201, profile: 'admin'}, env), UsageError)
   })
 
+  it('finds whose keys sign by one rule, for a refresh and for setup alike', async () => {
+    await config([
+      `[default]\nmfa_serial = ${SERIAL}\n`,
+      '[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = default\n',
+      '[profile orphan]\nrole_arn = arn:aws:iam::123456789012:role/orphan\n',
+      '[profile chained]\nrole_arn = arn:aws:iam::123456789012:role/chained\nsource_profile = admin\n',
+      `[profile plain]\nmfa_serial = ${SERIAL}\n`,
+    ].join('\n'))
+    const both = (profile: string) => Promise.allSettled([
+      resolveSettings({profile}, env).then(s => s.sourceProfile),
+      resolveSetupSettings({profile}, env).then(s => s.sourceProfile),
+    ])
+    for (const [profile, source] of [['admin', 'default'], ['plain', 'plain'], ['default', 'default']]) {
+      assert.deepEqual((await both(profile)).map(r => r.status === 'fulfilled' && r.value), [source, source], profile)
+    }
+
+    for (const [profile, said] of [['orphan', /role_arn in \[profile orphan\] .* has no source_profile/], ['chained', /source_profile admin of \[profile chained\] .* is itself a role/]] as const) {
+      for (const outcome of await both(profile)) {
+        assert.equal(outcome.status, 'rejected', profile)
+        assert.ok(outcome.reason instanceof ConfigError, `${profile}: ${outcome.reason}`)
+        assert.match(outcome.reason.message, said)
+      }
+    }
+  })
+
   it('rejects bad values with the right kind of error', async () => {
     await assert.rejects(resolveSettings({}, env), ConfigError)
-    await assert.rejects(resolveSettings({mfaSerialNumber: 'x'}, env), UsageError)
-    await assert.rejects(resolveSettings({duration: 899, mfaSerialNumber: SERIAL}, env), UsageError)
-    await assert.rejects(resolveSettings({mfaSerialNumber: SERIAL, targetProfile: 'default'}, env), UsageError)
-    await assert.rejects(resolveSettings({mfaSerialNumber: SERIAL, targetProfile: 'a\nb'}, env), UsageError)
+    await assert.rejects(resolveSettings({'mfa-serial-number': 'x'}, env), UsageError)
+    await assert.rejects(resolveSettings({duration: 899, 'mfa-serial-number': SERIAL}, env), UsageError)
+    await assert.rejects(resolveSettings({'mfa-serial-number': SERIAL, 'target-profile': 'default'}, env), UsageError)
+    await assert.rejects(resolveSettings({'mfa-serial-number': SERIAL, 'target-profile': 'a\nb'}, env), UsageError)
     await config(`[default]\nmfa_serial = ${SERIAL}\nduration_seconds = 12h\n`)
     await assert.rejects(resolveSettings({}, env), /duration_seconds = 12h/)
   })

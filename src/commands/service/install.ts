@@ -22,9 +22,7 @@ The service gets the display and askpass variables of the session you install it
   public async run(): Promise<void> {
     const {flags} = await this.parse(ServiceInstall)
     for (const profile of new Set(flags.profile)) {
-      await resolveSettings({
-        duration: flags.duration, mfaSerialNumber: flags['mfa-serial-number'], profile, prompt: flags.prompt, refreshLeadTime: flags['refresh-lead-time'],
-      })
+      await resolveSettings({...flags, profile})
     }
 
     const result = await installService(serviceSpec(flags, this.config), {start: flags.start, uid: process.getuid?.() ?? 0})

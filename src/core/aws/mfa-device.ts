@@ -10,7 +10,7 @@ import {resolveEndpoint, resolveSts} from './endpoints.js'
 import {iamUserName, listMfaDevices, MfaDevice} from './iam.js'
 import {configFilePath, credentialsFilePath, Env} from './paths.js'
 import {
-  configSectionName, Profile, profileMap, profileSectionName, sourceKeys, stringValue,
+  configSectionName, Profile, profileMap, profileSectionName, sourceKeys, sourceProfileOf, stringValue,
 } from './profiles.js'
 import {readSharedFile, updateSharedFile} from './shared-file.js'
 import {getCallerIdentity} from './sts.js'
@@ -39,9 +39,10 @@ export async function resolveSetupSettings(input: {lockTimeout?: number; profile
   const configFile = configFilePath(env)
   const config = await readSharedFile(configFile, 'config file')
   const sections = config.view as Record<string, Profile>
-  const profileConfig = profileMap(config.view).get(input.profile)
+  const profiles = profileMap(config.view)
+  const profileConfig = profiles.get(input.profile)
   const where = `[${configSectionName(input.profile)}] of ${configFile}`
-  const source = stringValue(profileConfig, 'role_arn') ? stringValue(profileConfig, 'source_profile') : undefined
+  const sourceProfile = sourceProfileOf(input.profile, profiles, where)
   const sts = resolveSts(env, profileConfig, sections, where)
   return {
     configFile,
@@ -50,7 +51,7 @@ export async function resolveSetupSettings(input: {lockTimeout?: number; profile
     lockTimeoutMs: input.lockTimeout === undefined ? undefined : input.lockTimeout * 1000,
     profile: input.profile,
     region: sts.region,
-    sourceProfile: source || input.profile,
+    sourceProfile,
     stsEndpoint: sts.endpoint,
   }
 }

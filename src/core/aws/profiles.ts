@@ -166,3 +166,33 @@ export function sourceKeys(snapshot: IniFileSnapshot, profile: string): LongTerm
 
   return {accessKeyId, secretAccessKey}
 }
+
+/**
+ * Whose long-term keys sign for `profile`, the one rule of every command (refresh, setup): the
+ * profile's own, or for a role profile (role_arn) its source_profile. A role given by --role-arn
+ * (`roleFromFlag`) on a profile without source_profile is signed by the profile's own keys; a
+ * role_arn of the config file without source_profile, or a source_profile that is itself a role,
+ * is a ConfigError.
+ */
+export function sourceProfileOf(profile: string, profiles: Map<string, Profile>, where: string, roleFromFlag = false): string {
+  const config = profiles.get(profile)
+  if (!roleFromFlag && !stringValue(config, 'role_arn')) return profile
+  const configured = stringValue(config, 'source_profile')
+  if (!configured && !roleFromFlag) {
+    const other = ['credential_source', 'web_identity_token_file'].find(k => stringValue(config, k) !== undefined)
+    throw new ConfigError(
+      `role_arn in ${where} has no source_profile${other ? ` (${other} is not supported: mfa-creds signs with an IAM user's long-term keys)` : ''}`,
+      `add source_profile = PROFILE (the profile whose long-term keys are in the credentials file) to ${where}`,
+    )
+  }
+
+  const source = configured || profile
+  if (source !== profile && stringValue(profiles.get(source), 'role_arn')) {
+    throw new ConfigError(
+      `source_profile ${source} of ${where} is itself a role; mfa-creds assumes roles from an IAM user's keys only`,
+      'set source_profile to the profile that holds your long-term keys in the credentials file',
+    )
+  }
+
+  return source
+}

@@ -21,7 +21,7 @@ import {
 import {FileTarget} from '../files/target.js'
 import {IniFileSnapshot} from '../ini/snapshot.js'
 import {isFresh, sleep} from './schedule.js'
-import {RoleSettings, Settings} from './settings.js'
+import {RefreshSettings, RoleSettings, sessionSettings} from './settings.js'
 
 export const MAX_CODE_ATTEMPTS = 3
 const WHAT = 'credentials file'
@@ -75,7 +75,7 @@ export interface RefreshResult {
 }
 
 /** Where two instances agree on who asks for a code for this target (flock, our own). */
-export function promptLockName(settings: Pick<Settings, 'targetProfile'>): string {
+export function promptLockName(settings: Pick<RefreshSettings, 'targetProfile'>): string {
   return `prompt-${encodeURIComponent(settings.targetProfile)}.lock`
 }
 
@@ -96,7 +96,7 @@ export function backoffDelay(failures: number, retry: Pick<TransientRetry, 'base
  * fresh enough and asking for a new one after that.
  */
 async function obtain(
-  settings: Settings,
+  settings: RefreshSettings,
   deps: RefreshDeps,
   policy: RefreshPolicy,
   exchange: {call: (code: string | undefined) => Promise<SessionCredentials>; needsCode: boolean},
@@ -167,7 +167,7 @@ async function obtain(
  * The STS exchange for a target, signed by `signer` (read from [signerProfile]): GetSessionToken
  * with the code; for a role, AssumeRole with the code, or with none when an MFA session signs.
  */
-function stsExchange(settings: Settings, signer: Signer, signerProfile: string, signal: AbortSignal | undefined): (code: string | undefined) => Promise<SessionCredentials> {
+function stsExchange(settings: RefreshSettings, signer: Signer, signerProfile: string, signal: AbortSignal | undefined): (code: string | undefined) => Promise<SessionCredentials> {
   const common = {
     credentials: signer,
     credentialsProfile: signerProfile,
@@ -193,8 +193,8 @@ function roleParameters(role: RoleSettings): {externalId?: string; roleArn: stri
  * signs AssumeRole without a code. A session STS no longer accepts (revoked, or expired early) is
  * replaced once.
  */
-async function assumeFromSession(settings: Settings, deps: RefreshDeps, policy: RefreshPolicy): Promise<SessionCredentials> {
-  const session = settings.role!.session!
+async function assumeFromSession(settings: RefreshSettings, deps: RefreshDeps, policy: RefreshPolicy): Promise<SessionCredentials> {
+  const session = sessionSettings(settings)
   if (!deps.sessionWriter) throw new InternalError('a role assumed from an MFA session needs a writer for that session (RefreshDeps.sessionWriter)')
   const sessionDeps = {...deps, writer: deps.sessionWriter(session.credentialsFile)}
   for (let attempt = 1; ; attempt++) {
@@ -208,7 +208,7 @@ async function assumeFromSession(settings: Settings, deps: RefreshDeps, policy: 
   }
 }
 
-export async function refreshOnce(settings: Settings, deps: RefreshDeps, policy: RefreshPolicy = {}): Promise<RefreshResult> {
+export async function refreshOnce(settings: RefreshSettings, deps: RefreshDeps, policy: RefreshPolicy = {}): Promise<RefreshResult> {
   const now = deps.now ?? (() => new Date())
   const base = {credentialsFile: settings.credentialsFile, profile: settings.profile, targetProfile: settings.targetProfile}
 

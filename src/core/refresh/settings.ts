@@ -6,10 +6,10 @@
 import {resolveSts} from '../aws/endpoints.js'
 import {configFilePath, credentialsFilePath, Env} from '../aws/paths.js'
 import {
-  configSectionName, OTHER_CREDENTIAL_SETTINGS, Profile, profileMap, stringValue,
+  configSectionName, OTHER_CREDENTIAL_SETTINGS, Profile, profileMap, sourceProfileOf, stringValue,
 } from '../aws/profiles.js'
 import {readSharedFile} from '../aws/shared-file.js'
-import {ConfigError, UsageError} from '../errors.js'
+import {ConfigError, InternalError, UsageError} from '../errors.js'
 import {checkSectionName} from '../ini/edit.js'
 
 export const DURATION_MIN = 900
@@ -19,30 +19,35 @@ export const ROLE_DURATION_MAX = 43_200
 export const DEFAULT_LEAD_TIME = 300
 export const DEFAULT_PROMPT_TIMEOUT = 120
 
-/** What a command passes in: its flags, all optional. */
+/**
+ * What a command passes in: its parsed flags, all optional, under the flags' own names
+ * (src/cli/flags.ts), so that a command hands `{...flags, profile}` straight in and the type
+ * checker holds the two together: there is no second spelling to map.
+ */
 export interface SettingsInput {
   duration?: number
-  externalId?: string
+  'external-id'?: string
   force?: boolean
-  lockTimeout?: number
-  mfaSerialNumber?: string
+  'lock-timeout'?: number
+  'mfa-serial-number'?: string
   profile?: string
   prompt?: string
-  /** KEY=VALUE options for the prompt provider (--prompt-option). */
-  promptOptions?: string[]
-  promptTimeout?: number
-  refreshLeadTime?: number
-  roleArn?: string
-  roleSessionName?: string
+  /** KEY=VALUE options for the prompt provider. */
+  'prompt-option'?: string[]
+  'prompt-timeout'?: number
+  'refresh-lead-time'?: number
+  'role-arn'?: string
+  'role-session-name'?: string
   /** For a role: assume it from the source profile's MFA session (default) or directly with the code. */
   session?: boolean
-  targetProfile?: string
+  'target-profile'?: string
   writer?: string
-  /** KEY=VALUE options for the credential writer (--writer-option). */
-  writerOptions?: string[]
+  /** KEY=VALUE options for the credential writer. */
+  'writer-option'?: string[]
 }
 
-export interface Settings {
+/** What one refresh needs (the refresher's input): whose keys, which device, where to, for how long. */
+export interface RefreshSettings {
   configFile: string
   credentialsFile: string
   /** Undefined: let STS choose (12 hours for IAM users). */
@@ -58,11 +63,6 @@ export interface Settings {
   mfaSerial: string
   mfaSerialSource: 'config' | 'flag'
   profile: string
-  /** A prompt provider's name, or auto. */
-  prompt: string
-  /** Options for the prompt provider: mfa_creds_prompt_KEY in the config, then --prompt-option. */
-  promptOptions: Record<string, string>
-  promptSource: 'config' | 'default' | 'flag'
   promptTimeoutMs: number
   region: string
   /** Set when the target holds a role's credentials. */
@@ -70,23 +70,51 @@ export interface Settings {
   /** The profile whose long-term keys sign: the profile itself, or a role's source_profile. */
   sourceProfile: string
   targetProfile: string
+}
+
+/** Resolved settings: a refresh's, and the prompt provider and writer a command resolves for it (src/cli/ports.ts). */
+export interface Settings extends RefreshSettings {
+  /** A prompt provider's name, or auto. */
+  prompt: string
+  /** Options for the prompt provider: mfa_creds_prompt_KEY in the config, then --prompt-option. */
+  promptOptions: Record<string, string>
+  promptSource: 'config' | 'default' | 'flag'
   /** A credential writer's name (default: credentials-file). */
   writer: string
   writerOptions: Record<string, string>
   writerSource: 'config' | 'default' | 'flag'
 }
 
+/**
+ * The MFA session of the source profile that a role is assumed from, kept in a target of its own:
+ * what differs from the role's own refresh (sessionSettings makes the session's refresh from both).
+ */
+export interface MfaSession {
+  durationSeconds?: number
+  durationSource?: 'config' | 'flag'
+  targetProfile: string
+}
+
 export interface RoleSettings {
   arn: string
   externalId?: string
   /**
-   * The MFA session of the source profile, kept in its own target, that the role is assumed from
-   * without a code (one code for every role while the session lasts). Undefined: AssumeRole
-   * directly with the code, signed by the long-term keys.
+   * The MFA session the role is assumed from without a code (one code for every role while the
+   * session lasts). Undefined: AssumeRole directly with the code, signed by the long-term keys.
    */
-  session?: Settings
+  session?: MfaSession
   /** Undefined: mfa-creds-SECONDS, new for each call. */
   sessionName?: string
+}
+
+/** The refresh of the MFA session a role is assumed from: the source profile's keys and device, into the session's own target. */
+export function sessionSettings(settings: RefreshSettings): RefreshSettings {
+  const {role, ...common} = settings
+  if (!role?.session) throw new InternalError('sessionSettings: the role is not assumed from an MFA session')
+  const {durationSeconds, durationSource, targetProfile} = role.session
+  return {
+    ...common, durationSeconds, durationSource, force: false, profile: settings.sourceProfile, targetProfile,
+  }
 }
 
 /** STS's own constraint on SerialNumber: 9..256 characters of [\w+=/:,.@-]. */
@@ -232,37 +260,17 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
   const where = `[${configSectionName(profile)}] of ${configFile}`
 
   // A role: role_arn (and source_profile, whose long-term keys sign) in the config, or --role-arn.
-  const roleArn = roleSetting('arn', input.roleArn, profileConfig, where)
-  let sourceProfile = profile
-  if (roleArn !== undefined) {
-    const configured = stringValue(profileConfig, 'source_profile')
-    if (configured) {
-      sourceProfile = configured
-    } else if (input.roleArn === undefined) {
-      const other = ['credential_source', 'web_identity_token_file'].find(k => stringValue(profileConfig, k) !== undefined)
-      throw new ConfigError(
-        `role_arn in ${where} has no source_profile${other ? ` (${other} is not supported: mfa-creds signs with an IAM user's long-term keys)` : ''}`,
-        `add source_profile = PROFILE (the profile whose long-term keys are in the credentials file) to ${where}`,
-      )
-    }
-
-    if (sourceProfile !== profile && stringValue(profiles.get(sourceProfile), 'role_arn')) {
-      throw new ConfigError(
-        `source_profile ${sourceProfile} of ${where} is itself a role; mfa-creds assumes roles from an IAM user's keys only`,
-        'set source_profile to the profile that holds your long-term keys in the credentials file',
-      )
-    }
-  }
-
+  const roleArn = roleSetting('arn', input['role-arn'], profileConfig, where)
+  const sourceProfile = sourceProfileOf(profile, profiles, where, input['role-arn'] !== undefined)
   const sourceConfig = profiles.get(sourceProfile)
   const roleName = roleArn?.split('/').at(-1)
-  const targetProfile = input.targetProfile ?? (roleArn !== undefined && sourceProfile === profile ? `${profile}-${roleName}-mfa` : `${profile}-mfa`)
+  const targetProfile = input['target-profile'] ?? (roleArn !== undefined && sourceProfile === profile ? `${profile}-${roleName}-mfa` : `${profile}-mfa`)
   checkTarget(targetProfile, sourceProfile, profile)
   checkTargetConfig(targetProfile, profiles, configFile)
 
   let mfaSerial: string
   let mfaSerialSource: Settings['mfaSerialSource']
-  if (input.mfaSerialNumber === undefined) {
+  if (input['mfa-serial-number'] === undefined) {
     const fromConfig = stringValue(profileConfig, 'mfa_serial') || stringValue(sourceConfig, 'mfa_serial')
     if (!fromConfig) {
       throw new ConfigError(
@@ -276,9 +284,9 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
     mfaSerial = fromConfig
     mfaSerialSource = 'config'
   } else {
-    const problem = checkSerial(input.mfaSerialNumber)
+    const problem = checkSerial(input['mfa-serial-number'])
     if (problem) throw new UsageError(`--mfa-serial-number is not usable: ${problem}`, 'pass the serial shown in the IAM console under "Assigned MFA device"')
-    mfaSerial = input.mfaSerialNumber
+    mfaSerial = input['mfa-serial-number']
     mfaSerialSource = 'flag'
   }
 
@@ -286,13 +294,13 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
     ? resolveDuration(input.duration, profileConfig, where, DURATION_MAX, 'a session')
     : resolveDuration(input.duration, profileConfig, where, ROLE_DURATION_MAX, 'a role (at most 12 hours)')
 
-  const leadTimeSeconds = input.refreshLeadTime ?? DEFAULT_LEAD_TIME
+  const leadTimeSeconds = input['refresh-lead-time'] ?? DEFAULT_LEAD_TIME
   if (!Number.isInteger(leadTimeSeconds) || leadTimeSeconds < 0) {
     throw new UsageError('--refresh-lead-time must be a whole number of seconds, 0 or more')
   }
 
-  const {choice: prompt, options: promptOptions, source: promptSource} = extensionChoice('prompt', input.prompt, input.promptOptions, profileConfig, 'auto')
-  const {choice: writer, options: writerOptions, source: writerSource} = extensionChoice('writer', input.writer, input.writerOptions, profileConfig, 'credentials-file')
+  const {choice: prompt, options: promptOptions, source: promptSource} = extensionChoice('prompt', input.prompt, input['prompt-option'], profileConfig, 'auto')
+  const {choice: writer, options: writerOptions, source: writerSource} = extensionChoice('writer', input.writer, input['writer-option'], profileConfig, 'credentials-file')
 
   const settings: Settings = {
     configFile,
@@ -301,14 +309,14 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
     ...resolveSts(env, profileConfig, config.view as Record<string, Profile>, where, configFile),
     force: input.force ?? false,
     leadTimeSeconds,
-    lockTimeoutMs: input.lockTimeout === undefined ? undefined : input.lockTimeout * 1000,
+    lockTimeoutMs: input['lock-timeout'] === undefined ? undefined : input['lock-timeout'] * 1000,
     mfaSerial,
     mfaSerialSource,
     profile,
     prompt,
     promptOptions,
     promptSource,
-    promptTimeoutMs: (input.promptTimeout ?? DEFAULT_PROMPT_TIMEOUT) * 1000,
+    promptTimeoutMs: (input['prompt-timeout'] ?? DEFAULT_PROMPT_TIMEOUT) * 1000,
     sourceProfile,
     targetProfile,
     writer,
@@ -328,20 +336,11 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
 
   settings.role = {
     arn: roleArn,
-    externalId: roleSetting('externalId', input.externalId, profileConfig, where),
+    externalId: roleSetting('externalId', input['external-id'], profileConfig, where),
     session: useSession
-      ? {
-        ...settings,
-        ...resolveDuration(undefined, sourceConfig, `[${configSectionName(sourceProfile)}] of ${configFile}`, DURATION_MAX, 'a session'),
-        force: false,
-        profile: sourceProfile,
-        targetProfile: sessionTarget,
-        writer: 'credentials-file',
-        writerOptions: {},
-        writerSource: 'default',
-      }
+      ? {...resolveDuration(undefined, sourceConfig, `[${configSectionName(sourceProfile)}] of ${configFile}`, DURATION_MAX, 'a session'), targetProfile: sessionTarget}
       : undefined,
-    sessionName: roleSetting('sessionName', input.roleSessionName, profileConfig, where),
+    sessionName: roleSetting('sessionName', input['role-session-name'], profileConfig, where),
   }
   return settings
 }

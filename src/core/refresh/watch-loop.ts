@@ -45,7 +45,8 @@ export type WatchEvent =
 
 export type TargetPhase = 'prompting' | 'refreshing' | 'retrying' | 'starting' | 'waiting'
 
-export interface TargetState {
+/** Where a watched target's cycle stands (for the status line): its phase, expiration and when it is next due. */
+export interface TargetProgress {
   dueAt?: Date
   expiration?: Date
   phase: TargetPhase
@@ -85,7 +86,7 @@ export class Watcher {
   private readonly abort = new AbortController()
   private fatal: MfaCredsError | undefined
   private readonly promptQueue = {tail: Promise.resolve() as Promise<unknown>}
-  private readonly states = new Map<string, TargetState>()
+  private readonly states = new Map<string, TargetProgress>()
   private readonly stopLoops = () => this.abort.abort()
   /** Aborted (and replaced) by a reload: cuts short the waits for a duration. */
   private woken = new AbortController()
@@ -99,7 +100,7 @@ export class Watcher {
   }
 
   /** Where each target stands, for a status display. */
-  get targets(): TargetState[] {
+  get targets(): TargetProgress[] {
     return [...this.states.values()]
   }
 

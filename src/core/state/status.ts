@@ -12,7 +12,7 @@ import {IniFileSnapshot} from '../ini/snapshot.js'
 import {formatExpiration, parseExpiration} from '../refresh/schedule.js'
 import {listWatchers, WatcherRecord} from './registry.js'
 
-export type ProfileState = 'expired' | 'refresh-due' | 'unknown' | 'valid'
+export type Validity = 'expired' | 'refresh-due' | 'unknown' | 'valid'
 
 export interface ProfileStatus {
   /** RFC 3339 UTC, or null when the section has no readable expiration (as the seed wrote it). */
@@ -27,7 +27,7 @@ export interface ProfileStatus {
    * role's profile; its long-term keys come from that profile's source_profile.
    */
   sourceProfile: null | string
-  state: ProfileState
+  state: Validity
 }
 
 export interface StatusReport {
@@ -62,7 +62,7 @@ async function readSteady(file: string, what: string): Promise<IniFileSnapshot> 
   }
 }
 
-export function stateOf(expiration: Date | undefined, now: Date, leadTimeSeconds: number): ProfileState {
+export function validityOf(expiration: Date | undefined, now: Date, leadTimeSeconds: number): Validity {
   if (!expiration) return 'unknown'
   if (expiration.getTime() <= now.getTime()) return 'expired'
   if (expiration.getTime() - (leadTimeSeconds * 1000) <= now.getTime()) return 'refresh-due'
@@ -102,7 +102,7 @@ export async function readStatus(query: StatusQuery): Promise<StatusReport> {
       profile: section.name,
       secondsLeft: expiration ? Math.round((expiration.getTime() - query.now.getTime()) / 1000) : null,
       sourceProfile: source,
-      state: stateOf(expiration, query.now, query.leadTimeSeconds),
+      state: validityOf(expiration, query.now, query.leadTimeSeconds),
     })
   }
 
