@@ -2,20 +2,18 @@
  * The STS call, and what its failures mean for the user. The AWS SDK is imported here only, and
  * only when a call is made, so that commands that never call STS start fast.
  */
+import type {SessionCredentials} from '@mfa-creds/sdk'
+
 import {
   AbortedError, ConfigError, StsRefusedError, StsUnavailableError,
 } from './errors.js'
 
+// Session credentials are the sdk's type (@mfa-creds/sdk, requests.ts): a writer is given them.
+export type {SessionCredentials} from '@mfa-creds/sdk'
+
 export interface LongTermKeys {
   accessKeyId: string
   secretAccessKey: string
-}
-
-export interface SessionCredentials {
-  accessKeyId: string
-  expiration: Date
-  secretAccessKey: string
-  sessionToken: string
 }
 
 /** Credentials that sign an STS call: long-term keys, or the MFA session's. */

@@ -8,7 +8,9 @@
  * mode, owner), the decision stands and only the rename remains. Otherwise the prepared file is
  * dropped and the write is decided and made again, under the lock, from what the file is now.
  */
-import type {CredentialWriterSpec} from '../extensions/writer.js'
+import {unknownOptions} from '@mfa-creds/sdk'
+
+import type {HostWriterSpec} from '../extensions/writer.js'
 
 import {OTHER_CREDENTIAL_SETTINGS} from '../core/aws-config.js'
 import {
@@ -39,7 +41,6 @@ import {
 import {describeHolders, withProtocolLock} from '../core/lock.js'
 import {formatExpiration, parseExpiration} from '../core/schedule.js'
 import {DEFAULT_LOCK_TIMEOUT} from '../core/settings.js'
-import {unknownOptions} from '../extensions/options.js'
 import {
   CredentialWriter, TargetState, WriteRequest, WriteResult,
 } from './writer.js'
@@ -179,7 +180,7 @@ export async function writeCredentialsFile(file: string, request: WriteRequest, 
 }
 
 /** The built-in `credentials-file`, as plugins write theirs (announced by hooks/credentials-file.ts). */
-export const credentialsFileWriter: CredentialWriterSpec = {
+export const credentialsFileWriter: HostWriterSpec = {
   check: (_target, _options, context) => checkWritable(context.credentialsFile),
   description: 'the shared credentials file, under the lock other tools share (the default)',
   name: 'credentials-file',
