@@ -1,7 +1,7 @@
 import oclif from 'eslint-config-oclif'
 
 export default [
-  {ignores: ['dist/', 'node_modules/', 'plugins/*/node_modules/', 'plugins/*/dist/', 'tmp/']},
+  {ignores: ['dist/', 'node_modules/', 'packages/*/dist/', 'packages/*/node_modules/', 'plugins/*/node_modules/', 'plugins/*/dist/', 'tmp/']},
   ...oclif,
   {
     // bin/ is published (package.json "files"); the rule misreads the leading slash.
@@ -27,8 +27,21 @@ export default [
     },
   },
   {
-    // The layers (README, "Architecture"): commands -> cli -> core, extensions beside. src/core
-    // imports no command, cli or extension module; extensions import no command or cli module.
+    // The bottom layer: @mfa-creds/sdk (packages/sdk), what plugins depend on at run time. It
+    // imports nothing of the CLI and no package at all (n/no-extraneous-import holds it to its
+    // package.json, which has no dependencies), only Node's own modules.
+    files: ['packages/sdk/**/*.ts'],
+    rules: {
+      'import/no-restricted-paths': ['error', {
+        zones: [{from: ['./src', './plugins', './test', './bin'], message: 'the sdk is the bottom layer: it imports nothing of the CLI', target: './packages/sdk'}],
+      }],
+      'no-restricted-imports': ['error', {patterns: [{message: 'the sdk has no dependencies: Node\'s own modules (node:...) and its own files only', regex: String.raw`^(?!node:|\.\.?/)`}]}],
+    },
+  },
+  {
+    // The layers (README, "Architecture"): commands -> cli -> core, extensions beside, all over
+    // the sdk. src/core imports no command, cli or extension module (the sdk's types it may);
+    // extensions import no command or cli module.
     files: ['src/**/*.ts'],
     rules: {
       'import/no-restricted-paths': ['error', {

@@ -1,34 +1,17 @@
 export type {SessionCredentials} from './core/aws/sts.js'
 /**
- * The plugin SDK: what a prompt-provider or credential-writer plugin needs, typed.
+ * The `mfa-creds` main entry, for TypeScript users: the plugin SDK, re-exported, and the CLI's
+ * own ports and prompt text.
  *
- * A provider is a hook registered for the events `mfa-creds:prompt-providers` (discovery) and
- * `mfa-creds:prompt` (action); `definePromptProvider` builds it. A writer is a hook for
- * `mfa-creds:writers` and `mfa-creds:write`; `defineCredentialWriter` builds it. Both are built
- * on `defineExtension` over the event map of src/extensions/events.ts. See README, "Plugins".
+ * At run time a plugin depends on `@mfa-creds/sdk`, not on mfa-creds: `mfa-creds plugins install`
+ * runs npm in the data dir, where a dependency on the CLI would install a second CLI and the AWS
+ * SDK. The sdk is a small package with no dependencies that both sides depend on (README,
+ * "Plugins"); `import {definePromptProvider} from 'mfa-creds'` gives the very same builders,
+ * events, errors and types. A provider is a hook registered for the events
+ * `mfa-creds:prompt-providers` (discovery) and `mfa-creds:prompt` (action), built by
+ * `definePromptProvider`; a writer, for `mfa-creds:writers` and `mfa-creds:write`, by
+ * `defineCredentialWriter`.
  */
-export {
-  AbortedError, ConfigError, InternalError, InvalidCodeError, LockTimeoutError, MfaCredsError, PromptCancelledError, PromptMisconfiguredError, PromptTimedOutError, PromptUnavailableError,
-} from './core/errors.js'
-export type {
-  CredentialWriter, PromptProvider, PromptRequest, TargetState, WriteRequest, WriteResult,
-} from './core/refresh/ports.js'
-export {defineExtension} from './extensions/define.js'
-export type {ExtensionHook, ExtensionSpec, PointCodec} from './extensions/define.js'
-export {ERROR_KINDS, errorFromData, errorToData} from './extensions/errors.js'
-export type {ErrorData, ExtensionErrorKind} from './extensions/errors.js'
-export {EXTENSION_POINTS} from './extensions/events.js'
-export type {
-  ExtensionEventMap, ExtensionInfo, HookAnswer, HookPayload, PointName,
-} from './extensions/events.js'
-export {unknownOptions} from './extensions/options.js'
-export type {ExtensionOptions, ExtensionOptions as PromptOptions, ExtensionOptions as WriterOptions} from './extensions/options.js'
-export {definePromptProvider} from './extensions/prompt.js'
-export type {
-  PromptErrorData, PromptErrorKind, PromptHookAnswer, PromptHookPayload, PromptProviderInfo, PromptProviderSpec,
-} from './extensions/prompt.js'
-export {defineCredentialWriter} from './extensions/writer.js'
-export type {
-  CredentialWriterSpec, WriterContext, WriteRequestData, WriterErrorKind, WriterHookAnswer, WriterHookPayload, WriterInfo,
-} from './extensions/writer.js'
+export type {CredentialWriter, PromptProvider} from './core/refresh/ports.js'
 export {promptText} from './prompts/provider.js'
+export * from '@mfa-creds/sdk'

@@ -4,6 +4,8 @@
  * writer, both checked (name and options) before anything is asked. The built-ins are listed
  * here: when the CLI itself offers the chosen name, the host calls its spec in process.
  */
+import type {PromptProviderSpec} from '@mfa-creds/sdk'
+
 import {Config} from '@oclif/core'
 
 import type {CredentialWriter, PromptProvider} from '../core/refresh/ports.js'
@@ -11,15 +13,15 @@ import type {CredentialWriter, PromptProvider} from '../core/refresh/ports.js'
 import {PromptUnavailableError} from '../core/errors.js'
 import {Settings} from '../core/refresh/settings.js'
 import {discover, resolveExtension} from '../extensions/host.js'
-import {PROMPT_POINT, promptPort, PromptProviderSpec} from '../extensions/prompt.js'
-import {CredentialWriterSpec, WRITER_POINT, writerPort} from '../extensions/writer.js'
+import {PROMPT_POINT, promptPort} from '../extensions/prompt.js'
+import {HostWriterSpec, WRITER_POINT, writerPort} from '../extensions/writer.js'
 import {chooseAuto} from '../prompts/index.js'
 import {sshAskpassPrompt} from '../prompts/ssh-askpass.js'
 import {ttyPrompt} from '../prompts/tty.js'
 import {CredentialsFileWriter, credentialsFileWriter} from '../writers/credentials-file.js'
 
 export const BUILT_IN_PROMPTS: readonly PromptProviderSpec[] = [sshAskpassPrompt, ttyPrompt]
-export const BUILT_IN_WRITERS: readonly CredentialWriterSpec[] = [credentialsFileWriter]
+export const BUILT_IN_WRITERS: readonly HostWriterSpec[] = [credentialsFileWriter]
 
 class UnavailableProvider implements PromptProvider {
   readonly name = 'none'

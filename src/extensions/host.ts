@@ -9,18 +9,31 @@
  * called in process (no serialisation; its errors reported as a plugin's would be), or, for a
  * plugin, the spec implemented over the hook (the point's `overHook`).
  */
-import type {Config} from '@oclif/core'
-
-import type {ExtensionSpec, PointCodec} from './define.js'
-import type {ErrorData} from './errors.js'
 import type {
-  ExtensionInfo, HookAnswer, Info, PointName,
-} from './events.js'
-import type {ExtensionOptions} from './options.js'
+  ActionAnswer, ActionPayload, ErrorData, ExtensionInfo, ExtensionOptions, ExtensionSpec, HookAnswer, Info, PointName,
+} from '@mfa-creds/sdk'
+import type {Config} from '@oclif/core'
 
 import {ConfigError, InternalError, UsageError} from '../core/errors.js'
 import {builtInError, errorFromData} from './errors.js'
 import {EXTENSION_POINTS} from './events.js'
+
+/**
+ * One point's host side (the sdk's codec is its plugin side): the spec, implemented over the
+ * action event. `call` sends one action to the plugin that offers the extension, and gives back
+ * its answer, or throws the typed error it answered; `overHook` converts and checks the rest (a
+ * plugin's answer is not trusted).
+ */
+export interface HostCodec<P extends PointName, S extends ExtensionSpec> {
+  overHook(info: Info<P> & {plugin: string}, call: ActionCall<P>): S
+  point: P
+}
+
+export type ActionCall<P extends PointName> = <A extends ActionPayload<P>['type']>(
+  type: A,
+  options: ExtensionOptions,
+  payload: Omit<ActionPayload<P, A>, 'name' | 'options' | 'type'>,
+) => Promise<Partial<ActionAnswer<P, A>>>
 
 type HookResult = Awaited<ReturnType<Config['runHook']>>
 
@@ -111,7 +124,7 @@ export interface ResolveOptions<S> {
 /** The extension settings choose, checked (name and options) before anything is asked. */
 export async function resolveExtension<P extends PointName, S extends ExtensionSpec>(
   config: Config,
-  codec: PointCodec<P, S>,
+  codec: HostCodec<P, S>,
   choice: Choice,
   {alsoInstalled = '', builtIns, offers}: ResolveOptions<S>,
 ): Promise<Resolved<P, S>> {
@@ -135,14 +148,14 @@ export async function resolveExtension<P extends PointName, S extends ExtensionS
   }
 
   if (problem) throw new Problem(`the ${choice.name} ${events.short}'s options are not usable: ${problem}`, events.optionsHint)
-  if (builtIn) return {info, rethrow: error => builtInError(events.errors, error, choice.name), spec: builtIn}
+  if (builtIn) return {info, rethrow: error => builtInError(events, error, choice.name), spec: builtIn}
 
   const call = async (type: string, options: ExtensionOptions, payload: object) => {
     const {failures, successes} = await runEvent(config, events.action, {
       ...payload, name: choice.name, options, type,
     })
     const answer = handledAnswer(successes) as HookAnswer<P> & Record<string, unknown> | undefined
-    if (answer && 'error' in answer && answer.error && typeof answer.error === 'object') throw errorFromData(events.errors, answer.error as ErrorData, choice.name)
+    if (answer && 'error' in answer && answer.error && typeof answer.error === 'object') throw errorFromData(events, answer.error as ErrorData, choice.name)
     if (!answer) throw hookFailure(failures, events.what) ?? new InternalError(`the plugin ${info.plugin} offers the ${events.short} ${choice.name} but did not answer for it`)
     return answer
   }

@@ -1,61 +1,41 @@
 /**
- * The credential-writer point on the one host: the spec a writer implements, its builder, and the
- * CredentialWriter port the refresher writes through. Events: `mfa-creds:writers` (discovery:
- * `[{name, description}]`) and `mfa-creds:write` (`validate`; `check` before the prompt, could a
- * write succeed?; `read` -> `{state: {expiration?, fingerprint?}}`; `write` -> `{result: {action,
- * expiration}}`); see events.ts. Times cross the hook as RFC 3339 strings; in process they stay Dates.
+ * The credential-writer point, host side: the spec implemented over the hook (`overHook`: times
+ * to RFC 3339 and back, a plugin's answer checked), and the CredentialWriter port the refresher
+ * writes through. The spec a writer implements, its builder and its events are the sdk's
+ * (@mfa-creds/sdk, writer.ts); over the hook a writer is told plain data only, while the
+ * built-in, called in process, is also given the file as the host read it (HostWriterContext).
  */
-import type {IniFileSnapshot} from '../core/ini/snapshot.js'
-import type {CredentialWriter, WriteRequest, WriteResult} from '../core/refresh/ports.js'
-import type {ErrorData} from './errors.js'
 import type {
-  ErrorKindOf, HookAnswer, HookPayload, WriterContext,
-} from './events.js'
-import type {ExtensionOptions} from './options.js'
+  CredentialWriterSpec, ExtensionOptions, WriterContext,
+} from '@mfa-creds/sdk'
+
+import {fromRfc3339, toRfc3339} from '@mfa-creds/sdk'
+
+import type {IniFileSnapshot} from '../core/ini/snapshot.js'
+import type {CredentialWriter} from '../core/refresh/ports.js'
+import type {HostCodec} from './host.js'
 
 import {InternalError} from '../core/errors.js'
-import {formatExpiration, parseExpiration} from '../core/refresh/schedule.js'
-import {
-  defineExtension, ExtensionHook, ExtensionSpec, PointCodec,
-} from './define.js'
 
-export type {WriterContext, WriteRequestData, WriterInfo} from './events.js'
-export type WriterErrorKind = ErrorKindOf<'writer'>
-export type WriterErrorData = ErrorData<WriterErrorKind>
-export type WriterHookPayload = HookPayload<'writer'>
-export type WriterHookAnswer = HookAnswer<'writer'>
-
-export interface CredentialWriterSpec extends ExtensionSpec {
-  /** Optional: throws (a ConfigError, say) when a write could not succeed; called before the prompt. */
-  check?(targetProfile: string, options: ExtensionOptions, context: WriterContext): Promise<void>
-  /** The target's current state: when it expires, and a fingerprint that changes when it changes. */
-  read(targetProfile: string, options: ExtensionOptions, context: WriterContext): Promise<{expiration?: Date; fingerprint?: string}>
-  /** Writes the credentials; keeps the target when it changed since `baseline` and lasts longer. */
-  write(request: WriteRequest, options: ExtensionOptions, context: WriterContext): Promise<WriteResult>
+export interface HostWriterContext extends WriterContext {
+  /**
+   * The credentials file as the host read it: on `read`, as just read; on `write`, as read
+   * before the prompt (what the write must not lose). In process only: it never crosses the hook.
+   */
+  credentials?: IniFileSnapshot
 }
 
-export const WRITER_POINT: PointCodec<'writer', CredentialWriterSpec> = {
-  async act(spec, payload) {
-    const context: WriterContext = {credentials: payload.credentials, credentialsFile: payload.credentialsFile}
-    switch (payload.type) {
-      case 'check': {
-        await spec.check?.(payload.targetProfile, payload.options, context)
-        return {}
-      }
+/** A writer as the host calls it: a plugin's spec over its hook ignores what it is not told. */
+export type HostWriterSpec = CredentialWriterSpec<HostWriterContext>
 
-      case 'read': {
-        const state = await spec.read(payload.targetProfile, payload.options, context)
-        return {state: {expiration: state.expiration && formatExpiration(state.expiration), fingerprint: state.fingerprint}}
-      }
+/** A time a plugin answered; a missing or unreadable one is a broken answer, named. */
+function answeredTime(text: unknown, what: string, info: {name: string; plugin: string}): Date {
+  const time = typeof text === 'string' ? fromRfc3339(text) : undefined
+  if (!time) throw new InternalError(`the ${info.name} writer (${info.plugin}) answered a ${what} whose expiration is not an RFC 3339 time`)
+  return time
+}
 
-      case 'write': {
-        const {credentials, ...rest} = payload.request
-        const result = await spec.write({...rest, credentials: {...credentials, expiration: parseExpiration(credentials.expiration)!}}, payload.options, context)
-        return {result: {action: result.action, expiration: formatExpiration(result.expiration)}}
-      }
-    }
-  },
-  info: spec => ({description: spec.description, name: spec.name}),
+export const WRITER_POINT: HostCodec<'writer', HostWriterSpec> = {
   overHook: (info, call) => ({
     async check(targetProfile, options, context) {
       await call('check', options, {credentialsFile: context.credentialsFile, targetProfile})
@@ -63,24 +43,24 @@ export const WRITER_POINT: PointCodec<'writer', CredentialWriterSpec> = {
     description: info.description,
     name: info.name,
     async read(targetProfile, options, context) {
-      const {state} = await call('read', options, {...context, targetProfile})
-      if (!state) throw new InternalError(`the ${info.name} writer (${info.plugin}) answered a read without a state`)
-      return {expiration: parseExpiration(state.expiration), fingerprint: state.fingerprint}
+      const {state} = await call('read', options, {credentialsFile: context.credentialsFile, targetProfile})
+      if (!state || typeof state !== 'object') throw new InternalError(`the ${info.name} writer (${info.plugin}) answered a read without a state`)
+      const fingerprint = typeof state.fingerprint === 'string' ? state.fingerprint : undefined
+      return {expiration: state.expiration === undefined ? undefined : answeredTime(state.expiration, 'read', info), fingerprint}
     },
     async write(request, options, context) {
       const {credentials, ...rest} = request
-      const data = {...rest, credentials: {...credentials, expiration: formatExpiration(credentials.expiration)}}
+      const data = {...rest, credentials: {...credentials, expiration: toRfc3339(credentials.expiration)}}
       const {result} = await call('write', options, {credentialsFile: context.credentialsFile, request: data})
-      if (!result) throw new InternalError(`the ${info.name} writer (${info.plugin}) answered a write without a result`)
-      return {action: result.action, expiration: parseExpiration(result.expiration)!}
+      if (!result || typeof result !== 'object') throw new InternalError(`the ${info.name} writer (${info.plugin}) answered a write without a result`)
+      if (result.action !== 'written' && result.action !== 'kept-newer') {
+        throw new InternalError(`the ${info.name} writer (${info.plugin}) answered a write with the action ${JSON.stringify(result.action)}`)
+      }
+
+      return {action: result.action, expiration: answeredTime(result.expiration, 'write', info)}
     },
   }),
   point: 'writer',
-}
-
-/** Builds the hook a plugin registers for both events (`mfa-creds:writers`, `mfa-creds:write`). */
-export function defineCredentialWriter(spec: CredentialWriterSpec): ExtensionHook<'writer'> {
-  return defineExtension(WRITER_POINT, spec)
 }
 
 /**
@@ -88,7 +68,7 @@ export function defineCredentialWriter(spec: CredentialWriterSpec): ExtensionHoo
  * each target before the prompt and gives it to the write (a built-in's write must not lose what
  * was there; over the hook only the path crosses).
  */
-export function writerPort(spec: CredentialWriterSpec, options: ExtensionOptions, credentialsFile: string, rethrow: (error: unknown) => unknown): CredentialWriter {
+export function writerPort(spec: HostWriterSpec, options: ExtensionOptions, credentialsFile: string, rethrow: (error: unknown) => unknown): CredentialWriter {
   const references = new Map<string, IniFileSnapshot>()
   const guard = async <T>(run: () => Promise<T>): Promise<T> => {
     try {

@@ -4,13 +4,14 @@
  * message adds the first line of its stderr, which says why: "Can't open display"). It runs
  * in a process group of its own: a timeout or our shutdown ends it and whatever it started.
  */
-import type {PromptProviderSpec} from '../extensions/prompt.js'
+import type {PromptProviderSpec} from '@mfa-creds/sdk'
+
+import {unknownOptions} from '@mfa-creds/sdk'
 
 import {
   AbortedError, errnoCode, PromptCancelledError, PromptTimedOutError, PromptUnavailableError,
 } from '../core/errors.js'
 import {runInOwnGroup} from '../core/os/process-group.js'
-import {unknownOptions} from '../extensions/options.js'
 import {PromptProvider, PromptRequest, promptText} from './provider.js'
 
 const SAID_MAX = 200

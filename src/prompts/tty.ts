@@ -2,15 +2,15 @@
  * tty: asks on the controlling terminal (/dev/tty), whatever stdin and stdout are, with echo off.
  * Ctrl-C or Ctrl-D on an empty line cancel; Backspace and Ctrl-U edit.
  */
+import type {PromptProviderSpec} from '@mfa-creds/sdk'
+
+import {unknownOptions} from '@mfa-creds/sdk'
 import {closeSync, openSync, writeSync} from 'node:fs'
 import tty from 'node:tty'
-
-import type {PromptProviderSpec} from '../extensions/prompt.js'
 
 import {
   AbortedError, PromptCancelledError, PromptTimedOutError, PromptUnavailableError,
 } from '../core/errors.js'
-import {unknownOptions} from '../extensions/options.js'
 import {PromptProvider, PromptRequest} from './provider.js'
 
 const MAX_INPUT = 64

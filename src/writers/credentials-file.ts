@@ -4,7 +4,9 @@
  * by someone else. What is decided is here: the target is not a section that holds long-term keys
  * or credentials of another kind, and the new keys go in with the format-preserving editor.
  */
-import type {CredentialWriterSpec} from '../extensions/writer.js'
+import {unknownOptions} from '@mfa-creds/sdk'
+
+import type {HostWriterSpec} from '../extensions/writer.js'
 
 import {holdsLongTermKeys, OTHER_CREDENTIAL_SETTINGS} from '../core/aws/profiles.js'
 import {readSharedFile, updateSharedFile} from '../core/aws/shared-file.js'
@@ -17,7 +19,6 @@ import {
 } from '../core/ini/parse.js'
 import {IniFileSnapshot} from '../core/ini/snapshot.js'
 import {formatExpiration, parseExpiration} from '../core/refresh/schedule.js'
-import {unknownOptions} from '../extensions/options.js'
 import {
   CredentialWriter, TargetState, WriteRequest, WriteResult,
 } from './writer.js'
@@ -104,7 +105,7 @@ export function writeCredentialsFile(file: string, request: WriteRequest, refere
 }
 
 /** The built-in `credentials-file`, as plugins write theirs (announced by hooks/credentials-file.ts). */
-export const credentialsFileWriter: CredentialWriterSpec = {
+export const credentialsFileWriter: HostWriterSpec = {
   check: (_target, _options, context) => checkWritable(context.credentialsFile),
   description: 'the shared credentials file, under the lock other tools share (the default)',
   name: 'credentials-file',

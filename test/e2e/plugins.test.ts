@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import {execFile} from 'node:child_process'
 import {promises as fs} from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import {promisify} from 'node:util'
 
@@ -9,6 +10,15 @@ import {Sandbox, SERIAL} from '../support/sandbox.js'
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'plugins')
 const execFileP = promisify(execFile)
+
+/**
+ * `npm pack DIR` into `into`, without its scripts: dist is built already (npm run build), and
+ * the sdk's prepack would rebuild it under the feet of tests running beside this one.
+ */
+async function pack(dir: string, into: string): Promise<string> {
+  const {stdout} = await execFileP('npm', ['pack', '--ignore-scripts', '--pack-destination', into], {cwd: dir})
+  return path.join(into, stdout.trim().split('\n').at(-1)!)
+}
 
 describe('plugins: the prompt-provider extension point', () => {
   let box: Sandbox
@@ -29,7 +39,7 @@ describe('plugins: the prompt-provider extension point', () => {
   })
 
   it('refuses two plugins offering one name, naming both', async () => {
-    assert.equal((await box.run(['plugins', 'link', path.join(FIXTURES, 'dup-tty')], env)).code, 0)
+    assert.equal((await box.link(path.join(FIXTURES, 'dup-tty'), env)).code, 0)
     const result = await box.run(['refresh-once', '--mfa-serial-number', SERIAL], env)
     assert.equal(result.code, 6)
     assert.match(result.stderr, /two plugins offer the prompt provider "tty": mfa-creds and mfa-creds-fixture-dup-tty|two plugins offer the prompt provider "tty": mfa-creds-fixture-dup-tty and mfa-creds/)
@@ -37,7 +47,7 @@ describe('plugins: the prompt-provider extension point', () => {
   })
 
   it('reports a plugin whose hook fails, by name, instead of swallowing it', async () => {
-    assert.equal((await box.run(['plugins', 'link', path.join(FIXTURES, 'broken')], env)).code, 0)
+    assert.equal((await box.link(path.join(FIXTURES, 'broken'), env)).code, 0)
     const result = await box.run(['providers'], env)
     assert.equal(result.code, 6)
     assert.match(result.stderr, /the plugin mfa-creds-fixture-broken failed in its prompt provider hook: the vault is sealed/)
@@ -53,15 +63,19 @@ describe('plugins in this repository: packed, installed offline, used', () => {
     {args: ['--writer', 'env-file', '--writer-option', 'path=~/default-mfa.env'], dir: 'writer-env-file'},
   ]
 
-  it('each plugin that runs a program ships the shared process-group runner (plugins/shared/own-group.js) unchanged', async () => {
-    const shared = await fs.readFile(path.join(ROOT, 'plugins', 'shared', 'own-group.js'), 'utf8')
-    for (const dir of ['prompt-1password', 'prompt-command', 'prompt-ykman']) {
-      const copy = await fs.readFile(path.join(ROOT, 'plugins', dir, 'lib', 'own-group.js'), 'utf8').catch(() => '')
-      assert.ok(copy === shared, `plugins/${dir}/lib/own-group.js differs from plugins/shared/own-group.js: run node plugins/shared/sync.mjs`)
-      const pkg = JSON.parse(await fs.readFile(path.join(ROOT, 'plugins', dir, 'package.json'), 'utf8'))
-      assert.ok(pkg.files.includes('/lib'), `plugins/${dir} does not pack lib/`)
-    }
+  /**
+   * Offline, with no registry to fetch @mfa-creds/sdk from: the sdk is packed too, and each plugin
+   * is packed from a copy whose dependency on it points at that tarball (`file:`).
+   */
+  let packs: string
+  let sdkTarball: string
+
+  before(async () => {
+    packs = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-packs-'))
+    sdkTarball = await pack(path.join(ROOT, 'packages', 'sdk'), packs)
   })
+
+  after(() => fs.rm(packs, {force: true, recursive: true}))
 
   for (const plugin of PLUGINS) {
     it(`${plugin.dir}: npm pack, mfa-creds plugins install file://...tgz, refresh-once`, async () => {
@@ -75,10 +89,28 @@ describe('plugins in this repository: packed, installed offline, used', () => {
         const env = {
           AWS_ENDPOINT_URL: (await getMoto()).url, FAKE_OP_LOG: log, FAKE_YK_LOG: log, MFA_CREDS_DATA_DIR: path.join(box.root, 'data'), PATH: `${bin}:${process.env.PATH}`,
         }
-        const {stdout} = await execFileP('npm', ['pack', '--pack-destination', box.root], {cwd: dir})
-        const tarball = path.join(box.root, stdout.trim().split('\n').at(-1)!)
+        // What the package ships: its manifest, README and hooks (package.json "files").
+        const copy = path.join(box.root, 'package')
+        await fs.mkdir(path.join(copy, 'hooks'), {recursive: true})
+        for (const file of ['package.json', 'README.md', ...(await fs.readdir(path.join(dir, 'hooks'))).map(f => path.join('hooks', f))]) {
+          await fs.copyFile(path.join(dir, file), path.join(copy, file))
+        }
+
+        const manifest = JSON.parse(await fs.readFile(path.join(copy, 'package.json'), 'utf8'))
+        assert.equal(manifest.dependencies['@mfa-creds/sdk'], '^0.1.0')
+        assert.deepEqual(Object.keys(manifest.dependencies), ['@mfa-creds/sdk'], 'the sdk is a plugin\'s one dependency')
+        manifest.dependencies['@mfa-creds/sdk'] = `file:${sdkTarball}`
+        await fs.writeFile(path.join(copy, 'package.json'), JSON.stringify(manifest, null, 2))
+        const tarball = await pack(copy, box.root)
         const installed = await box.run(['plugins', 'install', `file://${tarball}`], env)
         assert.equal(installed.code, 0, installed.stderr)
+        // The plugin brought the sdk and nothing heavy: no second CLI, no AWS SDK.
+        const modules = path.join(env.MFA_CREDS_DATA_DIR, 'node_modules')
+        const sdk = JSON.parse(await fs.readFile(path.join(modules, '@mfa-creds', 'sdk', 'package.json'), 'utf8'))
+        assert.equal(sdk.version, '0.1.0')
+        const present = await fs.readdir(modules)
+        assert.ok(!present.includes('mfa-creds'), `mfa-creds was installed beside the plugin: ${present.join(', ')}`)
+        assert.ok(!present.includes('@aws-sdk'), `the AWS SDK was installed beside the plugin: ${present.join(', ')}`)
         const listed = await box.run(['plugins'], env)
         assert.match(listed.stdout, new RegExp(`mfa-creds-${plugin.dir} 0\\.1\\.0`))
         const result = await box.run(['refresh-once', '--mfa-serial-number', SERIAL, ...plugin.args], env)

@@ -1,19 +1,19 @@
+import type {CredentialWriterSpec, PromptProviderSpec} from '@mfa-creds/sdk'
 import type {Config} from '@oclif/core'
 
+import {
+  defineCredentialWriter, definePromptProvider, errorToData, PromptMisconfiguredError as SdkMisconfigured, PromptUnavailableError as SdkUnavailable,
+} from '@mfa-creds/sdk'
 import assert from 'node:assert/strict'
 
 import {
   ConfigError, InternalError, LockTimeoutError, MfaCredsError, PromptCancelledError, PromptMisconfiguredError, PromptTimedOutError, PromptUnavailableError,
 } from '../../src/core/errors.js'
-import {ERROR_KINDS, errorFromData, errorToData} from '../../src/extensions/errors.js'
+import {errorFromData, HOST_ERRORS} from '../../src/extensions/errors.js'
 import {EXTENSION_POINTS} from '../../src/extensions/events.js'
 import {discover, resolveExtension} from '../../src/extensions/host.js'
-import {
-  definePromptProvider, PROMPT_POINT, promptPort, PromptProviderSpec,
-} from '../../src/extensions/prompt.js'
-import {
-  CredentialWriterSpec, defineCredentialWriter, WRITER_POINT, writerPort,
-} from '../../src/extensions/writer.js'
+import {PROMPT_POINT, promptPort} from '../../src/extensions/prompt.js'
+import {WRITER_POINT, writerPort} from '../../src/extensions/writer.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any point's hook
 type Hook = (payload: any) => Promise<unknown>
@@ -63,27 +63,37 @@ describe('extensions: the error-kind table', () => {
       'timed-out': new PromptTimedOutError('slow'),
       unavailable: new PromptUnavailableError('no window'),
     }
-    for (const [point, {errors}] of Object.entries(EXTENSION_POINTS)) {
+    for (const [point, errors] of Object.entries(EXTENSION_POINTS)) {
       for (const kind of errors.kinds) {
         if (kind === 'aborted') continue
         const error = thrown[kind]
-        const data = errorToData(errors, error)
+        const data = errorToData(errors.kinds, error)
         assert.equal(data.kind, kind, `${point}: ${error.name}`)
         const back = errorFromData(errors, data, 'x') as MfaCredsError
-        assert.equal(back.exitCode, ERROR_KINDS[kind].exitCode, `${point}: ${kind}`)
+        assert.equal(back.exitCode, HOST_ERRORS[kind].exitCode, `${point}: ${kind}`)
         assert.equal(back.exitCode, error.exitCode, `${point}: ${kind}`)
       }
     }
 
-    assert.equal(errorFromData(EXTENSION_POINTS.prompt.errors, {kind: 'cancelled', message: 'no'}, 'x').message, 'no')
-    assert.equal((errorFromData(EXTENSION_POINTS.prompt.errors, {kind: 'cancelled', message: 'no'}, 'x') as MfaCredsError).hint, 'run the command again to be asked again')
+    assert.equal(errorFromData(EXTENSION_POINTS.prompt, {kind: 'cancelled', message: 'no'}, 'x').message, 'no')
+    assert.equal((errorFromData(EXTENSION_POINTS.prompt, {kind: 'cancelled', message: 'no'}, 'x') as MfaCredsError).hint, 'run the command again to be asked again')
+  })
+
+  it('finds the kind of the sdk\'s error, a plugin\'s own copy, by class name: the same kind and exit code as the core\'s error', () => {
+    for (const [sdk, core] of [[new SdkUnavailable('no op', 'install it'), new PromptUnavailableError('no op', 'install it')], [new SdkMisconfigured('no item'), new PromptMisconfiguredError('no item')]] as const) {
+      const data = errorToData(EXTENSION_POINTS.prompt.kinds, sdk)
+      assert.deepEqual(data, errorToData(EXTENSION_POINTS.prompt.kinds, core))
+      const back = errorFromData(EXTENSION_POINTS.prompt, data, 'op') as MfaCredsError
+      assert.equal(back.exitCode, core.exitCode)
+      assert.ok(back instanceof PromptUnavailableError)
+    }
   })
 
   it('reports an error outside a point\'s kinds by the point\'s own rule', () => {
-    const prompt = errorFromData(EXTENSION_POINTS.prompt.errors, errorToData(EXTENSION_POINTS.prompt.errors, new ConfigError('vault sealed')), 'op')
+    const prompt = errorFromData(EXTENSION_POINTS.prompt, errorToData(EXTENSION_POINTS.prompt.kinds, new ConfigError('vault sealed')), 'op')
     assert.ok(prompt instanceof PromptUnavailableError)
     assert.equal(prompt.message, 'the op prompt failed: vault sealed')
-    const writer = errorFromData(EXTENSION_POINTS.writer.errors, errorToData(EXTENSION_POINTS.writer.errors, new Error('EIO')), 'env-file')
+    const writer = errorFromData(EXTENSION_POINTS.writer, errorToData(EXTENSION_POINTS.writer.kinds, new Error('EIO')), 'env-file')
     assert.ok(writer instanceof ConfigError)
     assert.equal(writer.message, 'the env-file writer failed: EIO')
   })
@@ -143,18 +153,23 @@ describe('extensions: one host for every point', () => {
     await assert.rejects(resolveExtension(one, WRITER_POINT, {name: 'nope', options: OPTIONS, source: 'config'}, {builtIns: []}), (error: Error) => error instanceof ConfigError && /unknown credential writer "nope"/.test(error.message) && /credentials-file \(mfa-creds\)/.test((error as ConfigError).hint!))
   })
 
-  it('carries a writer\'s times across the hook as RFC 3339 and back, and checks a plugin\'s answer', async () => {
+  it('carries a writer\'s times across the hook as RFC 3339 and back, tells it plain data only, and checks a plugin\'s answer', async () => {
     const seen: unknown[] = []
+    const contexts: unknown[] = []
     const writer: CredentialWriterSpec = {
       description: 'd',
       name: 'env-file',
-      read: async () => ({expiration: new Date('2026-11-24T07:00:00Z'), fingerprint: 'f'}),
+      async read(_target, _options, context) {
+        contexts.push(context)
+        return {expiration: new Date('2026-11-24T07:00:00Z'), fingerprint: 'f'}
+      },
       async write(req) {
         seen.push(req.credentials.expiration)
         return {action: 'written', expiration: req.credentials.expiration}
       },
     }
     const broken: Hook = async payload => ((payload as {type: string}).type === 'discover' ? [{description: 'd', name: 'broken'}] : {handled: true})
+    const badTime: Hook = async payload => ((payload as {type: string}).type === 'discover' ? [{description: 'd', name: 'bad-time'}] : {handled: true, state: {expiration: '2026-02-31T00:00:00Z'}})
     const config = fakeConfig([...register('mfa-creds-env', 'writer', defineCredentialWriter(writer)), ...register('mfa-creds-broken', 'writer', broken)])
     const env = await resolveExtension(config, WRITER_POINT, {name: 'env-file', options: OPTIONS, source: 'flag'}, {builtIns: []})
     const port = writerPort(env.spec, OPTIONS, '/nowhere/credentials', env.rethrow)
@@ -162,7 +177,10 @@ describe('extensions: one host for every point', () => {
     assert.deepEqual(await port.read('default-mfa', credentials), {expiration: new Date('2026-11-24T07:00:00Z'), fingerprint: 'f'})
     assert.deepEqual(await port.write({credentials: SESSION, targetProfile: 'default-mfa'}), {action: 'written', expiration: SESSION.expiration})
     assert.deepEqual(seen, [SESSION.expiration])
+    assert.deepEqual(contexts, [{credentialsFile: '/nowhere/credentials'}], 'the file as the host read it crossed the hook')
     const bad = await resolveExtension(config, WRITER_POINT, {name: 'broken', options: OPTIONS, source: 'flag'}, {builtIns: []})
     await assert.rejects(writerPort(bad.spec, OPTIONS, '/nowhere/credentials', bad.rethrow).read('default-mfa', credentials), (error: Error) => error instanceof InternalError && /answered a read without a state/.test(error.message))
+    const late = await resolveExtension(fakeConfig(register('mfa-creds-bad-time', 'writer', badTime)), WRITER_POINT, {name: 'bad-time', options: OPTIONS, source: 'flag'}, {builtIns: []})
+    await assert.rejects(writerPort(late.spec, OPTIONS, '/nowhere/credentials', late.rethrow).read('default-mfa', credentials), (error: Error) => error instanceof InternalError && /bad-time writer \(mfa-creds-bad-time\) answered a read whose expiration is not an RFC 3339 time/.test(error.message))
   })
 })

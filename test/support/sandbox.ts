@@ -106,6 +106,15 @@ export class Sandbox {
     return env
   }
 
+  /**
+   * `mfa-creds plugins link --no-install DIR`: a plugin of this repository resolves
+   * `@mfa-creds/sdk` through the repository's node_modules (the npm workspace's link to
+   * packages/sdk), so nothing is installed, and no registry is asked.
+   */
+  async link(dir: string, env: Record<string, string | undefined> = {}): Promise<RunResult> {
+    return this.run(['plugins', 'link', '--no-install', dir], env)
+  }
+
   async readCredentials(): Promise<string> {
     return fs.readFile(this.credentialsFile, 'utf8')
   }
@@ -175,7 +184,7 @@ export function pluginSandbox(plugin: string, fakes: Env, extra: (box: Sandbox) 
     }
 
     fixture.env = {MFA_CREDS_DATA_DIR: path.join(fixture.box.root, 'data'), PATH: `${bin}:${process.env.PATH}`, ...(await extra(fixture.box))}
-    const linked = await fixture.box.run(['plugins', 'link', plugin], fixture.env)
+    const linked = await fixture.box.link(plugin, fixture.env)
     if (linked.code !== 0) throw new Error(`plugins link ${plugin} failed: ${linked.stderr}`)
   })
   afterEach(() => fixture.box.cleanup())

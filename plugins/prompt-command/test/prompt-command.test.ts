@@ -51,7 +51,7 @@ describe('plugin mfa-creds-prompt-command', () => {
   })
 
   it('once linked, gets the code from the configured command, from flags or from ~/.aws/config', async () => {
-    const linked = await box.run(['plugins', 'link', PLUGIN], env)
+    const linked = await box.link(PLUGIN, env)
     assert.equal(linked.code, 0, linked.stderr)
     const providers = await box.run(['providers'], env)
     assert.match(providers.stdout, /^command\s+mfa-creds-prompt-command\s+runs a command/m)
@@ -70,7 +70,7 @@ describe('plugin mfa-creds-prompt-command', () => {
   })
 
   it('checks its options before anything is asked, and reports a failing command', async () => {
-    await box.run(['plugins', 'link', PLUGIN], env)
+    await box.link(PLUGIN, env)
     const missing = await box.run(['refresh-once', '--mfa-serial-number', SERIAL, '--prompt', 'command'], env)
     assert.equal(missing.code, 2)
     assert.match(missing.stderr, /the option command is required/)
@@ -85,7 +85,7 @@ describe('plugin mfa-creds-prompt-command', () => {
   })
 
   it('--prompt-timeout ends the command and what it started: a child holding its output open does not keep it waiting', async () => {
-    await box.run(['plugins', 'link', PLUGIN], env)
+    await box.link(PLUGIN, env)
     const pidFile = path.join(box.root, 'grandchild')
     const command = `command=sleep 1000 & echo $! > '${pidFile}'; wait`
     const child = box.start(['refresh-once', '--mfa-serial-number', SERIAL, '--prompt', 'command', '--prompt-timeout', '1', '--prompt-option', command], env)
@@ -101,7 +101,7 @@ describe('plugin mfa-creds-prompt-command', () => {
   })
 
   it('takes the code of a command that leaves a child holding its output open, without waiting for the prompt timeout', async () => {
-    await box.run(['plugins', 'link', PLUGIN], env)
+    await box.link(PLUGIN, env)
     const pidFile = path.join(box.root, 'grandchild')
     const command = `command=sleep 1000 & echo $! > '${pidFile}'; echo 975310`
     const child = box.start(['refresh-once', '--mfa-serial-number', SERIAL, '--prompt', 'command', '--prompt-timeout', '300', '--prompt-option', command], env)

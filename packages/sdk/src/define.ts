@@ -10,7 +10,7 @@ import type {
 import type {ExtensionOptions} from './options.js'
 
 import {errorToData} from './errors.js'
-import {EXTENSION_POINTS} from './events.js'
+import {EXTENSION_EVENTS} from './events.js'
 
 /** What every extension says of itself, whatever the point. */
 export interface ExtensionSpec {
@@ -20,33 +20,19 @@ export interface ExtensionSpec {
   validateOptions?(options: ExtensionOptions): string | undefined
 }
 
-/** One point's actions, both ways across the hook: a plugin runs `act`; the host, `overHook`. */
+/** One point's actions, plugin side: the offer a spec makes, and an action run on it as plain data. */
 export interface PointCodec<P extends PointName, S extends ExtensionSpec> {
-  /** Plugin side: run the action a payload names on the spec; its answer as plain data. */
+  /** Runs the action a payload names on the spec; its answer as plain data (times as RFC 3339). */
   act(spec: S, payload: ActionPayload<P>): Promise<ActionAnswer<P>>
   info(spec: S): Info<P>
-  /**
-   * Host side: the spec, implemented over the action event. `call` sends one action to the
-   * plugin that offers the extension, and gives back its answer, or throws the typed error it
-   * answered; `overHook` converts and checks the rest (a plugin's answer is not trusted).
-   */
-  overHook(info: Info<P> & {plugin: string}, call: ActionCall<P>): S
   point: P
 }
-
-export type ActionCall<P extends PointName> = <A extends ActionName<P>>(
-  type: A,
-  options: ExtensionOptions,
-  payload: Omit<ActionPayload<P, A>, 'name' | 'options' | 'type'>,
-) => Promise<Partial<ActionAnswer<P, A>>>
-
-type ActionName<P extends PointName> = ActionPayload<P>['type']
 
 /** The hook a plugin registers (as its module's default export) for both of a point's events. */
 export type ExtensionHook<P extends PointName> = (payload: HookPayload<P>) => Promise<HookAnswer<P>>
 
 export function defineExtension<P extends PointName, S extends ExtensionSpec>(codec: PointCodec<P, S>, spec: S): ExtensionHook<P> {
-  const {errors} = EXTENSION_POINTS[codec.point]
+  const {kinds} = EXTENSION_EVENTS[codec.point]
   return async payload => {
     if (payload.type === 'discover') return [codec.info(spec)] as HookAnswer<P>
     const {name, options, type} = payload as {name: string; options: ExtensionOptions; type: string}
@@ -56,7 +42,7 @@ export function defineExtension<P extends PointName, S extends ExtensionSpec>(co
       const answer = await codec.act(spec, payload as ActionPayload<P>) as object
       return {...answer, handled: true} as HookAnswer<P>
     } catch (error) {
-      return {error: errorToData(errors, error), handled: true} as HookAnswer<P>
+      return {error: errorToData(kinds, error), handled: true} as HookAnswer<P>
     }
   }
 }

@@ -1,0 +1,131 @@
+/**
+ * Runs a plugin's tool (sh -c COMMAND, op, ykman) in a process group of its own, so that a
+ * timeout, an abort or our exit ends all of it: the tool and whatever it started (a `sleep &`, a
+ * helper that keeps stdout open). Once the tool has exited, or the group has been told to stop,
+ * its pipes are not waited on: a leftover can hold stdout open for ever.
+ */
+import {spawn} from 'node:child_process'
+
+export type ProgramOutcome =
+  | {code: null | number; signal: NodeJS.Signals | null; stderr: string; stdout: string; type: 'exited'}
+  | {error: NodeJS.ErrnoException; type: 'spawn-failed'}
+  | {type: 'aborted'}
+  | {type: 'timed-out'}
+
+export interface GroupOptions {
+  env?: NodeJS.ProcessEnv | undefined
+  /** SIGTERM to SIGKILL, and from the exit of the tool to giving up on its pipes (2 s). */
+  graceMs?: number | undefined
+  /** At most this much of stdout, and of stderr, is kept (64 KiB). */
+  maxOutput?: number | undefined
+  /** Sees stderr as it comes (ykman's "touch your key"). */
+  onStderr?: ((chunk: string) => void) | undefined
+  /** mfa-creds is shutting down (the request's signal): end the group and settle as 'aborted'. */
+  signal?: AbortSignal | undefined
+  /** End the group and settle as 'timed-out' after this long. */
+  timeoutMs?: number | undefined
+}
+
+const GRACE_MS = 2000
+
+/**
+ * Runs `file args` (no shell of ours) with stdin from /dev/null; resolves, never rejects, with
+ * what became of it. On a timeout or an abort the group gets SIGTERM, then SIGKILL when its
+ * leader has gone (or after graceMs): the outcome is settled then, without waiting for pipes that
+ * a leftover could hold open. After the leader exits by itself, what it left behind is ended the
+ * same way.
+ */
+export function runInOwnGroup(file: string, args: string[], options: GroupOptions = {}): Promise<ProgramOutcome> {
+  const {
+    env, graceMs = GRACE_MS, maxOutput = 65_536, onStderr, signal, timeoutMs,
+  } = options
+  if (signal?.aborted) return Promise.resolve({type: 'aborted'})
+  return new Promise(resolve => {
+    const child = spawn(file, args, {detached: true, env, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    let stopped: 'aborted' | 'timed-out' | undefined
+    let exited: undefined | {code: null | number; signal: NodeJS.Signals | null}
+    let settled = false
+    const timers: NodeJS.Timeout[] = []
+
+    const signalGroup = (sig: NodeJS.Signals) => {
+      if (child.pid === undefined) return
+      try {
+        process.kill(-child.pid, sig)
+      } catch {
+        // ESRCH: nobody of the group is left.
+      }
+    }
+
+    // Our process may end before the group does (an uncaught error, process.exit): take it along.
+    const onExit = () => signalGroup('SIGKILL')
+    const onAbort = () => stop('aborted')
+
+    const settle = (outcome: ProgramOutcome) => {
+      if (settled) return
+      settled = true
+      for (const timer of timers) clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+      process.off('exit', onExit)
+      child.stdout.destroy()
+      child.stderr.destroy()
+      resolve(outcome)
+    }
+
+    const outcome = (): ProgramOutcome => (stopped
+      ? {type: stopped}
+      : {
+        ...exited!, stderr, stdout, type: 'exited',
+      })
+
+    // SIGTERM now; SIGKILL for whatever is left once the grace is over, and the outcome then.
+    const endGroup = () => {
+      signalGroup('SIGTERM')
+      timers.push(setTimeout(() => {
+        signalGroup('SIGKILL')
+        settle(outcome())
+      }, graceMs))
+    }
+
+    const stop = (why: 'aborted' | 'timed-out') => {
+      if (settled || stopped || exited) return
+      stopped = why
+      endGroup()
+    }
+
+    if (timeoutMs !== undefined) timers.push(setTimeout(() => stop('timed-out'), timeoutMs))
+    signal?.addEventListener('abort', onAbort, {once: true})
+    process.on('exit', onExit)
+
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (chunk: string) => {
+      if (stdout.length < maxOutput) stdout += chunk
+    })
+    child.stderr.setEncoding('utf8')
+    child.stderr.on('data', (chunk: string) => {
+      if (stderr.length < maxOutput) stderr += chunk
+      onStderr?.(chunk)
+    })
+    child.on('error', error => {
+      if (child.pid === undefined) settle({error, type: 'spawn-failed'})
+    })
+    child.on('exit', (code, sig) => {
+      exited = {code, signal: sig}
+      if (stopped) {
+        // The leader went on SIGTERM: the rest of the group goes now, and we are done.
+        signalGroup('SIGKILL')
+        settle(outcome())
+      } else {
+        endGroup()
+      }
+    })
+    // Every pipe closed after the exit: all of it was read.
+    child.on('close', () => {
+      if (exited) {
+        signalGroup('SIGKILL')
+        settle(outcome())
+      }
+    })
+  })
+}
