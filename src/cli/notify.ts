@@ -1,11 +1,11 @@
+import {runInOwnGroup} from '@mfa-creds/sdk'
+
 /**
  * --notify: a desktop notice (notify-send, from libnotify) just before a prompt appears, so a code
  * asked for in a window or a terminal in the background is not missed. Best effort: where
  * notify-send is missing or no notification daemon runs, nothing fails and nothing is printed.
  */
 import type {RefreshEvent} from '../core/refresh/refresher.js'
-
-import {runInOwnGroup} from '../core/os/process-group.js'
 
 /** notify-send returns at once; one that hangs (no daemon answering) is ended with its group. */
 const NOTICE_TIMEOUT_MS = 10_000

@@ -6,12 +6,11 @@
  */
 import type {PromptProviderSpec} from '@mfa-creds/sdk'
 
-import {unknownOptions} from '@mfa-creds/sdk'
+import {runInOwnGroup, unknownOptions} from '@mfa-creds/sdk'
 
 import {
   AbortedError, errnoCode, PromptCancelledError, PromptTimedOutError, PromptUnavailableError,
 } from '../core/errors.js'
-import {runInOwnGroup} from '../core/os/process-group.js'
 import {PromptProvider, PromptRequest, promptText} from './provider.js'
 
 const SAID_MAX = 200

@@ -1,8 +1,10 @@
 /**
- * Runs a plugin's tool (sh -c COMMAND, op, ykman) in a process group of its own, so that a
- * timeout, an abort or our exit ends all of it: the tool and whatever it started (a `sleep &`, a
- * helper that keeps stdout open). Once the tool has exited, or the group has been told to stop,
- * its pipes are not waited on: a leftover can hold stdout open for ever.
+ * Runs a program that answers for a person (a plugin's tool: sh -c COMMAND, op, ykman; the
+ * built-in askpass window; a desktop notice) in a process group of its own, so that a timeout, an
+ * abort or our exit ends all of it: the program and whatever it started (a `sleep &`, a script
+ * wrapping zenity without `exec`, a helper that keeps stdout open). Once the program has exited,
+ * or the group has been told to stop, its pipes are not waited on: a leftover can hold stdout
+ * open for ever. stdin is /dev/null (a detached program is not in the terminal's foreground group).
  */
 import {spawn} from 'node:child_process'
 
@@ -24,6 +26,11 @@ export interface GroupOptions {
   signal?: AbortSignal | undefined
   /** End the group and settle as 'timed-out' after this long. */
   timeoutMs?: number | undefined
+  /**
+   * Fire and forget (a notice): the program does not keep our process alive, and is left to end
+   * by itself when we exit normally; timeoutMs and signal still end its group while we run.
+   */
+  unref?: boolean | undefined
 }
 
 const GRACE_MS = 2000
@@ -37,7 +44,7 @@ const GRACE_MS = 2000
  */
 export function runInOwnGroup(file: string, args: string[], options: GroupOptions = {}): Promise<ProgramOutcome> {
   const {
-    env, graceMs = GRACE_MS, maxOutput = 65_536, onStderr, signal, timeoutMs,
+    env, graceMs = GRACE_MS, maxOutput = 65_536, onStderr, signal, timeoutMs, unref,
   } = options
   if (signal?.aborted) return Promise.resolve({type: 'aborted'})
   return new Promise(resolve => {
@@ -47,14 +54,22 @@ export function runInOwnGroup(file: string, args: string[], options: GroupOption
     let stopped: 'aborted' | 'timed-out' | undefined
     let exited: undefined | {code: null | number; signal: NodeJS.Signals | null}
     let settled = false
+    let groupGone = false
     const timers: NodeJS.Timeout[] = []
+    const later = (ms: number, fn: () => void) => {
+      const timer = setTimeout(fn, ms)
+      if (unref) timer.unref()
+      timers.push(timer)
+    }
 
     const signalGroup = (sig: NodeJS.Signals) => {
-      if (child.pid === undefined) return
+      // Once nobody of the group is left its id may be reused: it is not signalled again.
+      if (groupGone || child.pid === undefined) return
       try {
         process.kill(-child.pid, sig)
       } catch {
         // ESRCH: nobody of the group is left.
+        groupGone = true
       }
     }
 
@@ -82,10 +97,10 @@ export function runInOwnGroup(file: string, args: string[], options: GroupOption
     // SIGTERM now; SIGKILL for whatever is left once the grace is over, and the outcome then.
     const endGroup = () => {
       signalGroup('SIGTERM')
-      timers.push(setTimeout(() => {
+      later(graceMs, () => {
         signalGroup('SIGKILL')
         settle(outcome())
-      }, graceMs))
+      })
     }
 
     const stop = (why: 'aborted' | 'timed-out') => {
@@ -94,9 +109,14 @@ export function runInOwnGroup(file: string, args: string[], options: GroupOption
       endGroup()
     }
 
-    if (timeoutMs !== undefined) timers.push(setTimeout(() => stop('timed-out'), timeoutMs))
+    if (timeoutMs !== undefined) later(timeoutMs, () => stop('timed-out'))
     signal?.addEventListener('abort', onAbort, {once: true})
-    process.on('exit', onExit)
+    if (unref) {
+      child.unref()
+      for (const pipe of [child.stdout, child.stderr] as unknown as Array<{unref?: () => void}>) pipe.unref?.()
+    } else {
+      process.on('exit', onExit)
+    }
 
     child.stdout.setEncoding('utf8')
     child.stdout.on('data', (chunk: string) => {
