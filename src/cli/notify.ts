@@ -1,10 +1,10 @@
-import {runInOwnGroup} from '@mfa-creds/sdk'
-
 /**
  * --notify: a desktop notice (notify-send, from libnotify) just before a prompt appears, so a code
  * asked for in a window or a terminal in the background is not missed. Best effort: where
  * notify-send is missing or no notification daemon runs, nothing fails and nothing is printed.
  */
+import {runInOwnGroup} from '@mfa-creds/sdk'
+
 import type {RefreshEvent} from '../core/refresh/refresher.js'
 
 /** notify-send returns at once; one that hangs (no daemon answering) is ended with its group. */

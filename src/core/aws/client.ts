@@ -7,6 +7,7 @@ import {
   AbortedError, ConfigError, StsRefusedError, StsUnavailableError,
 } from '../errors.js'
 import {AssumeRoleRequest, MfaCode, StsCall} from './sts.js'
+
 /** Seconds to wait for a connection, and for a whole answer, per attempt (MFA_CREDS_STS_TIMEOUT for slow links). */
 const CONNECT_TIMEOUT_MS = 5000
 const DEFAULT_REQUEST_TIMEOUT_MS = 15_000

@@ -7,6 +7,7 @@ import {ConfigError} from '../errors.js'
 import {requestTimeoutMs} from './client.js'
 import {Env} from './paths.js'
 import {Profile, stringValue} from './profiles.js'
+
 function isTrue(value: string | undefined): boolean {
   return value?.trim().toLowerCase() === 'true'
 }

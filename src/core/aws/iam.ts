@@ -3,6 +3,7 @@ import {ConfigError, StsRefusedError} from '../errors.js'
 import {withAwsClient} from './client.js'
 import {configSectionName} from './profiles.js'
 import {StsCall} from './sts.js'
+
 export interface MfaDevice {
   enabled?: Date
   serial: string

@@ -1,6 +1,7 @@
 /** Where the AWS shared files are: AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE, else ~/.aws, as botocore expands them. */
 import os from 'node:os'
 import path from 'node:path'
+
 export type Env = Record<string, string | undefined>
 
 /** botocore's expandvars + expanduser for a configured path. */

@@ -19,6 +19,7 @@ import {
 } from '../ini/parse.js'
 import {IniFileSnapshot, snapshotOf} from '../ini/snapshot.js'
 import {holdsLongTermKeys} from './profiles.js'
+
 /** Parses what readRawFile read as botocore would, refusing (ConfigError) what botocore refuses. */
 export function parseRawFile(raw: RawFile, what: string): IniFileSnapshot {
   const {exists, mode, owner, path: file} = raw

@@ -3,6 +3,7 @@ import type {SessionCredentials} from '@mfa-creds/sdk'
 
 import {StsUnavailableError} from '../errors.js'
 import {StsModule, StsRequest, withAwsClient} from './client.js'
+
 export interface LongTermKeys {
   accessKeyId: string
   secretAccessKey: string

@@ -11,6 +11,7 @@ import {ConfigError, errnoCode} from '../errors.js'
 import {
   anchorDir, AnchoredDir, checkLinkOwners, openIn, Owner, ownerFor, resolveReal, runningAsRoot, UnsafePathError,
 } from './anchor.js'
+
 /** Explains a file-system error on `file` as a ConfigError (exit 6) with a hint. */
 export function fileError(error: unknown, file: string, doing: string): ConfigError {
   // A path refused on purpose (files/anchor.ts) says why in its own words, whatever its code.

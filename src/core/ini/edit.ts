@@ -9,6 +9,7 @@ import {
   pyStrip, sectionView, skipSpace,
 } from './parse.js'
 import {IniFileSnapshot} from './snapshot.js'
+
 /** Keys we write, in the order a new section lists them. */
 export const CREDENTIAL_KEYS = ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'expiration'] as const
 
