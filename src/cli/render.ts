@@ -3,7 +3,7 @@
  */
 import type {RefreshEvent, RefreshResult} from '../core/refresh/refresher.js'
 
-import {formatExpiration} from '../core/refresh/schedule.js'
+import {formatExpiration} from '../core/time.js'
 
 const pad = (n: number) => String(n).padStart(2, '0')
 

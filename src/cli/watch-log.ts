@@ -7,7 +7,7 @@
 import type {Settings} from '../core/refresh/settings.js'
 import type {TargetProgress, WatchEvent} from '../core/refresh/watch-loop.js'
 
-import {formatExpiration} from '../core/refresh/schedule.js'
+import {formatExpiration} from '../core/time.js'
 import {localTime, timeLeft} from './render.js'
 
 export type LogFormat = 'json' | 'text'

@@ -18,7 +18,7 @@ import {
   findSection, IniValue, profileView, sectionView,
 } from '../core/ini/parse.js'
 import {IniFileSnapshot} from '../core/ini/snapshot.js'
-import {formatExpiration, parseExpiration} from '../core/refresh/schedule.js'
+import {formatExpiration, parseExpiration} from '../core/time.js'
 import {
   CredentialWriter, TargetState, WriteRequest, WriteResult,
 } from './writer.js'

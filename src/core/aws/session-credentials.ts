@@ -5,7 +5,7 @@
  */
 import {ConfigError} from '../errors.js'
 import {profileView} from '../ini/parse.js'
-import {formatExpiration, isFresh, parseExpiration} from '../refresh/schedule.js'
+import {formatExpiration, isFresh, parseExpiration} from '../time.js'
 import {readSharedFile} from './shared-file.js'
 import {SessionCredentials} from './sts.js'
 

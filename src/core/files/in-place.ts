@@ -18,7 +18,7 @@
  */
 import fs from 'node:fs'
 
-import {sleep} from '../refresh/schedule.js'
+import {sleep} from '../time.js'
 
 /** How long a file must stay unchanged, with nobody holding it open for writing, to count as settled. */
 export const SETTLE_MS = 500

@@ -23,7 +23,7 @@ import path from 'node:path'
 import {
   ConfigError, errnoCode, LockTimeoutError, throwIfAborted,
 } from '../errors.js'
-import {sleep} from '../refresh/schedule.js'
+import {sleep} from '../time.js'
 import {
   anchorDir, AnchoredDir, openOwnedFile, Owner, ownerFor, UnsafePathError,
 } from './anchor.js'

@@ -20,7 +20,7 @@ import {
 } from '../files/lock.js'
 import {FileTarget} from '../files/target.js'
 import {IniFileSnapshot} from '../ini/snapshot.js'
-import {isFresh, sleep} from './schedule.js'
+import {isFresh, sleep} from '../time.js'
 import {RefreshSettings, RoleSettings, sessionSettings} from './settings.js'
 
 export const MAX_CODE_ATTEMPTS = 3

@@ -19,10 +19,11 @@ import type {CredentialWriter, PromptProvider, PromptRequest} from './ports.js'
 import {
   AbortedError, ConfigError, LockTimeoutError, MfaCredsError, PromptTimedOutError, StsUnavailableError,
 } from '../errors.js'
+import {refreshDueAt, sleep} from '../time.js'
 import {
   backoffDelay, RefreshEvent, refreshOnce, RefreshResult,
 } from './refresher.js'
-import {refreshDueAt, sleep, WallClock} from './schedule.js'
+import {WallClock} from './schedule.js'
 import {Settings} from './settings.js'
 
 export interface WatchOptions {

@@ -9,7 +9,7 @@ import {
   LockHolder, lockHolders, lockPathFor, withProtocolLock,
 } from '../files/lock.js'
 import {IniFileSnapshot} from '../ini/snapshot.js'
-import {formatExpiration, parseExpiration} from '../refresh/schedule.js'
+import {formatExpiration, parseExpiration} from '../time.js'
 import {listWatchers, WatcherRecord} from './registry.js'
 
 export type Validity = 'expired' | 'refresh-due' | 'unknown' | 'valid'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 
-import {ConfigError} from '../../src/core/errors.js'
-import {lockPlatform} from '../../src/core/files/lock-platform.js'
+import {ConfigError} from '../../../src/core/errors.js'
+import {lockPlatform} from '../../../src/core/files/lock-platform.js'
 
 describe('lock-platform: which lock kinds each platform takes', () => {
   it('takes flock(2) and then an fcntl write lock on Linux (and Android, the same kernel)', () => {

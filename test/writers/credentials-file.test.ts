@@ -25,7 +25,7 @@ const VALUES: Array<[string, string]> = [
   ['expiration', '2026-11-24T06:21:04Z'],
 ]
 
-describe('credentials-file: the format-preserving editor', () => {
+describe('ini/edit: the format-preserving editor', () => {
   it('replaces keys in place (case-insensitively), dropping their continuation lines', () => {
     const before = '[t]\n# keep\nAWS_ACCESS_KEY_ID = old\nregion = x\naws_session_token = a\n  b\n; note\n  c\nexpiration: 2020-01-01 00:00:00\n'
     const after = setSectionValues(parseIni(before), 't', VALUES)
@@ -70,7 +70,7 @@ describe('credentials-file: the format-preserving editor', () => {
   })
 })
 
-describe('credentials-file: reading and the atomic replace', () => {
+describe('files: reading and the atomic replace', () => {
   let dir: string
   let file: string
 

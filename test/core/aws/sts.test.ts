@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 
-import {checkCredentials} from '../../src/core/aws/sts.js'
-import {StsUnavailableError} from '../../src/core/errors.js'
+import {checkCredentials} from '../../../src/core/aws/sts.js'
+import {StsUnavailableError} from '../../../src/core/errors.js'
 
 describe('sts: checking what STS sent', () => {
   const keys = {AccessKeyId: 'ASIASTUBSTUBSTUB0001', SecretAccessKey: 'stub/Secret+Key', SessionToken: 'FwoGZXIvYXdz+/abc=='}

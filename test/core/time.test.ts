@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict'
 
-import {formatExpiration, parseExpiration} from '../../src/core/refresh/schedule.js'
+import {formatExpiration, parseExpiration} from '../../src/core/time.js'
 
 const iso = (text: string | undefined) => {
   const date = parseExpiration(text)
   return date && date.toISOString()
 }
 
-describe('schedule: parseExpiration', () => {
+describe('time: parseExpiration', () => {
   it('reads an offset that moves the date across midnight (either way)', () => {
     assert.equal(iso('2099-01-01T00:00:00+05:00'), '2098-12-31T19:00:00.000Z')
     assert.equal(iso('2098-12-31T22:30:00-05:00'), '2099-01-01T03:30:00.000Z')

@@ -9,13 +9,13 @@ import {promises as fs} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {ConfigError} from '../../src/core/errors.js'
-import {editCredentials, SectionValues, setSectionValues} from '../../src/core/ini/edit.js'
+import {ConfigError} from '../../../src/core/errors.js'
+import {editCredentials, SectionValues, setSectionValues} from '../../../src/core/ini/edit.js'
 import {
   botocoreView, findSection, IniSyntaxError, parseIni, readIni,
-} from '../../src/core/ini/parse.js'
-import {IniFileSnapshot} from '../../src/core/ini/snapshot.js'
-import {botocoreView as pythonView} from '../support/peers.js'
+} from '../../../src/core/ini/parse.js'
+import {IniFileSnapshot} from '../../../src/core/ini/snapshot.js'
+import {botocoreView as pythonView} from '../../support/peers.js'
 
 /** A small deterministic generator (mulberry32), so that a failure names a seed that repeats it. */
 function random(seed: number): () => number {
@@ -146,7 +146,7 @@ function cases(count: number, firstSeed: number, refused: number[] = []): Case[]
   return done
 }
 
-describe('credentials-file: the edit proof that parses only the edited section', () => {
+describe('ini/edit: the edit proof that parses only the edited section', () => {
   it('agrees with a whole re-read on 3,000 generated files: the target reads back, nothing else changes', () => {
     const refused: number[] = []
     const all = cases(3000, 1, refused)

@@ -3,12 +3,12 @@ import {promises as fs} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {resolveSetupSettings} from '../../src/core/aws/mfa-device.js'
-import {shlexSplit} from '../../src/core/aws/profiles.js'
-import {ConfigError, UsageError} from '../../src/core/errors.js'
-import {isFresh, parseExpiration} from '../../src/core/refresh/schedule.js'
-import {resolveSettings} from '../../src/core/refresh/settings.js'
-import {chooseAuto} from '../../src/prompts/index.js'
+import {resolveSetupSettings} from '../../../src/core/aws/mfa-device.js'
+import {shlexSplit} from '../../../src/core/aws/profiles.js'
+import {ConfigError, UsageError} from '../../../src/core/errors.js'
+import {resolveSettings} from '../../../src/core/refresh/settings.js'
+import {isFresh, parseExpiration} from '../../../src/core/time.js'
+import {chooseAuto} from '../../../src/prompts/index.js'
 
 const SERIAL = 'arn:aws:iam::123456789012:mfa/alice'
 
@@ -132,7 +132,7 @@ describe('settings: flags, environment and the config file', () => {
   })
 })
 
-describe('schedule: expirations', () => {
+describe('time: expirations', () => {
   it('reads RFC 3339 with any offset and the naive UTC form; refuses nonsense', () => {
     assert.equal(parseExpiration('2026-11-24T06:21:04Z')?.toISOString(), '2026-11-24T06:21:04.000Z')
     assert.equal(parseExpiration('2026-11-24T07:21:04+01:00')?.toISOString(), '2026-11-24T06:21:04.000Z')
@@ -161,7 +161,7 @@ describe('prompts: the auto choice follows OpenSSH', () => {
   })
 })
 
-describe('aws-config: shlex.split as Python does it', () => {
+describe('aws/profiles: shlex.split as Python does it', () => {
   it('splits profile headers', () => {
     assert.deepEqual(shlexSplit('profile work'), ['profile', 'work'])
     assert.deepEqual(shlexSplit('profile "my work"'), ['profile', 'my work'])

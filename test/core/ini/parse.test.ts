@@ -3,9 +3,9 @@ import {promises as fs} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {decodeIniText, IniSyntaxError, readIni} from '../../src/core/ini/parse.js'
-import {CORPUS, PARITY_EXTRAS} from '../fixtures/corpus.js'
-import {botocoreView} from '../support/peers.js'
+import {decodeIniText, IniSyntaxError, readIni} from '../../../src/core/ini/parse.js'
+import {CORPUS, PARITY_EXTRAS} from '../../fixtures/corpus.js'
+import {botocoreView} from '../../support/peers.js'
 
 /** What our reader says of bytes: the botocore view, or the error line. */
 function ours(bytes: Buffer): {error?: true; line?: null | number; view?: unknown} {

@@ -5,8 +5,8 @@ import os from 'node:os'
 import path from 'node:path'
 import {promisify} from 'node:util'
 
-import {ConfigError, UsageError} from '../../src/core/errors.js'
-import {launchdPlist, ServiceSpec, systemdUnit} from '../../src/core/os/service.js'
+import {ConfigError, UsageError} from '../../../src/core/errors.js'
+import {launchdPlist, ServiceSpec, systemdUnit} from '../../../src/core/os/service.js'
 
 const execFileP = promisify(execFile)
 

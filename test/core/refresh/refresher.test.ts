@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 
-import {AbortedError, StsUnavailableError} from '../../src/core/errors.js'
-import {backoffDelay, RefreshEvent, refreshOnce} from '../../src/core/refresh/refresher.js'
-import {resolveSettings} from '../../src/core/refresh/settings.js'
-import {PromptProvider, PromptRequest} from '../../src/prompts/provider.js'
-import {CredentialsFileWriter} from '../../src/writers/credentials-file.js'
-import {StsStub} from '../support/peers.js'
-import {sandboxWithStub, SERIAL} from '../support/sandbox.js'
+import {AbortedError, StsUnavailableError} from '../../../src/core/errors.js'
+import {backoffDelay, RefreshEvent, refreshOnce} from '../../../src/core/refresh/refresher.js'
+import {resolveSettings} from '../../../src/core/refresh/settings.js'
+import {PromptProvider, PromptRequest} from '../../../src/prompts/provider.js'
+import {CredentialsFileWriter} from '../../../src/writers/credentials-file.js'
+import {StsStub} from '../../support/peers.js'
+import {sandboxWithStub, SERIAL} from '../../support/sandbox.js'
 
 /** A prompt provider (the port the refresher asks through) that answers from a list. */
 class ScriptedPrompt implements PromptProvider {

@@ -3,11 +3,11 @@ import {promises as fs} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {ConfigError, LockTimeoutError} from '../../src/core/errors.js'
-import {lockHolders, lockPathFor, withProtocolLock} from '../../src/core/files/lock.js'
+import {ConfigError, LockTimeoutError} from '../../../src/core/errors.js'
+import {lockHolders, lockPathFor, withProtocolLock} from '../../../src/core/files/lock.js'
 import {
   NoLockFs, PythonLockHolder, tryLock, waitFor,
-} from '../support/peers.js'
+} from '../../support/peers.js'
 
 /** Runs fn with process.platform reading `platform` (the lock rule's input), then puts it back. */
 async function asPlatform<T>(platform: NodeJS.Platform, fn: () => Promise<T>): Promise<T> {
