@@ -6,12 +6,11 @@ import {promptNotifier} from '../cli/notify.js'
 import {resolvePorts, sessionWriter} from '../cli/ports.js'
 import {watchedTarget, WatchLog} from '../cli/watch-log.js'
 import {UsageError} from '../core/errors.js'
+import {CredentialWriter, PromptProvider} from '../core/refresh/ports.js'
 import {WallClock} from '../core/refresh/schedule.js'
 import {resolveSettings, Settings} from '../core/refresh/settings.js'
 import {checkWatchable, Watcher} from '../core/refresh/watch-loop.js'
 import {registerWatcher} from '../core/state/registry.js'
-import {PromptProvider} from '../prompts/provider.js'
-import {CredentialWriter} from '../writers/writer.js'
 
 export default class Watch extends BaseCommand {
   static override description = `Keep MFA session credentials fresh, all day: ask for a code shortly before they expire.

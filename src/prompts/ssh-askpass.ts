@@ -11,9 +11,14 @@ import {runInOwnGroup, unknownOptions} from '@mfa-creds/sdk'
 import {
   AbortedError, errnoCode, PromptCancelledError, PromptTimedOutError, PromptUnavailableError,
 } from '../core/errors.js'
-import {PromptProvider, PromptRequest, promptText} from './provider.js'
+import {PromptProvider, PromptRequest} from '../core/refresh/ports.js'
 
 const SAID_MAX = 200
+
+/** The prompt text ssh-askpass shows, as the seed wrote it (exported: a plugin may ask in the same words). */
+export function promptText(request: Pick<PromptRequest, 'profile' | 'serial'>): string {
+  return `Enter MFA token for ${request.profile} from device ${request.serial}`
+}
 
 /**
  * The first non-blank line of what the program said on stderr ("Can't open display"), without

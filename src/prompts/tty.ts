@@ -11,7 +11,7 @@ import tty from 'node:tty'
 import {
   AbortedError, PromptCancelledError, PromptTimedOutError, PromptUnavailableError,
 } from '../core/errors.js'
-import {PromptProvider, PromptRequest} from './provider.js'
+import {PromptProvider, PromptRequest} from '../core/refresh/ports.js'
 
 const MAX_INPUT = 64
 

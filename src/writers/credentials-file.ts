@@ -18,10 +18,10 @@ import {
   findSection, IniValue, profileView, sectionView,
 } from '../core/ini/parse.js'
 import {IniFileSnapshot} from '../core/ini/snapshot.js'
-import {formatExpiration, parseExpiration} from '../core/time.js'
 import {
   CredentialWriter, TargetState, WriteRequest, WriteResult,
-} from './writer.js'
+} from '../core/refresh/ports.js'
+import {formatExpiration, parseExpiration} from '../core/time.js'
 
 const WHAT = 'credentials file'
 

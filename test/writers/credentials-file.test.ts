@@ -14,8 +14,8 @@ import {lockPathFor} from '../../src/core/files/lock.js'
 import {FileTarget} from '../../src/core/files/target.js'
 import {editCredentials, setSectionValues} from '../../src/core/ini/edit.js'
 import {parseIni} from '../../src/core/ini/parse.js'
+import {WriteResult} from '../../src/core/refresh/ports.js'
 import {CredentialsFileWriter} from '../../src/writers/credentials-file.js'
-import {WriteResult} from '../../src/writers/writer.js'
 import {botocoreView, PythonLockHolder} from '../support/peers.js'
 
 const VALUES: Array<[string, string]> = [

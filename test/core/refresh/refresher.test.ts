@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 
 import {AbortedError, StsUnavailableError} from '../../../src/core/errors.js'
+import {PromptProvider, PromptRequest} from '../../../src/core/refresh/ports.js'
 import {backoffDelay, RefreshEvent, refreshOnce} from '../../../src/core/refresh/refresher.js'
 import {resolveSettings} from '../../../src/core/refresh/settings.js'
-import {PromptProvider, PromptRequest} from '../../../src/prompts/provider.js'
 import {CredentialsFileWriter} from '../../../src/writers/credentials-file.js'
 import {StsStub} from '../../support/peers.js'
 import {sandboxWithStub, SERIAL} from '../../support/sandbox.js'

@@ -8,7 +8,7 @@ import {shlexSplit} from '../../../src/core/aws/profiles.js'
 import {ConfigError, UsageError} from '../../../src/core/errors.js'
 import {resolveSettings} from '../../../src/core/refresh/settings.js'
 import {isFresh, parseExpiration} from '../../../src/core/time.js'
-import {chooseAuto} from '../../../src/prompts/index.js'
+import {chooseAuto} from '../../../src/prompts/auto.js'
 
 const SERIAL = 'arn:aws:iam::123456789012:mfa/alice'
 

@@ -5,8 +5,6 @@
  */
 import {hasTerminal} from './tty.js'
 
-export type {PromptProvider, PromptRequest} from './provider.js'
-
 export function chooseAuto(env: NodeJS.ProcessEnv, terminal: () => boolean = hasTerminal): 'ssh-askpass' | 'tty' | undefined {
   const require = env.SSH_ASKPASS_REQUIRE
   const display = Boolean(env.DISPLAY || env.WAYLAND_DISPLAY)
