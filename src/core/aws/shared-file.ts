@@ -1,7 +1,9 @@
 /**
- * The AWS shared files (credentials, config) as botocore reads them: parsed from the bytes read
- * through FileTarget (files/target.ts), and, for a write, read whole: what a locked read must
- * still hold, waiting out a program that rewrites the file in place (files/in-place.ts).
+ * The AWS shared files (credentials, config) as botocore reads them, and the one way they are
+ * written. Read: parsed from the bytes read through FileTarget (files/target.ts). For a write,
+ * read whole: what a locked read must still hold, waiting out a program that rewrites the file
+ * in place (files/in-place.ts). Written: updateSharedFile, the one locked read-decide-replace that
+ * every writer of these files goes through (the credentials-file writer, setup).
  */
 import {createHash} from 'node:crypto'
 
