@@ -47,14 +47,14 @@ export default [
       'import/no-restricted-paths': ['error', {
         zones: [
           {
-            from: ['./src/cli', './src/commands', './src/extensions', './src/hooks', './src/prompts', './src/writers', './src/index.ts'],
+            from: ['./src/cli', './src/commands', './src/extensions', './src/hooks', './src/prompts', './src/sources', './src/writers', './src/index.ts'],
             message: 'src/core imports no command, cli or extension module: pass what it needs in (ports, deps)',
             target: './src/core',
           },
           {
             from: ['./src/cli', './src/commands'],
             message: 'extension modules import no command or cli module',
-            target: ['./src/extensions', './src/hooks', './src/prompts', './src/writers'],
+            target: ['./src/extensions', './src/hooks', './src/prompts', './src/sources', './src/writers'],
           },
           {from: './src/commands', message: 'cli modules import no command', target: './src/cli'},
           // The core's rooms (README, "Architecture"): from the room that uses to the room that serves.

@@ -71,6 +71,15 @@ export const refreshFlags = {
     allowNo: true,
     description: 'For a role: assume it from the MFA session of the source profile, kept in [SOURCE-mfa], so that one code serves every role while that session lasts (the default; mfa_creds_session = false in the config turns it off). --no-session: AssumeRole directly with each code.',
   }),
+  source: Flags.string({
+    description: "Where the long-term keys of the profile (or of a role's source_profile) come from: credentials-file, keyring, command, or a plugin's source (see mfa-creds providers). Default: mfa_creds_source in that profile's config section, else credentials-file.",
+    helpValue: 'NAME',
+  }),
+  'source-option': Flags.string({
+    description: "An option for the credential source (repeatable), e.g. command=\"op read op://Private/aws/credential_process\"; also mfa_creds_source_KEY = VALUE in the keys' profile's config section.",
+    helpValue: 'KEY=VALUE',
+    multiple: true,
+  }),
   'target-profile': Flags.string({
     description: 'Profile the credentials are written to. Default: PROFILE-mfa (PROFILE-ROLE-mfa for --role-arn on a profile with long-term keys).',
     helpValue: 'NAME',

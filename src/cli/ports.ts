@@ -1,27 +1,32 @@
 /**
- * The two ports a refresh needs, resolved from settings through the one extension host
- * (src/extensions): the prompt provider (`auto` chosen by OpenSSH's rules) and the credential
- * writer, both checked (name and options) before anything is asked. The built-ins are listed
+ * The three ports a refresh needs, resolved from settings through the one extension host
+ * (src/extensions): the credential source of the long-term keys, the prompt provider (`auto`
+ * chosen by OpenSSH's rules) and the credential writer, each checked (name and options) before
+ * anything is asked. The built-ins are listed
  * here: when the CLI itself offers the chosen name, the host calls its spec in process.
  */
 import type {PromptProviderSpec} from '@mfa-creds/sdk'
 
 import {Config} from '@oclif/core'
 
-import type {CredentialWriter, PromptProvider} from '../core/refresh/ports.js'
+import type {CredentialWriter, KeySource, PromptProvider} from '../core/refresh/ports.js'
 
 import {PromptUnavailableError} from '../core/errors.js'
 import {Settings} from '../core/refresh/settings.js'
 import {discover, resolveExtension} from '../extensions/host.js'
 import {PROMPT_POINT, promptPort} from '../extensions/prompt.js'
+import {HostSourceSpec, SOURCE_POINT, sourcePort} from '../extensions/source.js'
 import {HostWriterSpec, WRITER_POINT, writerPort} from '../extensions/writer.js'
 import {chooseAuto} from '../prompts/auto.js'
 import {sshAskpassPrompt} from '../prompts/ssh-askpass.js'
 import {ttyPrompt} from '../prompts/tty.js'
+import {commandSource} from '../sources/command.js'
+import {credentialsFileSource} from '../sources/credentials-file.js'
 import {CredentialsFileWriter, credentialsFileWriter} from '../writers/credentials-file.js'
 
 export const BUILT_IN_PROMPTS: readonly PromptProviderSpec[] = [sshAskpassPrompt, ttyPrompt]
 export const BUILT_IN_WRITERS: readonly HostWriterSpec[] = [credentialsFileWriter]
+export const BUILT_IN_SOURCES: readonly HostSourceSpec[] = [commandSource, credentialsFileSource]
 
 class UnavailableProvider implements PromptProvider {
   readonly name = 'none'
@@ -71,11 +76,28 @@ export async function resolveWriter(config: Config, settings: Pick<Settings, 'cr
   return writerPort(spec, settings.writerOptions, settings.credentialsFile, rethrow)
 }
 
+/** The credential source settings choose for the source profile's keys, checked (name and options) before anything is asked. */
+export async function resolveKeySource(config: Config, settings: Pick<Settings, 'credentialsFile' | 'keySource' | 'keySourceOptions' | 'keySourceOrigin'>): Promise<KeySource> {
+  const {rethrow, spec} = await resolveExtension(config, SOURCE_POINT, {name: settings.keySource, options: settings.keySourceOptions, source: settings.keySourceOrigin}, {
+    builtIns: BUILT_IN_SOURCES,
+  })
+  return sourcePort(spec, settings.keySourceOptions, settings.credentialsFile, rethrow)
+}
+
 /** The MFA session a role is assumed from always goes to the credentials file, through the built-in writer. */
 export function sessionWriter(credentialsFile: string): CredentialWriter {
   return new CredentialsFileWriter(credentialsFile)
 }
 
-export async function resolvePorts(config: Config, settings: Settings): Promise<{prompt: PromptProvider; sessionWriter: typeof sessionWriter; writer: CredentialWriter}> {
-  return {prompt: await resolvePromptProvider(config, settings), sessionWriter, writer: await resolveWriter(config, settings)}
+export interface Ports {
+  keys: KeySource
+  prompt: PromptProvider
+  sessionWriter: typeof sessionWriter
+  writer: CredentialWriter
+}
+
+export async function resolvePorts(config: Config, settings: Settings): Promise<Ports> {
+  return {
+    keys: await resolveKeySource(config, settings), prompt: await resolvePromptProvider(config, settings), sessionWriter, writer: await resolveWriter(config, settings),
+  }
 }

@@ -36,10 +36,11 @@ For a role profile (role_arn and source_profile in ~/.aws/config, or --role-arn)
   public async run(): Promise<RefreshJson> {
     const {flags} = await this.parse(RefreshOnce)
     const settings = await resolveSettings(flags)
-    const {prompt, sessionWriter, writer} = await resolvePorts(this.config, settings)
+    const {keys, prompt, sessionWriter, writer} = await resolvePorts(this.config, settings)
     const result = await this.withShutdown(signal => {
       const notify = promptNotifier(flags.notify, settings.profile, settings.targetProfile, signal)
       return refreshOnce(settings, {
+        keys,
         onEvent: event => {
           notify(event)
           const line = renderEvent(event, prompt.name, settings.profile, settings.targetProfile)

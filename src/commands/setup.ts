@@ -2,6 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {chooseDevice} from '../cli/choose-device.js'
+import {refreshFlags} from '../cli/flags.js'
+import {resolveKeySource} from '../cli/ports.js'
 import {findMfaDevices, resolveSetupSettings, saveMfaSerial} from '../core/aws/mfa-device.js'
 import {DEFAULT_LOCK_TIMEOUT} from '../core/files/lock.js'
 
@@ -33,13 +35,18 @@ Asks STS who the long-term keys of PROFILE belong to (GetCallerIdentity), lists 
       char: 'p', default: 'default', description: 'Profile to set mfa_serial for (its long-term keys, or its source_profile\'s, find the devices).', helpValue: 'PROFILE',
     }),
     serial: Flags.string({description: 'Which of the listed devices to use, instead of choosing on the terminal.', helpValue: 'SERIAL'}),
+    source: refreshFlags.source,
+    'source-option': refreshFlags['source-option'],
   }
 
   public async run(): Promise<SetupJson> {
     const {flags} = await this.parse(Setup)
-    const settings = await resolveSetupSettings({lockTimeout: flags['lock-timeout'], profile: flags.profile})
+    const settings = await resolveSetupSettings({
+      lockTimeout: flags['lock-timeout'], profile: flags.profile, source: flags.source, 'source-option': flags['source-option'],
+    })
+    const source = await resolveKeySource(this.config, settings)
     const {found, serial} = await this.withShutdown(async signal => {
-      const found = await findMfaDevices(settings, signal)
+      const found = await findMfaDevices(settings, await source.get(settings.sourceProfile, {signal}), signal)
       const who = found.userName ? `IAM user ${found.userName}` : found.arn
       return {found, serial: await chooseDevice(found.devices, who, flags.serial, signal)}
     })

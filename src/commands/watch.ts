@@ -3,10 +3,9 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {refreshFlags} from '../cli/flags.js'
 import {promptNotifier} from '../cli/notify.js'
-import {resolvePorts, sessionWriter} from '../cli/ports.js'
+import {Ports, resolvePorts, sessionWriter} from '../cli/ports.js'
 import {watchedTarget, WatchLog} from '../cli/watch-log.js'
 import {UsageError} from '../core/errors.js'
-import {CredentialWriter, PromptProvider} from '../core/refresh/ports.js'
 import {WallClock} from '../core/refresh/schedule.js'
 import {resolveSettings, Settings} from '../core/refresh/settings.js'
 import {checkWatchable, Watcher} from '../core/refresh/watch-loop.js'
@@ -46,15 +45,11 @@ Reuses valid credentials at start (no prompt until they are due), refreshes at e
 
     const resolveAll = () => Promise.all(profiles.map(profile => resolveSettings({...flags, profile})))
     const settings = await resolveAll()
-    // Each profile's prompt provider, resolved (and its options checked) before anything runs.
-    const providers = new Map<string, PromptProvider>()
-    const writers = new Map<string, CredentialWriter>()
+    // Each profile's ports (credential source, prompt provider, writer), resolved and checked before anything runs.
+    const ports = new Map<string, Ports>()
     const resolveProviders = async (list: Settings[]) => {
       const resolved = await Promise.all(list.map(s => resolvePorts(this.config, s)))
-      for (const [i, s] of list.entries()) {
-        providers.set(s.targetProfile, resolved[i].prompt)
-        writers.set(s.targetProfile, resolved[i].writer)
-      }
+      for (const [i, s] of list.entries()) ports.set(s.targetProfile, resolved[i])
     }
 
     await resolveProviders(settings)
@@ -77,9 +72,8 @@ Reuses valid credentials at start (no prompt until they are due), refreshes at e
         log.log(event)
         log.status(watcher.targets)
       },
-      prompt: (s: Settings) => providers.get(s.targetProfile)!,
+      ports: (s: Settings) => ports.get(s.targetProfile)!,
       sessionWriter,
-      writer: (s: Settings) => writers.get(s.targetProfile)!,
     }, {exitOnError: flags['exit-on-error'], keepGoing: flags['keep-going'], promptRetryIntervalMs: flags['prompt-retry-interval'] * 1000})
 
     const registration = await registerWatcher(settings[0].credentialsFile, settings.map(s => ({profile: s.profile, target: s.targetProfile})))

@@ -3,19 +3,9 @@
  * what crosses them and the error kinds each carries): per point, how the host reports an error
  * of any other kind (`failed`) and the words it uses in messages.
  *
- * A third point (key sources, issue 15) is an entry in the sdk's event map, its codec and
- * builder there, and here an entry of EXTENSION_POINTS and a host codec (`overHook`) with a port
- * adapter beside prompt.ts and writer.ts:
- *
- * ```ts
- * source: {
- *   ...EXTENSION_EVENTS.source,
- *   failed: (name, m, hint) => new ConfigError(`the ${name} key source failed: ${m}`, hint),
- *   optionsHint: 'fix --source-option or mfa_creds_source_KEY in ~/.aws/config', short: 'key source', what: 'key source',
- * },
- * ```
- *
- * and package.json "hooks" for the built-ins in src/hooks.
+ * A new point is an entry in the sdk's event map, its codec and builder there, and here an entry
+ * of EXTENSION_POINTS and a host codec (`overHook`) with a port adapter beside prompt.ts,
+ * writer.ts and source.ts; package.json "hooks" for its built-ins in src/hooks.
  */
 import type {KnownErrorKind, PointEvents, PointName} from '@mfa-creds/sdk'
 
@@ -41,6 +31,13 @@ export const EXTENSION_POINTS = {
     optionsHint: 'fix --prompt-option or mfa_creds_prompt_KEY in ~/.aws/config',
     short: 'prompt provider',
     what: 'prompt provider',
+  },
+  source: {
+    ...EXTENSION_EVENTS.source,
+    failed: (name, message, hint) => new ConfigError(`the ${name} credential source failed: ${message}`, hint),
+    optionsHint: 'fix --source-option or mfa_creds_source_KEY in ~/.aws/config',
+    short: 'credential source',
+    what: 'credential source',
   },
   writer: {
     ...EXTENSION_EVENTS.writer,

@@ -69,7 +69,7 @@ export class SshAskpassProvider implements PromptProvider {
   }
 }
 
-/** The built-in `ssh-askpass`, as plugins write theirs (announced by hooks/ssh-askpass.ts). */
+/** The built-in `ssh-askpass`, as plugins write theirs (announced by hooks/prompt-ssh-askpass.ts). */
 export const sshAskpassPrompt: PromptProviderSpec = {
   ask: request => new SshAskpassProvider().ask(request),
   description: 'a window from $SSH_ASKPASS, else ssh-askpass on PATH (for a desktop, or a service)',

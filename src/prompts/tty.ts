@@ -117,7 +117,7 @@ export class TtyProvider implements PromptProvider {
   }
 }
 
-/** The built-in `tty`, as plugins write theirs (announced by hooks/tty.ts). */
+/** The built-in `tty`, as plugins write theirs (announced by hooks/prompt-tty.ts). */
 export const ttyPrompt: PromptProviderSpec = {
   ask: request => new TtyProvider().ask(request),
   description: 'the controlling terminal (/dev/tty), echo off',

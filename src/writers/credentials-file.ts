@@ -104,7 +104,7 @@ export function writeCredentialsFile(file: string, request: WriteRequest, refere
   }, current => decide(current, request))
 }
 
-/** The built-in `credentials-file`, as plugins write theirs (announced by hooks/credentials-file.ts). */
+/** The built-in `credentials-file`, as plugins write theirs (announced by hooks/writer-credentials-file.ts). */
 export const credentialsFileWriter: HostWriterSpec = {
   check: (_target, _options, context) => checkWritable(context.credentialsFile),
   description: 'the shared credentials file, under the lock other tools share (the default)',

@@ -13,23 +13,14 @@
  * `failures`, and plain data reads the same whichever copy of this package built it. Times cross
  * as RFC 3339 strings (time.ts).
  *
- * A third point (key sources, issue 15) is an entry here, a codec and builder of a few lines
- * beside prompt.ts and writer.ts, and the host's side of it in mfa-creds (src/extensions):
- *
- * ```ts
- * // in ExtensionEventMap:
- * source: {
- *   actions: {keys: {answer: {keys: LongTermKeysData}; payload: {profile: string}}}
- *   info: KeySourceInfo
- * }
- * // in EXTENSION_EVENTS:
- * source: {action: 'mfa-creds:key', discover: 'mfa-creds:key-sources', kinds: ['aborted', 'config']},
- * // source.ts: defineKeySource = spec => defineExtension(KEY_SOURCE_CODEC, spec)
- * ```
+ * A point is an entry in ExtensionEventMap and EXTENSION_EVENTS, a codec and builder of a few
+ * lines (prompt.ts, writer.ts, source.ts), and the host's side of it in mfa-creds (src/extensions).
  */
 import type {ErrorData, KnownErrorKind} from './errors.js'
 import type {ExtensionOptions} from './options.js'
-import type {PromptRequest, WriteRequest, WriteResult} from './requests.js'
+import type {
+  LongTermKeys, PromptRequest, WriteRequest, WriteResult,
+} from './requests.js'
 
 /** What every offer says of itself in discovery. */
 export interface ExtensionInfo {
@@ -49,6 +40,19 @@ export interface WriterContext {
   credentialsFile: string
 }
 
+/** What a credential source offers: whether it can also keep keys (keys add, import, rotate, remove). */
+export interface CredentialSourceInfo extends ExtensionInfo {
+  stores: boolean
+}
+
+/** What a credential source is told besides the profile, as plain data. */
+export interface SourceContext {
+  /** The shared credentials file mfa-creds uses. */
+  credentialsFile: string
+  /** mfa-creds is shutting down: stop (end what was started) and throw AbortedError. */
+  signal?: AbortSignal | undefined
+}
+
 /** A write request as it crosses the hook: the expiration as RFC 3339. */
 export interface WriteRequestData extends Omit<WriteRequest, 'credentials'> {
   credentials: {accessKeyId: string; expiration: string; secretAccessKey: string; sessionToken: string}
@@ -61,6 +65,14 @@ export interface ExtensionEventMap {
       ask: {answer: {code: string}; payload: {request: PromptRequest}}
     }
     info: PromptProviderInfo
+  }
+  source: {
+    actions: {
+      get: {answer: {keys: LongTermKeys}; payload: SourceContext & {profile: string}}
+      remove: {answer: object; payload: SourceContext & {profile: string}}
+      store: {answer: object; payload: SourceContext & {keys: LongTermKeys; profile: string}}
+    }
+    info: CredentialSourceInfo
   }
   writer: {
     actions: {
@@ -86,6 +98,11 @@ export const EXTENSION_EVENTS = {
     action: 'mfa-creds:prompt',
     discover: 'mfa-creds:prompt-providers',
     kinds: ['aborted', 'cancelled', 'misconfigured', 'timed-out', 'unavailable'],
+  },
+  source: {
+    action: 'mfa-creds:source',
+    discover: 'mfa-creds:sources',
+    kinds: ['aborted', 'config'],
   },
   writer: {
     action: 'mfa-creds:write',

@@ -1,7 +1,8 @@
 /**
- * The plugin side of mfa-creds (`@mfa-creds/sdk`), with no dependencies. What a prompt-provider or
- * credential-writer plugin needs at run time, typed: the event map (events.ts), the builders
- * (`definePromptProvider`, `defineCredentialWriter`, on `defineExtension`), the errors whose
+ * The plugin side of mfa-creds (`@mfa-creds/sdk`), with no dependencies. What a prompt-provider,
+ * credential-writer or credential-source plugin needs at run time, typed: the event map
+ * (events.ts), the builders (`definePromptProvider`, `defineCredentialWriter`,
+ * `defineCredentialSource`, on `defineExtension`), the errors whose
  * kinds cross the hook (errors.ts), `unknownOptions`, the RFC 3339 conversions, and
  * `runInOwnGroup` for a plugin that runs a tool. mfa-creds itself is the host side; it depends
  * on this package and re-exports it.
@@ -28,6 +29,7 @@ export type {
   ActionAnswer,
   ActionName,
   ActionPayload,
+  CredentialSourceInfo,
   ErrorKindOf,
   ExtensionEventMap,
   ExtensionInfo,
@@ -37,6 +39,7 @@ export type {
   PointEvents,
   PointName,
   PromptProviderInfo,
+  SourceContext,
   WriterContext,
   WriteRequestData,
   WriterInfo,
@@ -50,8 +53,12 @@ export type {
   PromptErrorData, PromptErrorKind, PromptHookAnswer, PromptHookPayload, PromptProviderSpec,
 } from './prompt.js'
 export type {
-  PromptRequest, SessionCredentials, TargetState, WriteRequest, WriteResult,
+  LongTermKeys, PromptRequest, SessionCredentials, TargetState, WriteRequest, WriteResult,
 } from './requests.js'
+export {defineCredentialSource, SOURCE_CODEC} from './source.js'
+export type {
+  CredentialSourceSpec, SourceErrorData, SourceErrorKind, SourceHookAnswer, SourceHookPayload,
+} from './source.js'
 export {fromRfc3339, toRfc3339} from './time.js'
 export {defineCredentialWriter, WRITER_CODEC} from './writer.js'
 export type {

@@ -1,8 +1,18 @@
 /**
  * What a refresh hands an extension and gets back, as plain data: a prompt provider's request,
- * a writer's request and result, the target's state, the session credentials. The core's ports
+ * a writer's request and result, the target's state, the session credentials, the long-term keys
+ * a credential source gives. The core's ports
  * (src/core/ports.ts in mfa-creds) are written on these types: each is defined here once.
  */
+
+/**
+ * An IAM user's long-term access key: what a credential source keeps and gives, and what signs
+ * GetSessionToken. Secret: never in a message, a log, argv or a child's environment.
+ */
+export interface LongTermKeys {
+  accessKeyId: string
+  secretAccessKey: string
+}
 
 /** Session credentials from STS: what a writer puts where it writes. */
 export interface SessionCredentials {

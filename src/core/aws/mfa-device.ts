@@ -10,12 +10,12 @@ import {resolveEndpoint, resolveSts} from './endpoints.js'
 import {iamUserName, listMfaDevices, MfaDevice} from './iam.js'
 import {configFilePath, credentialsFilePath, Env} from './paths.js'
 import {
-  configSectionName, Profile, profileMap, profileSectionName, sourceKeys, sourceProfileOf, stringValue,
+  configSectionName, KeySourceChoice, keySourceChoice, Profile, profileMap, profileSectionName, sourceProfileOf, stringValue,
 } from './profiles.js'
 import {readSharedFile, updateSharedFile} from './shared-file.js'
-import {getCallerIdentity} from './sts.js'
+import {getCallerIdentity, LongTermKeys} from './sts.js'
 
-export interface SetupSettings {
+export interface SetupSettings extends KeySourceChoice {
   configFile: string
   credentialsFile: string
   iamEndpoint?: string
@@ -35,7 +35,7 @@ export interface FoundDevices {
   userName?: string
 }
 
-export async function resolveSetupSettings(input: {lockTimeout?: number; profile: string}, env: Env = process.env): Promise<SetupSettings> {
+export async function resolveSetupSettings(input: {lockTimeout?: number; profile: string; source?: string; 'source-option'?: string[]}, env: Env = process.env): Promise<SetupSettings> {
   const configFile = configFilePath(env)
   const config = await readSharedFile(configFile, 'config file')
   const sections = config.view as Record<string, Profile>
@@ -48,6 +48,7 @@ export async function resolveSetupSettings(input: {lockTimeout?: number; profile
     configFile,
     credentialsFile: credentialsFilePath(env),
     iamEndpoint: resolveEndpoint(env, profileConfig, sections, 'iam'),
+    ...keySourceChoice(input, profiles.get(sourceProfile)),
     lockTimeoutMs: input.lockTimeout === undefined ? undefined : input.lockTimeout * 1000,
     profile: input.profile,
     region: sts.region,
@@ -57,8 +58,7 @@ export async function resolveSetupSettings(input: {lockTimeout?: number; profile
 }
 
 /** Whose keys these are, and the MFA devices IAM lists for that user. */
-export async function findMfaDevices(settings: SetupSettings, signal?: AbortSignal): Promise<FoundDevices> {
-  const keys = sourceKeys(await readSharedFile(settings.credentialsFile, 'credentials file'), settings.sourceProfile)
+export async function findMfaDevices(settings: SetupSettings, keys: LongTermKeys, signal?: AbortSignal): Promise<FoundDevices> {
   const call = {
     credentials: keys, credentialsProfile: settings.sourceProfile, region: settings.region, signal,
   }

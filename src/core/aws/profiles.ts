@@ -5,7 +5,7 @@
  */
 import type {LongTermKeys} from './sts.js'
 
-import {ConfigError} from '../errors.js'
+import {ConfigError, UsageError} from '../errors.js'
 import {IniValue, IniView, profileView} from '../ini/parse.js'
 import {IniFileSnapshot} from '../ini/snapshot.js'
 
@@ -195,4 +195,46 @@ export function sourceProfileOf(profile: string, profiles: Map<string, Profile>,
   }
 
   return source
+}
+
+/**
+ * A pluggable choice (prompt provider, credential source or writer): the flag, else mfa_creds_KIND in the profile's
+ * config section, else the default; its options from mfa_creds_KIND_KEY, then KEY=VALUE flags.
+ */
+export function extensionChoice(kind: 'prompt' | 'source' | 'writer', flag: string | undefined, flagOptions: string[] | undefined, profile: Profile | undefined, fallback: string): {choice: string; options: Record<string, string>; source: 'config' | 'default' | 'flag'} {
+  const key = `mfa_creds_${kind}`
+  const fromConfig = stringValue(profile, key)
+  const options: Record<string, string> = {}
+  for (const [name, value] of Object.entries(profile ?? {})) {
+    if (name.startsWith(`${key}_`) && typeof value === 'string') options[name.slice(key.length + 1)] = value
+  }
+
+  for (const option of flagOptions ?? []) {
+    const m = /^([\w-]+)=(.*)$/s.exec(option)
+    if (!m) throw new UsageError(`--${kind}-option ${JSON.stringify(option)} is not KEY=VALUE`, `e.g. --${kind}-option name=value`)
+    options[m[1].toLowerCase()] = m[2]
+  }
+
+  let source: 'config' | 'default' | 'flag' = 'default'
+  if (flag !== undefined) source = 'flag'
+  else if (fromConfig !== undefined) source = 'config'
+  return {choice: flag ?? fromConfig ?? fallback, options, source}
+}
+
+/** Where the long-term keys of the source profile come from: a credential source, with its options. */
+export interface KeySourceChoice {
+  /** A credential source's name (default: credentials-file). */
+  keySource: string
+  keySourceOptions: Record<string, string>
+  keySourceOrigin: 'config' | 'default' | 'flag'
+}
+
+/**
+ * The credential source settings choose for `sourceProfile`: --source, else mfa_creds_source in the
+ * source profile's config section (the keys' own profile: for a role, its source_profile), else
+ * the credentials file; options from mfa_creds_source_KEY there, then --source-option.
+ */
+export function keySourceChoice(input: {source?: string; 'source-option'?: string[]}, sourceConfig: Profile | undefined): KeySourceChoice {
+  const {choice, options, source} = extensionChoice('source', input.source, input['source-option'], sourceConfig, 'credentials-file')
+  return {keySource: choice, keySourceOptions: options, keySourceOrigin: source}
 }

@@ -1,16 +1,11 @@
 /** The STS calls (GetSessionToken, AssumeRole, GetCallerIdentity), and the check of what STS sends back before it is written. */
-import type {SessionCredentials} from '@mfa-creds/sdk'
+import type {LongTermKeys, SessionCredentials} from '@mfa-creds/sdk'
 
 import {StsUnavailableError} from '../errors.js'
 import {StsModule, StsRequest, withAwsClient} from './client.js'
 
-export interface LongTermKeys {
-  accessKeyId: string
-  secretAccessKey: string
-}
-
 // Session credentials are the sdk's type (@mfa-creds/sdk, requests.ts): a writer is given them.
-export type {SessionCredentials} from '@mfa-creds/sdk'
+export type {LongTermKeys, SessionCredentials} from '@mfa-creds/sdk'
 
 /** Credentials that sign an STS call: long-term keys, or the MFA session's. */
 export interface Signer extends LongTermKeys {

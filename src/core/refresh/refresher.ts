@@ -4,9 +4,10 @@
  * protocol lock. The core never prints: it reports progress through `onEvent` and returns values.
  */
 
-import type {CredentialWriter, PromptProvider, TargetState} from './ports.js'
+import type {
+  CredentialWriter, KeySource, PromptProvider, TargetState,
+} from './ports.js'
 
-import {sourceKeys} from '../aws/profiles.js'
 import {readSessionCredentials} from '../aws/session-credentials.js'
 import {parseRawFile, readWhole} from '../aws/shared-file.js'
 import {
@@ -34,6 +35,8 @@ export type RefreshEvent =
   | {type: 'calling-sts'}
 
 export interface RefreshDeps {
+  /** Where the source profile's long-term keys come from (asked before any prompt). */
+  keys: KeySource
   /** A monotonic clock in ms for durations (how old a typed code is); default performance.now. */
   monotonicNow?: () => number
   /** The wall clock, for comparing with expirations. */
@@ -221,12 +224,14 @@ export async function refreshOnce(settings: RefreshSettings, deps: RefreshDeps, 
   let reference: IniFileSnapshot | undefined
   const readCredentials = () => FileTarget.read(settings.credentialsFile, WHAT)
   const raw = readCredentials()
-  // No file at all (or /dev/null) is no half-written one (in-place writers truncate, they do not
-  // delete): fail now, having created nothing (no directory, lock file or state directory).
-  if (!raw.id) sourceKeys(parseRawFile(raw, WHAT), settings.sourceProfile)
+  const {keys: source} = deps
+  // Keys kept in the file: no file at all (or /dev/null) is no half-written one (in-place writers
+  // truncate, they do not delete): fail now, having created nothing (no directory, lock file or
+  // state directory). Keys kept elsewhere are asked for once, below, before any prompt.
+  if (!raw.id && source.inCredentialsFile) await source.get(settings.sourceProfile, {credentials: parseRawFile(raw, WHAT)})
   try {
     const before = parseRawFile(raw, WHAT)
-    sourceKeys(before, settings.sourceProfile)
+    if (source.inCredentialsFile) await source.get(settings.sourceProfile, {credentials: before})
     first = await deps.writer.read(settings.targetProfile, before)
     reference = before
     if (!settings.force && isFresh(first.expiration, now(), settings.leadTimeSeconds)) {
@@ -240,15 +245,17 @@ export async function refreshOnce(settings: RefreshSettings, deps: RefreshDeps, 
   // read, the one that decides, holds the protocol lock for the moment it takes (never across the
   // prompt), and fails here, before any prompt, if the file or the keys are unusable.
   const onPromptWait = () => deps.onEvent?.({holders: '', lock: 'prompt', type: 'lock-wait'})
+  // Whose keys no read or write may find missing from the file: the source profile's, when the file keeps them.
+  const keptInFile = source.inCredentialsFile ? settings.sourceProfile : undefined
   return withStateLock(settings.credentialsFile, promptLockName(settings), {onWait: onPromptWait, signal: deps.signal}, async () => {
     const {snapshot} = await withProtocolLock(
       settings.credentialsFile,
       {onWait: holders => onLockWait(describeHolders(holders)), signal: deps.signal, timeoutMs: settings.lockTimeoutMs},
-      () => readWhole(readCredentials, WHAT, {reference, sourceProfile: settings.sourceProfile, target: settings.targetProfile}, {
+      () => readWhole(readCredentials, WHAT, {reference, sourceProfile: keptInFile, target: settings.targetProfile}, {
         signal: deps.signal, timeoutMs: settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000,
       }),
     )
-    const keys = sourceKeys(snapshot, settings.sourceProfile)
+    const keys = await source.get(settings.sourceProfile, {credentials: snapshot, signal: deps.signal})
     const state = await deps.writer.read(settings.targetProfile, snapshot)
     const changed = first !== undefined && state.fingerprint !== first.fingerprint
     if ((!settings.force || changed) && isFresh(state.expiration, now(), settings.leadTimeSeconds)) {
@@ -272,7 +279,7 @@ export async function refreshOnce(settings: RefreshSettings, deps: RefreshDeps, 
       lockTimeoutMs: settings.lockTimeoutMs,
       onLockWait,
       signal: deps.signal,
-      sourceProfile: settings.sourceProfile,
+      sourceProfile: keptInFile,
       targetProfile: settings.targetProfile,
     })
     return {...base, action: result.action === 'written' ? ('refreshed' as const) : ('kept-newer' as const), expiration: result.expiration}

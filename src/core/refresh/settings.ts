@@ -6,7 +6,7 @@
 import {resolveSts} from '../aws/endpoints.js'
 import {configFilePath, credentialsFilePath, Env} from '../aws/paths.js'
 import {
-  configSectionName, OTHER_CREDENTIAL_SETTINGS, Profile, profileMap, sourceProfileOf, stringValue,
+  configSectionName, extensionChoice, KeySourceChoice, keySourceChoice, OTHER_CREDENTIAL_SETTINGS, Profile, profileMap, sourceProfileOf, stringValue,
 } from '../aws/profiles.js'
 import {readSharedFile} from '../aws/shared-file.js'
 import {ConfigError, InternalError, UsageError} from '../errors.js'
@@ -40,6 +40,10 @@ export interface SettingsInput {
   'role-session-name'?: string
   /** For a role: assume it from the source profile's MFA session (default) or directly with the code. */
   session?: boolean
+  /** Where the long-term keys come from: a credential source's name. */
+  source?: string
+  /** KEY=VALUE options for the credential source. */
+  'source-option'?: string[]
   'target-profile'?: string
   writer?: string
   /** KEY=VALUE options for the credential writer. */
@@ -72,8 +76,8 @@ export interface RefreshSettings {
   targetProfile: string
 }
 
-/** Resolved settings: a refresh's, and the prompt provider and writer a command resolves for it (src/cli/ports.ts). */
-export interface Settings extends RefreshSettings {
+/** Resolved settings: a refresh's, and the credential source, prompt provider and writer a command resolves for it (src/cli/ports.ts). */
+export interface Settings extends KeySourceChoice, RefreshSettings {
   /** A prompt provider's name, or auto. */
   prompt: string
   /** Options for the prompt provider: mfa_creds_prompt_KEY in the config, then --prompt-option. */
@@ -132,30 +136,6 @@ function integerSetting(raw: string, key: string, where: string, min: number, ma
   }
 
   return value
-}
-
-/**
- * A pluggable choice (prompt provider or writer): the flag, else mfa_creds_KIND in the profile's
- * config section, else the default; its options from mfa_creds_KIND_KEY, then KEY=VALUE flags.
- */
-function extensionChoice(kind: 'prompt' | 'writer', flag: string | undefined, flagOptions: string[] | undefined, profile: Profile | undefined, fallback: string): {choice: string; options: Record<string, string>; source: 'config' | 'default' | 'flag'} {
-  const key = `mfa_creds_${kind}`
-  const fromConfig = stringValue(profile, key)
-  const options: Record<string, string> = {}
-  for (const [name, value] of Object.entries(profile ?? {})) {
-    if (name.startsWith(`${key}_`) && typeof value === 'string') options[name.slice(key.length + 1)] = value
-  }
-
-  for (const option of flagOptions ?? []) {
-    const m = /^([\w-]+)=(.*)$/s.exec(option)
-    if (!m) throw new UsageError(`--${kind}-option ${JSON.stringify(option)} is not KEY=VALUE`, `e.g. --${kind}-option name=value`)
-    options[m[1].toLowerCase()] = m[2]
-  }
-
-  let source: 'config' | 'default' | 'flag' = 'default'
-  if (flag !== undefined) source = 'flag'
-  else if (fromConfig !== undefined) source = 'config'
-  return {choice: flag ?? fromConfig ?? fallback, options, source}
 }
 
 /** AssumeRole's parameters: where each comes from, and STS's constraint on it. */
@@ -308,6 +288,7 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
     ...duration,
     ...resolveSts(env, profileConfig, config.view as Record<string, Profile>, where, configFile),
     force: input.force ?? false,
+    ...keySourceChoice(input, sourceConfig),
     leadTimeSeconds,
     lockTimeoutMs: input['lock-timeout'] === undefined ? undefined : input['lock-timeout'] * 1000,
     mfaSerial,

@@ -14,7 +14,9 @@
  *   be half-way through rewriting it);
  * - exitOnError: every failure ends the process with its exit code, as the seed did.
  */
-import type {CredentialWriter, PromptProvider, PromptRequest} from './ports.js'
+import type {
+  CredentialWriter, KeySource, PromptProvider, PromptRequest,
+} from './ports.js'
 
 import {
   AbortedError, ConfigError, LockTimeoutError, MfaCredsError, PromptTimedOutError, StsUnavailableError,
@@ -62,12 +64,12 @@ export interface WatchDeps {
   monotonicNow?: () => number
   now?: () => Date
   onEvent: (event: WatchEvent) => void
-  prompt: (settings: Settings) => PromptProvider
+  /** A target's resolved ports: where its keys come from, how the code is asked for, where it goes. */
+  ports: (settings: Settings) => {keys: KeySource; prompt: PromptProvider; writer: CredentialWriter}
   /** The MFA session a role is assumed from: see RefreshDeps.sessionWriter. */
   sessionWriter?: (credentialsFile: string) => CredentialWriter
   /** Waits for a duration on a monotonic clock (default: schedule's sleep): backoffs and retry intervals. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
-  writer: (settings: Settings) => CredentialWriter
 }
 
 /** Lets one profile prompt at a time in this process: two windows at once would confuse anyone. */
@@ -153,7 +155,9 @@ export class Watcher {
       const state = this.states.get(target)!
       try {
         state.phase = 'refreshing'
+        const ports = this.deps.ports(settings)
         const result = await refreshOnce(settings, {
+          keys: ports.keys,
           monotonicNow,
           now,
           onEvent: event => {
@@ -161,10 +165,10 @@ export class Watcher {
             if (event.type === 'retrying') state.phase = 'retrying'
             this.deps.onEvent({event, target, type: 'refresh'})
           },
-          prompt: serialized(this.deps.prompt(settings), this.promptQueue),
+          prompt: serialized(ports.prompt, this.promptQueue),
           sessionWriter: this.deps.sessionWriter,
           signal,
-          writer: this.deps.writer(settings),
+          writer: ports.writer,
         }, {codeAttempts: 3, transient: this.options.exitOnError ? undefined : {...TRANSIENT_RETRY, sleep: (ms, s) => this.pause(ms, s)}})
         failures = 0
         healthy = true

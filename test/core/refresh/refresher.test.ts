@@ -4,6 +4,7 @@ import {AbortedError, StsUnavailableError} from '../../../src/core/errors.js'
 import {PromptProvider, PromptRequest} from '../../../src/core/refresh/ports.js'
 import {backoffDelay, RefreshEvent, refreshOnce} from '../../../src/core/refresh/refresher.js'
 import {resolveSettings} from '../../../src/core/refresh/settings.js'
+import {credentialsFileKeys} from '../../../src/sources/credentials-file.js'
 import {CredentialsFileWriter} from '../../../src/writers/credentials-file.js'
 import {StsStub} from '../../support/peers.js'
 import {sandboxWithStub, SERIAL} from '../../support/sandbox.js'
@@ -35,7 +36,7 @@ describe('refresher: transient STS failures', () => {
     // Time moves only through the waits: load on the machine cannot age the code.
     let elapsed = 0
     const result = await refreshOnce(await settings(), {
-      monotonicNow: () => elapsed, onEvent: e => events.push(e), prompt, writer: new CredentialsFileWriter(t.box.credentialsFile),
+      keys: credentialsFileKeys(t.box.credentialsFile), monotonicNow: () => elapsed, onEvent: e => events.push(e), prompt, writer: new CredentialsFileWriter(t.box.credentialsFile),
     }, {
       transient: {
         baseDelayMs: 200,
@@ -63,7 +64,7 @@ describe('refresher: transient STS failures', () => {
   it('fails at once without a transient policy (refresh-once), after the SDK\'s own retries', async () => {
     t.stub.fallback = StsStub.error(503, 'ServiceUnavailable', 'down')
     const prompt = new ScriptedPrompt(['111111'])
-    await assert.rejects(refreshOnce(await settings(), {prompt, writer: new CredentialsFileWriter(t.box.credentialsFile)}), StsUnavailableError)
+    await assert.rejects(refreshOnce(await settings(), {keys: credentialsFileKeys(t.box.credentialsFile), prompt, writer: new CredentialsFileWriter(t.box.credentialsFile)}), StsUnavailableError)
     assert.equal(t.stub.requests.length, 3)
   })
 
@@ -71,12 +72,12 @@ describe('refresher: transient STS failures', () => {
     t.stub.fallback = StsStub.error(503, 'ServiceUnavailable', 'down')
     const stop = new AbortController()
     const pending = refreshOnce(await settings(), {
+      keys: credentialsFileKeys(t.box.credentialsFile),
       onEvent(e) {
         if (e.type === 'retrying') stop.abort()
       },
       prompt: new ScriptedPrompt(['111111']),
-      signal: stop.signal,
-      writer: new CredentialsFileWriter(t.box.credentialsFile),
+      signal: stop.signal, writer: new CredentialsFileWriter(t.box.credentialsFile),
     }, {transient: {baseDelayMs: 60_000, codeReuseMs: 60_000, maxDelayMs: 60_000}})
     await assert.rejects(pending, AbortedError)
     assert.doesNotMatch(await t.box.readCredentials(), /default-mfa/)
