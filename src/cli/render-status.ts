@@ -24,16 +24,18 @@ export function renderStatus(report: StatusReport, now: Date, colour: boolean, p
   const rows = report.profiles.map(p => [
     p.profile,
     p.sourceProfile ?? '-',
+    p.keys ?? '-',
     p.mfaSerial ?? '-',
     p.expiration ? localTime(new Date(p.expiration)) : '-',
     p.expiration ? timeLeft(new Date(p.expiration), now) : '-',
     p.state,
   ])
-  const header = ['PROFILE', 'SOURCE', 'MFA SERIAL', 'EXPIRES', 'LEFT', 'STATE']
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => (i === 5 ? LABELS[r[5] as Validity] : r[i]).length)))
+  const header = ['PROFILE', 'SOURCE', 'KEYS', 'MFA SERIAL', 'EXPIRES', 'LEFT', 'STATE']
+  const STATE = header.length - 1
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => (i === STATE ? LABELS[r[STATE] as Validity] : r[i]).length)))
   const line = (cells: string[], state?: Validity) =>
     cells
-      .map((c, i) => (i === 5 && state ? paint(state, LABELS[state].padEnd(widths[i])) : c.padEnd(widths[i])))
+      .map((c, i) => (i === STATE && state ? paint(state, LABELS[state].padEnd(widths[i])) : c.padEnd(widths[i])))
       .join('  ')
       .trimEnd()
   const out: string[] = []
@@ -42,7 +44,7 @@ export function renderStatus(report: StatusReport, now: Date, colour: boolean, p
       ? `No MFA profiles in ${report.credentialsFile} yet (run: mfa-creds refresh-once).`
       : `No MFA profiles refreshed from ${profile} yet (run: mfa-creds refresh-once -p ${profile}).`)
   } else {
-    out.push(line(header), ...rows.map(r => line(r, r[5] as Validity)))
+    out.push(line(header), ...rows.map(r => line(r, r[STATE] as Validity)))
   }
 
   out.push('', report.lock.held ? `Lock: held${describeHolders(report.lock.holders).replace(/^; held/, '')} (${report.lock.path})` : `Lock: free (${report.lock.path})`)

@@ -211,11 +211,11 @@ aws_access_key_id = ASIASEED
     const result = await box.run(['status'])
     assert.equal(result.code, 1, result.stderr)
     const lines = result.stdout.split('\n')
-    assert.match(lines[0], /^PROFILE\s+SOURCE\s+MFA SERIAL\s+EXPIRES\s+LEFT\s+STATE$/)
-    assert.match(result.stdout, /^default-mfa\s+default\s+arn:aws:iam::123456789012:mfa\/alice\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+(1h 59m|2h 0m) left\s+valid$/m)
-    assert.match(result.stdout, /^work-mfa\s+work\s+arn:aws:iam::123456789012:mfa\/work\s+2026-11-24 00:00:00 UTC\s+expired .* ago\s+expired$/m)
-    assert.match(result.stdout, /^soon\s+-\s+-\s+.*left\s+refresh due$/m)
-    assert.match(result.stdout, /^seed-mfa\s+-\s+-\s+-\s+-\s+unknown$/m)
+    assert.match(lines[0], /^PROFILE\s+SOURCE\s+KEYS\s+MFA SERIAL\s+EXPIRES\s+LEFT\s+STATE$/)
+    assert.match(result.stdout, /^default-mfa\s+default\s+credentials-file\s+arn:aws:iam::123456789012:mfa\/alice\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+(1h 59m|2h 0m) left\s+valid$/m)
+    assert.match(result.stdout, /^work-mfa\s+work\s+credentials-file\s+arn:aws:iam::123456789012:mfa\/work\s+2026-11-24 00:00:00 UTC\s+expired .* ago\s+expired$/m)
+    assert.match(result.stdout, /^soon\s+-\s+-\s+-\s+.*left\s+refresh due$/m)
+    assert.match(result.stdout, /^seed-mfa\s+-\s+-\s+-\s+-\s+-\s+unknown$/m)
     assert.match(result.stdout, /^Lock: free \(.*\.credentials\.lock\)$/m)
     assert.match(result.stdout, /^Watchers: none$/m)
     assert.ok(!result.stdout.includes('\u001B'), 'colours outside a terminal')
@@ -234,7 +234,9 @@ aws_access_key_id = ASIASEED
     assert.deepEqual(Object.keys(report).sort(), ['configFile', 'credentialsFile', 'lock', 'profiles', 'watchers'])
     const byName = Object.fromEntries(report.profiles.map((p: {profile: string}) => [p.profile, p]))
     assert.deepEqual(Object.keys(byName).sort(), ['default-mfa', 'seed-mfa', 'soon', 'work-mfa'])
-    assert.deepEqual(Object.keys(byName['default-mfa']).sort(), ['expiration', 'mfaSerial', 'profile', 'secondsLeft', 'sourceProfile', 'state'])
+    assert.deepEqual(Object.keys(byName['default-mfa']).sort(), ['expiration', 'keys', 'mfaSerial', 'profile', 'secondsLeft', 'sourceProfile', 'state'])
+    assert.equal(byName['default-mfa'].keys, 'credentials-file')
+    assert.equal(byName['seed-mfa'].keys, null)
     assert.equal(byName['work-mfa'].expiration, '2026-11-24T00:00:00Z')
     assert.equal(byName['work-mfa'].state, 'expired')
     assert.equal(byName['seed-mfa'].state, 'unknown')
@@ -295,8 +297,8 @@ aws_access_key_id = ASIASEED
     await fs.writeFile(box.credentialsFile, `${DEFAULT_CREDENTIALS}${session('default-mfa')}${session('dev-admin-mfa')}${session('prod-readonly-mfa')}`)
     const all = await box.run(['status'])
     assert.equal(all.code, 0, all.stderr)
-    assert.match(all.stdout, new RegExp(String.raw`^dev-admin-mfa\s+dev-admin\s+${SERIAL}\s+.*left\s+valid$`, 'm'))
-    assert.match(all.stdout, /^prod-readonly-mfa\s+prod-readonly\s+arn:aws:iam::123456789012:mfa\/prod\s+.*left\s+valid$/m)
+    assert.match(all.stdout, new RegExp(String.raw`^dev-admin-mfa\s+dev-admin\s+credentials-file\s+${SERIAL}\s+.*left\s+valid$`, 'm'))
+    assert.match(all.stdout, /^prod-readonly-mfa\s+prod-readonly\s+credentials-file\s+arn:aws:iam::123456789012:mfa\/prod\s+.*left\s+valid$/m)
     const json = JSON.parse((await box.run(['status', '--json'])).stdout)
     assert.deepEqual(json.profiles.map((p: {mfaSerial: string; profile: string; sourceProfile: string}) => [p.profile, p.sourceProfile, p.mfaSerial]), [
       ['default-mfa', 'default', SERIAL], ['dev-admin-mfa', 'dev-admin', SERIAL], ['prod-readonly-mfa', 'prod-readonly', 'arn:aws:iam::123456789012:mfa/prod'],
@@ -317,6 +319,22 @@ aws_access_key_id = ASIASEED
       const message = args.includes('--json') ? JSON.parse(nowhere.stdout).error.message : nowhere.stderr
       assert.match(message, /no profile nowhere: it is not in .*credentials, not in .*config, and no watcher refreshes it/)
     }
+  })
+
+  it('KEYS says where each profile\'s long-term keys live, a role\'s by its source_profile, never the keys', async () => {
+    await fs.writeFile(box.configFile, `[default]\nmfa_serial = ${SERIAL}\nmfa_creds_source = keyring\n
+[profile ci]\nmfa_serial = ${SERIAL}\nmfa_creds_source = command\nmfa_creds_source_command = op read op://ci/aws\n
+[profile dev-admin]\nrole_arn = arn:aws:iam::111111111111:role/admin\nsource_profile = ci\n`)
+    const session = (name: string) => `[${name}]\naws_access_key_id = ASIA${name.length}\naws_secret_access_key = S\naws_session_token = T\nexpiration = ${iso(3600)}\n`
+    await fs.writeFile(box.credentialsFile, ['default-mfa', 'ci-mfa', 'dev-admin-mfa'].map(n => session(n)).join('\n'))
+    const text = await box.run(['status'])
+    assert.equal(text.code, 0, text.stderr)
+    assert.match(text.stdout, /^default-mfa\s+default\s+keyring\s/m)
+    assert.match(text.stdout, /^ci-mfa\s+ci\s+command\s/m)
+    assert.match(text.stdout, /^dev-admin-mfa\s+dev-admin\s+command\s/m)
+    assert.doesNotMatch(text.stdout, /op:\/\/ci/, 'a source\'s options stay out of status')
+    const json = JSON.parse((await box.run(['status', '--json'])).stdout)
+    assert.deepEqual(json.profiles.map((p: {keys: string; profile: string}) => [p.profile, p.keys]), [['default-mfa', 'keyring'], ['ci-mfa', 'command'], ['dev-admin-mfa', 'command']])
   })
 
   it('exits 6 with the line named when the credentials file cannot be read', async () => {

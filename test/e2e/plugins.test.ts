@@ -34,8 +34,15 @@ describe('plugins: the prompt-provider extension point', () => {
   it('lists the built-in providers, registered through the same hooks', async () => {
     const result = await box.run(['providers', '--json'], env)
     assert.equal(result.code, 0, result.stderr)
-    const {promptProviders} = JSON.parse(result.stdout)
-    assert.deepEqual(promptProviders.map((p: {name: string; plugin: string}) => [p.name, p.plugin]), [['ssh-askpass', 'mfa-creds'], ['tty', 'mfa-creds']])
+    const {promptProviders, sources, writers} = JSON.parse(result.stdout)
+    const offers = (list: Array<{name: string; plugin: string}>) => list.map(p => [p.name, p.plugin])
+    assert.deepEqual(offers(promptProviders), [['ssh-askpass', 'mfa-creds'], ['tty', 'mfa-creds']])
+    assert.deepEqual(offers(writers), [['credentials-file', 'mfa-creds']])
+    assert.deepEqual(offers(sources), [['command', 'mfa-creds'], ['credentials-file', 'mfa-creds']])
+    assert.deepEqual(sources.map((s: {stores: boolean}) => s.stores), [false, false], 'neither keeps keys yet')
+    const text = await box.run(['providers'], env)
+    assert.match(text.stdout, /^SOURCE\s+PLUGIN\s+DESCRIPTION$/m)
+    assert.match(text.stdout, /^command\s+mfa-creds\s+runs a command .*; gives keys, does not keep them$/m)
   })
 
   it('refuses two plugins offering one name, naming both', async () => {

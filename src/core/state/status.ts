@@ -2,7 +2,9 @@
  * The state at a glance: which managed profiles are fresh, who holds the lock, which watchers run.
  * Files only: no AWS SDK, no network.
  */
-import {Profile, profileMap, stringValue} from '../aws/profiles.js'
+import {
+  keySourceChoice, Profile, profileMap, stringValue,
+} from '../aws/profiles.js'
 import {readSharedFile} from '../aws/shared-file.js'
 import {ConfigError} from '../errors.js'
 import {
@@ -17,6 +19,12 @@ export type Validity = 'expired' | 'refresh-due' | 'unknown' | 'valid'
 export interface ProfileStatus {
   /** RFC 3339 UTC, or null when the section has no readable expiration (as the seed wrote it). */
   expiration: null | string
+  /**
+   * Where the long-term keys it is refreshed with live, as ~/.aws/config says: the credential
+   * source of the keys' profile (credentials-file, keyring, command, a plugin's); null when the
+   * profile it is refreshed from is not known. Never the keys themselves.
+   */
+  keys: null | string
   mfaSerial: null | string
   /** The section in the credentials file. */
   profile: string
@@ -69,12 +77,23 @@ export function validityOf(expiration: Date | undefined, now: Date, leadTimeSeco
   return 'valid'
 }
 
+/** The profile whose long-term keys a refresh from `profile` signs with: its own, or (a role) its source_profile's. */
+function keysProfileOf(profile: string, profiles: Map<string, Profile>): string | undefined {
+  const config = profiles.get(profile)
+  return stringValue(config, 'role_arn') === undefined ? profile : stringValue(config, 'source_profile')
+}
+
 /** The MFA serial a refresh from `profile` would use: its own mfa_serial, else (a role) its source_profile's. */
 function serialOf(profile: null | string, profiles: Map<string, Profile>): null | string {
   if (profile === null) return null
-  const config = profiles.get(profile)
-  const keysFrom = stringValue(config, 'role_arn') === undefined ? undefined : stringValue(config, 'source_profile')
-  return stringValue(config, 'mfa_serial') ?? (keysFrom === undefined ? undefined : stringValue(profiles.get(keysFrom), 'mfa_serial')) ?? null
+  const keysFrom = keysProfileOf(profile, profiles)
+  return stringValue(profiles.get(profile), 'mfa_serial') ?? (keysFrom === undefined ? undefined : stringValue(profiles.get(keysFrom), 'mfa_serial')) ?? null
+}
+
+/** Where the keys of a refresh from `profile` live, by the config file (keySourceChoice without flags). */
+function keysOf(profile: null | string, profiles: Map<string, Profile>): null | string {
+  const keysFrom = profile === null ? undefined : keysProfileOf(profile, profiles)
+  return keysFrom === undefined ? null : keySourceChoice({}, profiles.get(keysFrom)).keySource
 }
 
 export async function readStatus(query: StatusQuery): Promise<StatusReport> {
@@ -98,6 +117,7 @@ export async function readStatus(query: StatusQuery): Promise<StatusReport> {
     const expiration = parseExpiration(typeof raw === 'string' ? raw : undefined)
     report.push({
       expiration: expiration ? formatExpiration(expiration) : null,
+      keys: keysOf(source, profiles),
       mfaSerial: serialOf(source, profiles),
       profile: section.name,
       secondsLeft: expiration ? Math.round((expiration.getTime() - query.now.getTime()) / 1000) : null,
