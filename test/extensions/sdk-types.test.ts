@@ -88,6 +88,42 @@ export default defineCredentialWriter({
 })
 `
 
+const SOURCE = `import {
+  AbortedError, ConfigError, defineCredentialSource, runInOwnGroup, unknownOptions, type LongTermKeys,
+} from '@mfa-creds/sdk'
+
+const kept = new Map<string, LongTermKeys>()
+
+export default defineCredentialSource({
+  description: 'keys from vault, kept in memory',
+  async get(profile, options, context): Promise<LongTermKeys> {
+    const outcome = await runInOwnGroup('vault', ['kv', 'get', options.path ?? profile], {signal: context.signal, timeoutMs: 60_000})
+    if (outcome.type === 'aborted') throw new AbortedError()
+    const keys = kept.get(profile)
+    if (!keys) throw new ConfigError(\`no keys for \${profile} in \${context.credentialsFile}\`, 'add them')
+    return keys
+  },
+  name: 'vault',
+  async remove(profile) {
+    kept.delete(profile)
+  },
+  async store(profile, keys) {
+    kept.set(profile, {accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey})
+  },
+  validateOptions: options => unknownOptions(options, ['path']),
+})
+`
+
+/** A source whose get gives a bare string, not the keys. */
+const WRONG_SOURCE = `import {defineCredentialSource} from '@mfa-creds/sdk'
+
+export default defineCredentialSource({
+  description: 'wrong',
+  get: async () => 'AKIAEXAMPLE',
+  name: 'wrong',
+})
+`
+
 /** `ask` answers a number: the contract says a string. */
 const WRONG = `import {definePromptProvider} from '@mfa-creds/sdk'
 
@@ -148,8 +184,8 @@ describe('@mfa-creds/sdk: a TypeScript plugin against the published types', () =
     assert.ok(dist.includes('index.js') && dist.includes('index.d.ts'), dist.join(', '))
   })
 
-  it('type-checks a prompt provider and a writer written with the builders and the errors', async () => {
-    const dir = await plugin('good', {'provider.ts': PROVIDER, 'writer.ts': WRITER})
+  it('type-checks a prompt provider, a writer and a credential source written with the builders and the errors', async () => {
+    const dir = await plugin('good', {'provider.ts': PROVIDER, 'source.ts': SOURCE, 'writer.ts': WRITER})
     const {code, output} = await typecheck(dir)
     assert.equal(code, 0, output)
   })
@@ -159,5 +195,12 @@ describe('@mfa-creds/sdk: a TypeScript plugin against the published types', () =
     const {code, output} = await typecheck(dir)
     assert.notEqual(code, 0)
     assert.match(output, /src\/provider\.ts\(\d+,\d+\): error TS2322: .*number.*string/s)
+  })
+
+  it('refuses a credential source whose get answers a string instead of the keys', async () => {
+    const dir = await plugin('wrong-source', {'source.ts': WRONG_SOURCE})
+    const {code, output} = await typecheck(dir)
+    assert.notEqual(code, 0)
+    assert.match(output, /src\/source\.ts\(\d+,\d+\): error TS2322: .*string.*LongTermKeys/s)
   })
 })
