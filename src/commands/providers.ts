@@ -1,5 +1,12 @@
+import type {Config} from '@oclif/core'
+
 import {BaseCommand} from '../cli/base-command.js'
 import {discover, Discovered} from '../extensions/host.js'
+
+/** A point's offers, by name. */
+async function byName<P extends 'prompt' | 'source' | 'writer'>(config: Config, point: P): Promise<Array<Discovered<P>>> {
+  return [...(await discover(config, point)).values()].sort((a, b) => a.name.localeCompare(b.name))
+}
 
 export default class Providers extends BaseCommand {
   static override description = 'List the prompt providers, credential writers and credential sources that are installed, with the plugin that offers each.'
@@ -8,8 +15,7 @@ export default class Providers extends BaseCommand {
 
   public async run(): Promise<{promptProviders: Array<Discovered<'prompt'>>; sources: Array<Discovered<'source'>>; writers: Array<Discovered<'writer'>>}> {
     await this.parse(Providers)
-    const sorted = async <P extends 'prompt' | 'source' | 'writer'>(point: P) => [...(await discover(this.config, point)).values()].sort((a, b) => a.name.localeCompare(b.name))
-    const [providers, writers, sources] = await Promise.all([sorted('prompt'), sorted('writer'), sorted('source')])
+    const [providers, writers, sources] = await Promise.all([byName(this.config, 'prompt'), byName(this.config, 'writer'), byName(this.config, 'source')])
     const all = [...providers, ...writers, ...sources]
     const width = Math.max(6, ...all.map(p => p.name.length))
     const plugin = Math.max(6, ...all.map(p => p.plugin.length))
