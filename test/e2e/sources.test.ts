@@ -18,7 +18,9 @@ const SESSION = {accessKeyId: 'ASIACOMMANDSESSION01', secretAccessKey: 'session/
 const KEYS_COMMAND = `#!/bin/sh
 for word in "$@"; do printf '%s\\n' "$word"; done >> "$KEYS_LOG"
 echo "--" >> "$KEYS_LOG"
-case "\${KEYS_MODE:-ok}" in
+mode="\${KEYS_MODE:-ok}"
+if [ -n "$KEYS_MODE_FILE" ] && [ -s "$KEYS_MODE_FILE" ]; then mode=$(cat "$KEYS_MODE_FILE"); fi
+case "$mode" in
   ok) printf '{"Version": 1, "AccessKeyId": "%s", "SecretAccessKey": "%s"}\\n' "${COMMAND_KEYS.accessKeyId}" "${COMMAND_KEYS.secretAccessKey}" ;;
   session) printf '{"Version": 1, "AccessKeyId": "ASIAX", "SecretAccessKey": "${COMMAND_KEYS.secretAccessKey}", "SessionToken": "tok"}\\n' ;;
   garbage) printf 'secret=%s not json\\n' "${COMMAND_KEYS.secretAccessKey}" ;;
@@ -108,6 +110,34 @@ describe('credential sources: long-term keys from outside the credentials file',
     assert.equal(result.code, 0, result.stderr)
     assertNoKeySecret(result, 'watch')
     assert.match(stub.requests[0].authorization, new RegExp(`Credential=${COMMAND_KEYS.accessKeyId}/`))
+  })
+
+  it('watch outlives a source that fails after a good start (a vault locked overnight): it says so, retries, and goes on', async function () {
+    this.timeout(120_000)
+    const modeFile = path.join(box.root, 'mode')
+    // As STS does: credentials that last as long as asked for (900 s, due after 4 s here).
+    stub.fallback = form => StsStub.success({...SESSION, expiration: new Date(Date.now() + (Number(form.DurationSeconds) * 1000))})
+    const child = box.start(['watch', '--duration', '900', '--refresh-lead-time', '896'], {AWS_ENDPOINT_URL: stub.url, KEYS_LOG: log, KEYS_MODE_FILE: modeFile})
+    let stderr = ''
+    child.stderr!.on('data', chunk => {
+      stderr += chunk
+    })
+    const done = collect(child)
+    try {
+      await waitFor(() => (/refreshed: valid until/.test(stderr) ? true : undefined), 60_000, `a first refresh:\n${stderr}`)
+      await fs.writeFile(modeFile, 'fail')
+      await waitFor(() => (/the credential command .* exited 3: vault is locked/.test(stderr) ? true : undefined), 60_000, `the failure, said:\n${stderr}`)
+      const refreshes = (stderr.match(/refreshed: valid until/g) ?? []).length
+      await fs.writeFile(modeFile, 'ok')
+      await waitFor(() => ((stderr.match(/refreshed: valid until/g) ?? []).length > refreshes ? true : undefined), 90_000, `a refresh once the vault is open again:\n${stderr}`)
+      assert.equal(child.exitCode, null, 'watch ended')
+    } finally {
+      child.kill('SIGTERM')
+    }
+
+    const result = await done
+    assert.equal(result.code, 0, result.stderr)
+    assertNoKeySecret(result, 'watch')
   })
 
   for (const [mode, said] of [
