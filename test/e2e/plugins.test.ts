@@ -68,6 +68,7 @@ describe('plugins in this repository: packed, installed offline, used', () => {
     {args: ['--prompt', '1password', '--prompt-option', 'item=AWS'], dir: 'prompt-1password', fake: ['op', 'fake-op.sh']},
     {args: ['--prompt', 'ykman', '--prompt-option', 'account=AWS:alice'], dir: 'prompt-ykman', fake: ['ykman', 'fake-ykman.sh']},
     {args: ['--writer', 'env-file', '--writer-option', 'path=~/default-mfa.env'], dir: 'writer-env-file'},
+    {args: ['--source', 'pass'], dir: 'source-pass', fake: ['pass', 'fake-pass.sh']},
   ]
 
   /**
@@ -94,7 +95,7 @@ describe('plugins in this repository: packed, installed offline, used', () => {
         const log = path.join(box.root, 'fake.log')
         if (plugin.fake) await fs.copyFile(path.join(dir, 'test', plugin.fake[1]), path.join(bin, plugin.fake[0]))
         const env = {
-          AWS_ENDPOINT_URL: (await getMoto()).url, FAKE_OP_LOG: log, FAKE_YK_LOG: log, MFA_CREDS_DATA_DIR: path.join(box.root, 'data'), PATH: `${bin}:${process.env.PATH}`,
+          AWS_ENDPOINT_URL: (await getMoto()).url, FAKE_OP_LOG: log, FAKE_PASS_LOG: log, FAKE_YK_LOG: log, MFA_CREDS_DATA_DIR: path.join(box.root, 'data'), PATH: `${bin}:${process.env.PATH}`,
         }
         // What the package ships: its manifest, README and hooks (package.json "files").
         const copy = path.join(box.root, 'package')
@@ -126,6 +127,7 @@ describe('plugins in this repository: packed, installed offline, used', () => {
           ? await fs.readFile(path.join(box.home, 'default-mfa.env'), 'utf8')
           : (await botocoreCreds(box.credentialsFile, 'default-mfa'))?.token
         assert.ok(wrote, 'nothing was written')
+        if (plugin.dir === 'source-pass') assert.equal(await fs.readFile(log, 'utf8'), 'show -- aws/default\n', 'the keys did not come from pass')
         const removed = await box.run(['plugins', 'uninstall', `mfa-creds-${plugin.dir}`], env)
         assert.equal(removed.code, 0, removed.stderr)
       } finally {

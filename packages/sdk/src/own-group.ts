@@ -4,9 +4,12 @@
  * abort or our exit ends all of it: the program and whatever it started (a `sleep &`, a script
  * wrapping zenity without `exec`, a helper that keeps stdout open). Once the program has exited,
  * or the group has been told to stop, its pipes are not waited on: a leftover can hold stdout
- * open for ever. stdin is /dev/null (a detached program is not in the terminal's foreground group).
+ * open for ever. stdin is /dev/null (a detached program is not in the terminal's foreground group),
+ * or a pipe that carries `input` and is then closed (a secret for the program: never argv or env).
  */
-import {spawn} from 'node:child_process'
+import type {Readable, Writable} from 'node:stream'
+
+import {ChildProcessByStdio, spawn} from 'node:child_process'
 
 export type ProgramOutcome =
   | {code: null | number; signal: NodeJS.Signals | null; stderr: string; stdout: string; type: 'exited'}
@@ -18,6 +21,11 @@ export interface GroupOptions {
   env?: NodeJS.ProcessEnv | undefined
   /** SIGTERM to SIGKILL, and from the exit of the tool to giving up on its pipes (2 s). */
   graceMs?: number | undefined
+  /**
+   * Written to the program's stdin, which is then closed (`pass insert` reads the entry so):
+   * the way to hand a program a secret, never argv or env. Without it stdin is /dev/null.
+   */
+  input?: string | undefined
   /** At most this much of stdout, and of stderr, is kept (64 KiB). */
   maxOutput?: number | undefined
   /** Sees stderr as it comes (ykman's "touch your key"). */
@@ -36,19 +44,22 @@ export interface GroupOptions {
 const GRACE_MS = 2000
 
 /**
- * Runs `file args` (no shell of ours) with stdin from /dev/null; resolves, never rejects, with
- * what became of it. On a timeout or an abort the group gets SIGTERM, then SIGKILL when its
+ * Runs `file args` (no shell of ours) with stdin from /dev/null (or `input`); resolves, never
+ * rejects, with what became of it. On a timeout or an abort the group gets SIGTERM, then SIGKILL when its
  * leader has gone (or after graceMs): the outcome is settled then, without waiting for pipes that
  * a leftover could hold open. After the leader exits by itself, what it left behind is ended the
  * same way.
  */
 export function runInOwnGroup(file: string, args: string[], options: GroupOptions = {}): Promise<ProgramOutcome> {
   const {
-    env, graceMs = GRACE_MS, maxOutput = 65_536, onStderr, signal, timeoutMs, unref,
+    env, graceMs = GRACE_MS, input, maxOutput = 65_536, onStderr, signal, timeoutMs, unref,
   } = options
   if (signal?.aborted) return Promise.resolve({type: 'aborted'})
   return new Promise(resolve => {
-    const child = spawn(file, args, {detached: true, env, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(file, args, {detached: true, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']}) as ChildProcessByStdio<null | Writable, Readable, Readable>
+    // A program that exits without reading all of it (EPIPE): its outcome says what became of it.
+    child.stdin?.on('error', () => {})
+    child.stdin?.end(input)
     let stdout = ''
     let stderr = ''
     let stopped: 'aborted' | 'timed-out' | undefined
@@ -83,6 +94,7 @@ export function runInOwnGroup(file: string, args: string[], options: GroupOption
       for (const timer of timers) clearTimeout(timer)
       signal?.removeEventListener('abort', onAbort)
       process.off('exit', onExit)
+      child.stdin?.destroy()
       child.stdout.destroy()
       child.stderr.destroy()
       resolve(outcome)
@@ -113,7 +125,7 @@ export function runInOwnGroup(file: string, args: string[], options: GroupOption
     signal?.addEventListener('abort', onAbort, {once: true})
     if (unref) {
       child.unref()
-      for (const pipe of [child.stdout, child.stderr] as unknown as Array<{unref?: () => void}>) pipe.unref?.()
+      for (const pipe of [child.stdin, child.stdout, child.stderr] as unknown as Array<null | {unref?: () => void}>) pipe?.unref?.()
     } else {
       process.on('exit', onExit)
     }
