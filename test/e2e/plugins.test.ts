@@ -38,6 +38,17 @@ describe('plugins: the prompt-provider extension point', () => {
     assert.deepEqual(promptProviders.map((p: {name: string; plugin: string}) => [p.name, p.plugin]), [['ssh-askpass', 'mfa-creds'], ['tty', 'mfa-creds']])
   })
 
+  it('lists the built-in credential sources, and which of them keep keys', async () => {
+    const result = await box.run(['providers', '--json'], env)
+    assert.equal(result.code, 0, result.stderr)
+    const {sources} = JSON.parse(result.stdout)
+    assert.deepEqual(sources.map((p: {name: string; plugin: string; stores: boolean}) => [p.name, p.plugin, p.stores]), [
+      ['command', 'mfa-creds', false], ['credentials-file', 'mfa-creds', false], ['keyring', 'mfa-creds', true],
+    ])
+    const table = await box.run(['providers'], env)
+    assert.match(table.stdout, /^keyring +mfa-creds +the OS keyring .*\(keeps keys\)$/m)
+  })
+
   it('refuses two plugins offering one name, naming both', async () => {
     assert.equal((await box.link(path.join(FIXTURES, 'dup-tty'), env)).code, 0)
     const result = await box.run(['refresh-once', '--mfa-serial-number', SERIAL], env)
