@@ -22,11 +22,12 @@ import {sshAskpassPrompt} from '../prompts/ssh-askpass.js'
 import {ttyPrompt} from '../prompts/tty.js'
 import {commandSource} from '../sources/command.js'
 import {credentialsFileSource} from '../sources/credentials-file.js'
+import {keyringSource} from '../sources/keyring.js'
 import {CredentialsFileWriter, credentialsFileWriter} from '../writers/credentials-file.js'
 
 export const BUILT_IN_PROMPTS: readonly PromptProviderSpec[] = [sshAskpassPrompt, ttyPrompt]
 export const BUILT_IN_WRITERS: readonly HostWriterSpec[] = [credentialsFileWriter]
-export const BUILT_IN_SOURCES: readonly HostSourceSpec[] = [commandSource, credentialsFileSource]
+export const BUILT_IN_SOURCES: readonly HostSourceSpec[] = [commandSource, credentialsFileSource, keyringSource]
 
 class UnavailableProvider implements PromptProvider {
   readonly name = 'none'

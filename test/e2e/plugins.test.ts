@@ -38,11 +38,12 @@ describe('plugins: the prompt-provider extension point', () => {
     const offers = (list: Array<{name: string; plugin: string}>) => list.map(p => [p.name, p.plugin])
     assert.deepEqual(offers(promptProviders), [['ssh-askpass', 'mfa-creds'], ['tty', 'mfa-creds']])
     assert.deepEqual(offers(writers), [['credentials-file', 'mfa-creds']])
-    assert.deepEqual(offers(sources), [['command', 'mfa-creds'], ['credentials-file', 'mfa-creds']])
-    assert.deepEqual(sources.map((s: {stores: boolean}) => s.stores), [false, false], 'neither keeps keys yet')
+    assert.deepEqual(offers(sources), [['command', 'mfa-creds'], ['credentials-file', 'mfa-creds'], ['keyring', 'mfa-creds']])
+    assert.deepEqual(sources.map((s: {stores: boolean}) => s.stores), [false, false, true], 'which keep keys')
     const text = await box.run(['providers'], env)
     assert.match(text.stdout, /^SOURCE\s+PLUGIN\s+DESCRIPTION$/m)
     assert.match(text.stdout, /^command\s+mfa-creds\s+runs a command .*; gives keys, does not keep them$/m)
+    assert.match(text.stdout, /^keyring\s+mfa-creds\s+the OS keyring(?:(?!does not keep).)*$/m)
   })
 
   it('refuses two plugins offering one name, naming both', async () => {

@@ -75,11 +75,9 @@ describe('credential sources: long-term keys from outside the credentials file',
   })
 
   it('the keys are in no child\'s environment or argv: not the askpass window\'s, not mfa-creds\' own', async () => {
-    const seen = path.join(box.root, 'seen')
-    const askpass = path.join(box.root, 'peeking-askpass.sh')
     // While the code is asked for, the keys are in mfa-creds' memory: look where a child could see them.
-    await fs.writeFile(askpass, `#!/bin/sh\n{ tr '\\0' '\\n' < /proc/$$/environ; tr '\\0' ' ' < /proc/$$/cmdline; tr '\\0' ' ' < /proc/$PPID/cmdline; tr '\\0' '\\n' < /proc/$PPID/environ; } >> "${seen}" 2>&1\necho 123456\n`, {mode: 0o755})
-    const result = await run(['refresh-once'], {SSH_ASKPASS: askpass})
+    const {env, seen} = await box.peekingAskpass()
+    const result = await run(['refresh-once'], env)
     assert.equal(result.code, 0, result.stderr)
     const text = await fs.readFile(seen, 'utf8')
     assert.match(text, /refresh-once/, 'the peek saw mfa-creds\' own command line')

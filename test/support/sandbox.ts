@@ -8,7 +8,7 @@ import {promises as fs} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {ROOT, StsStub} from './peers.js'
+import {ROOT, StsStub, StubFallback} from './peers.js'
 
 export const BIN = path.join(ROOT, 'bin', 'run.js')
 export const SERIAL = 'arn:aws:iam::123456789012:mfa/alice'
@@ -115,6 +115,19 @@ export class Sandbox {
     return this.run(['plugins', 'link', '--no-install', dir], env)
   }
 
+  /**
+   * An askpass that records what a child of mfa-creds can see while the code is asked for: its
+   * own environment and command line, and its parent's (mfa-creds). Returns the env to run with
+   * (SSH_ASKPASS) and where the record goes.
+   */
+  async peekingAskpass(): Promise<{env: {SSH_ASKPASS: string}; seen: string}> {
+    const seen = path.join(this.root, 'seen')
+    const askpass = path.join(this.root, 'peeking-askpass.sh')
+    const peek = `{ tr '\\0' '\\n' < /proc/$$/environ; tr '\\0' ' ' < /proc/$$/cmdline; tr '\\0' ' ' < /proc/$PPID/cmdline; tr '\\0' '\\n' < /proc/$PPID/environ; } >> "${seen}" 2>&1`
+    await fs.writeFile(askpass, `#!/bin/sh\n${peek}\necho 123456\n`, {mode: 0o755})
+    return {env: {SSH_ASKPASS: askpass}, seen}
+  }
+
   async readCredentials(): Promise<string> {
     return fs.readFile(this.credentialsFile, 'utf8')
   }
@@ -152,12 +165,15 @@ export async function collect(child: ChildProcess): Promise<RunResult> {
   }
 }
 
-/** For each test of the calling suite: a fresh sandbox and a fresh stub STS, both cleaned up after. */
-export function sandboxWithStub(): {box: Sandbox; stub: StsStub} {
+/**
+ * For each test of the calling suite: a fresh sandbox (its credentials file holding
+ * `credentials`, none for null) and a fresh stub STS (answering `answer`), both cleaned up after.
+ */
+export function sandboxWithStub(credentials: null | string = DEFAULT_CREDENTIALS, answer?: StubFallback): {box: Sandbox; stub: StsStub} {
   const fixture = {} as {box: Sandbox; stub: StsStub}
   beforeEach(async () => {
-    fixture.box = await Sandbox.create()
-    fixture.stub = await StsStub.start()
+    fixture.box = await Sandbox.create(credentials)
+    fixture.stub = await StsStub.start(answer)
   })
   afterEach(async () => {
     await fixture.stub.stop()
