@@ -1,0 +1,74 @@
+/**
+ * What every `keys` command works on: the profile whose long-term keys these are (never a role
+ * profile: a role's keys are its source_profile's), the files, where AWS calls go, and the
+ * credential source the profile's keys are (or are to be) kept in. Plus the checks on keys
+ * typed in, and the test hook that pauses a command between its steps.
+ */
+import type {LongTermKeys} from '../refresh/ports.js'
+
+import {resolveSetupSettings, SetupSettings} from '../aws/mfa-device.js'
+import {Env} from '../aws/paths.js'
+import {configSectionName} from '../aws/profiles.js'
+import {ConfigError, UsageError} from '../errors.js'
+import {sleep} from '../time.js'
+
+export type KeysSettings = SetupSettings
+
+export interface KeysInput {
+  lockTimeout?: number
+  profile: string
+  source?: string
+  'source-option'?: string[]
+}
+
+/** The settings for `keys` on `profile`: refused for a role profile, whose keys are another profile's. */
+export async function resolveKeysSettings(input: KeysInput, env: Env = process.env): Promise<KeysSettings> {
+  if (input.profile === '') throw new UsageError('--profile cannot be empty', 'name the profile whose long-term keys these are, e.g. --profile default')
+  const settings = await resolveSetupSettings(input, env)
+  if (settings.sourceProfile !== settings.profile) {
+    throw new ConfigError(
+      `[${configSectionName(settings.profile)}] of ${settings.configFile} is a role: it is assumed with the long-term keys of ${settings.sourceProfile}, and has none of its own`,
+      `run the command with -p ${settings.sourceProfile}`,
+    )
+  }
+
+  return settings
+}
+
+/** An IAM user's access key id: AKIA and 16 letters or digits. */
+const ACCESS_KEY_ID = /^AKIA[A-Z\d]{16}$/
+/** What the credentials file (and every source) can hold as a secret: printable ASCII without spaces. */
+const SECRET = /^[\u0021-\u007E]{16,128}$/
+
+/** Checks keys typed in before anything keeps them; never says the secret. */
+export function checkNewKeys(keys: LongTermKeys): LongTermKeys {
+  const accessKeyId = keys.accessKeyId.trim()
+  const secretAccessKey = keys.secretAccessKey.trim()
+  if (accessKeyId.startsWith('ASIA')) {
+    throw new UsageError('that access key id starts with ASIA: it belongs to session credentials, which expire; mfa-creds keeps an IAM user\'s long-term keys', 'give the access key id of an IAM user (AKIA...), as the IAM console shows it when the key is made')
+  }
+
+  if (!ACCESS_KEY_ID.test(accessKeyId)) {
+    throw new UsageError(`${JSON.stringify(accessKeyId.slice(0, 24))} is not an access key id (AKIA and 16 capital letters or digits)`, 'copy the access key id of the IAM user\'s key; the secret comes second')
+  }
+
+  if (!SECRET.test(secretAccessKey)) {
+    throw new UsageError('the secret access key is not 16 to 128 printable characters without spaces (it is not shown)', 'copy the secret access key of that key exactly (the IAM console shows it once, when the key is made)')
+  }
+
+  return {accessKeyId, secretAccessKey}
+}
+
+export function sameKeys(a: LongTermKeys | undefined, b: LongTermKeys | undefined): boolean {
+  return a !== undefined && b !== undefined && a.accessKeyId === b.accessKeyId && a.secretAccessKey === b.secretAccessKey
+}
+
+/**
+ * A hook for crash tests (as MFA_CREDS_TEST_PAUSE_BEFORE_RENAME_MS is for the atomic write):
+ * with MFA_CREDS_TEST_PAUSE_AT=STEP the command stops for good right after STEP, told first
+ * through `announce`, so a test can kill it there.
+ */
+export async function testPause(step: string, announce: (step: string) => void, signal?: AbortSignal, env: Env = process.env): Promise<void> {
+  announce(step)
+  if (env.MFA_CREDS_TEST_PAUSE_AT === step) await sleep(600_000, signal)
+}
