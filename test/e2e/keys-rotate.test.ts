@@ -4,10 +4,8 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 import {promisify} from 'node:util'
 
-import {
-  getMoto, ROOT, SUPPORT, waitFor,
-} from '../support/peers.js'
-import {collect, RunResult, Sandbox} from '../support/sandbox.js'
+import {getMoto, ROOT, SUPPORT} from '../support/peers.js'
+import {killWhenSaid, RunResult, Sandbox} from '../support/sandbox.js'
 
 const execFileP = promisify(execFile)
 const SOURCE_DIR_PLUGIN = path.join(ROOT, 'test', 'fixtures', 'plugins', 'source-dir')
@@ -42,17 +40,7 @@ describe('keys rotate: a new key in IAM, stored, waited for, the old one deleted
   /** Runs rotate until it pauses after `step`, then SIGKILLs it. */
   const killAfter = async (step: string, said: RegExp) => {
     const child = box.start(['keys', 'rotate', '-p', 'work'], env({MFA_CREDS_TEST_PAUSE_AT: step}))
-    let stderr = ''
-    child.stderr!.on('data', c => {
-      stderr += c
-    })
-    const done = collect(child)
-    await waitFor(() => {
-      assert.equal(child.exitCode, null, `ended before the pause at ${step}: ${stderr}`)
-      return said.test(stderr) || undefined
-    }, 45_000, `the pause at ${step}`)
-    process.kill(-child.pid!, 'SIGKILL')
-    assert.equal((await done).signal, 'SIGKILL')
+    assert.equal((await killWhenSaid(child, said, `the pause at ${step}`)).signal, 'SIGKILL')
   }
 
   beforeEach(async () => {

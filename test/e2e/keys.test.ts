@@ -3,11 +3,9 @@ import {ChildProcess, spawn} from 'node:child_process'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
+import {botocoreCreds, ROOT, StsStub} from '../support/peers.js'
 import {
-  botocoreCreds, ROOT, StsStub, waitFor,
-} from '../support/peers.js'
-import {
-  BIN, collect, RunResult, Sandbox, SERIAL,
+  BIN, collect, killWhenSaid, RunResult, Sandbox, SERIAL,
 } from '../support/sandbox.js'
 import {Terminal} from '../support/terminal.js'
 
@@ -166,18 +164,8 @@ describe('keys: add, import, list, remove', () => {
         const said = {
           configured: /the config points at the source/, read: /read the key from the credentials file/, removed: /removed the key from the credentials file/, stored: /the source holds the key/, verified: /read the key back/,
         }[step]
-        const {child, done} = start(['keys', 'import', '-p', 'work', '--source', 'dir'], '', {MFA_CREDS_TEST_PAUSE_AT: step})
-        let stderr = ''
-        child.stderr!.on('data', c => {
-          stderr += c
-        })
-        await waitFor(() => {
-          assert.equal(child.exitCode, null, `ended before the pause at ${step}: ${stderr}`)
-          return said.test(stderr) || undefined
-        }, 30_000, `the pause at ${step}`)
-
-        process.kill(-child.pid!, 'SIGKILL')
-        assert.equal((await done).signal, 'SIGKILL')
+        const {child} = start(['keys', 'import', '-p', 'work', '--source', 'dir'], '', {MFA_CREDS_TEST_PAUSE_AT: step})
+        assert.equal((await killWhenSaid(child, said, `the pause at ${step}`)).signal, 'SIGKILL')
         const {config, credentials} = await files()
         const inFile = credentials.includes(FILE_KEY.secretAccessKey)
         const inSource = (await kept())?.secretAccessKey === FILE_KEY.secretAccessKey

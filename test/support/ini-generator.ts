@@ -1,6 +1,12 @@
 /** Generated INI files for the editor's proofs (edit-proof, remove-proof): what configparser may or may not accept, deterministic by seed. */
-import {readIni} from '../../src/core/ini/parse.js'
+import assert from 'node:assert/strict'
+import {promises as fs} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {botocoreView, parseIni, readIni} from '../../src/core/ini/parse.js'
 import {IniFileSnapshot} from '../../src/core/ini/snapshot.js'
+import {botocoreView as pythonView} from './peers.js'
 
 /** A small deterministic generator (mulberry32), so that a failure names a seed that repeats it. */
 export function random(seed: number): () => number {
@@ -47,5 +53,23 @@ export function snapshot(text: string): IniFileSnapshot {
   const {doc, view} = readIni(text)
   return {
     doc, exists: true, path: 'generated', text, view,
+  }
+}
+
+/** Asserts that botocore reads each edited text exactly as our reader does. */
+export async function assertBotocoreReads(sample: ReadonlyArray<{after: string; seed: number}>): Promise<void> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-proof-'))
+  try {
+    const files = await Promise.all(sample.map(async (c, i) => {
+      const file = path.join(dir, `c${i}`)
+      await fs.writeFile(file, c.after)
+      return file
+    }))
+    const views = await pythonView(...files)
+    for (const [i, c] of sample.entries()) {
+      assert.deepEqual(views[i].view, botocoreView(parseIni(c.after)), `seed ${c.seed}: botocore reads ${JSON.stringify(c.after)} otherwise`)
+    }
+  } finally {
+    await fs.rm(dir, {force: true, recursive: true})
   }
 }

@@ -9,27 +9,18 @@ import {checkKeysSection, fileKeys, maskKeyId} from '../aws/file-keys.js'
 import {readSharedFile} from '../aws/shared-file.js'
 import {ConfigError} from '../errors.js'
 import {checkSourceOptions, saveKeySource} from './config.js'
-import {checkNewKeys, KeysSettings} from './settings.js'
+import {
+  checkNewKeys, heldBy, KeysSettings, requireStores,
+} from './settings.js'
 
 /** Refuses what an add would refuse, before anyone types a key. */
 export async function checkAdd(settings: KeysSettings, source: KeySource, force: boolean): Promise<void> {
-  if (!source.stores) {
-    throw new ConfigError(
-      `the credential source ${source.name} cannot keep keys: it only gives them`,
-      'choose a source that keeps keys with --source (credentials-file, or a plugin\'s: see mfa-creds providers)',
-    )
-  }
+  requireStores(source, 'choose a source that keeps keys with --source (credentials-file, or a plugin\'s: see mfa-creds providers)')
 
   checkSourceOptions(settings.keySourceOptions)
   const file = await readSharedFile(settings.credentialsFile, 'credentials file')
   if (source.inCredentialsFile) checkKeysSection(file, settings.profile)
-  let held: LongTermKeys | undefined
-  try {
-    held = await source.get(settings.profile, {credentials: file})
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
-  }
-
+  const held = await heldBy(source, settings.profile, {credentials: file})
   if (held && !force) {
     throw new ConfigError(
       `${source.name} already holds a key for ${settings.profile} (${maskKeyId(held.accessKeyId)}); adding another would lose it`,

@@ -5,7 +5,7 @@
  * the file (only while they are still those keys). A failure, or a kill, at any step leaves the
  * file holding them; a rerun picks up where the last run stopped.
  */
-import type {KeySource, LongTermKeys} from '../refresh/ports.js'
+import type {KeySource} from '../refresh/ports.js'
 
 import {
   checkKeysSection, fileKeys, maskKeyId, removeFileKeys,
@@ -13,7 +13,9 @@ import {
 import {readSharedFile} from '../aws/shared-file.js'
 import {ConfigError, UsageError} from '../errors.js'
 import {checkSourceOptions, configuredSource, saveKeySource} from './config.js'
-import {KeysSettings, sameKeys, testPause} from './settings.js'
+import {
+  heldBy, KeysSettings, requireStores, sameKeys, testPause,
+} from './settings.js'
 
 export type ImportStep = 'configured' | 'read' | 'removed' | 'stored' | 'verified'
 
@@ -23,15 +25,6 @@ export interface ImportResult {
   action: 'already' | 'imported'
 }
 
-async function heldBy(source: KeySource, profile: string): Promise<LongTermKeys | undefined> {
-  try {
-    return await source.get(profile)
-  } catch (error) {
-    if (error instanceof ConfigError) return undefined
-    throw error
-  }
-}
-
 export async function importKeys(settings: KeysSettings, source: KeySource, deps: {force?: boolean; onStep?: (step: ImportStep) => void; signal?: AbortSignal} = {}): Promise<ImportResult> {
   const {profile} = settings
   const step = (name: ImportStep) => testPause(name, () => deps.onStep?.(name), deps.signal)
@@ -39,9 +32,7 @@ export async function importKeys(settings: KeysSettings, source: KeySource, deps
     throw new UsageError(`the keys of ${profile} are in the credentials file already`, 'name the source to move them into with --source NAME')
   }
 
-  if (!source.stores) {
-    throw new ConfigError(`the credential source ${source.name} cannot keep keys: it only gives them`, 'choose a source that keeps keys with --source')
-  }
+  requireStores(source, 'choose a source that keeps keys with --source')
 
   checkSourceOptions(settings.keySourceOptions)
   const file = await readSharedFile(settings.credentialsFile, 'credentials file')

@@ -17,7 +17,9 @@ import {
   ConfigError, MfaCredsError, RotationIncompleteError, StsRefusedError, StsUnavailableError, throwIfAborted,
 } from '../errors.js'
 import {sleep} from '../time.js'
-import {KeysSettings, sameKeys, testPause} from './settings.js'
+import {
+  heldBy, KeysSettings, requireStores, sameKeys, testPause,
+} from './settings.js'
 
 export type RotateStep = 'created' | 'deleted' | 'stored' | 'works'
 
@@ -47,15 +49,6 @@ function rotateWaitMs(env = process.env): number {
 
 function listed(list: AccessKeyInfo[]): string {
   return list.map(k => maskKeyId(k.accessKeyId)).join(', ')
-}
-
-async function heldBy(source: KeySource, profile: string): Promise<LongTermKeys | undefined> {
-  try {
-    return await source.get(profile)
-  } catch (error) {
-    if (error instanceof MfaCredsError) return undefined
-    throw error
-  }
 }
 
 /** Waits until STS takes `keys` (GetCallerIdentity signed with them), with backoff, up to `waitMs`. */
@@ -148,7 +141,7 @@ async function afterFailedStore(rotation: Rotation, created: LongTermKeys, error
 
 export async function rotateKeys(settings: KeysSettings, source: KeySource, deps: RotateDeps & {finish?: boolean}): Promise<RotateResult> {
   const {profile} = settings
-  if (!source.stores) throw new ConfigError(`the credential source ${source.name} cannot keep keys, so it cannot keep a new one`, 'rotate the key where that source takes it from')
+  requireStores(source, 'rotate the key where that source takes it from')
   const old = await source.get(profile, {signal: deps.signal})
   const call = {credentialsProfile: profile, region: settings.region, signal: deps.signal}
   const {arn} = await getCallerIdentity({...call, credentials: old, endpoint: settings.stsEndpoint})

@@ -4,12 +4,12 @@
  * credential source the profile's keys are (or are to be) kept in. Plus the checks on keys
  * typed in, and the test hook that pauses a command between its steps.
  */
-import type {LongTermKeys} from '../refresh/ports.js'
+import type {KeySource, LongTermKeys} from '../refresh/ports.js'
 
 import {resolveSetupSettings, SetupSettings} from '../aws/mfa-device.js'
 import {Env} from '../aws/paths.js'
 import {configSectionName} from '../aws/profiles.js'
-import {ConfigError, UsageError} from '../errors.js'
+import {ConfigError, MfaCredsError, UsageError} from '../errors.js'
 import {sleep} from '../time.js'
 
 export type KeysSettings = SetupSettings
@@ -57,6 +57,21 @@ export function checkNewKeys(keys: LongTermKeys): LongTermKeys {
   }
 
   return {accessKeyId, secretAccessKey}
+}
+
+/** Refuses a source that only gives keys (command): the keys commands need one that keeps them. */
+export function requireStores(source: KeySource, hint: string): void {
+  if (!source.stores) throw new ConfigError(`the credential source ${source.name} cannot keep keys: it only gives them`, hint)
+}
+
+/** The keys `source` holds for `profile`, or undefined when it says it has none (or cannot say: any typed error). */
+export async function heldBy(source: KeySource, profile: string, at: Parameters<KeySource['get']>[1] = {}): Promise<LongTermKeys | undefined> {
+  try {
+    return await source.get(profile, at)
+  } catch (error) {
+    if (error instanceof MfaCredsError) return undefined
+    throw error
+  }
 }
 
 export function sameKeys(a: LongTermKeys | undefined, b: LongTermKeys | undefined): boolean {

@@ -5,18 +5,16 @@
  * line ending), each edited and then read again whole, by our reader and, for a sample, by botocore.
  */
 import assert from 'node:assert/strict'
-import {promises as fs} from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 
 import {ConfigError} from '../../../src/core/errors.js'
 import {editCredentials, SectionValues, setSectionValues} from '../../../src/core/ini/edit.js'
 import {
-  botocoreView, findSection, IniSyntaxError, parseIni, readIni,
+  findSection, IniSyntaxError, readIni,
 } from '../../../src/core/ini/parse.js'
 import {IniFileSnapshot} from '../../../src/core/ini/snapshot.js'
-import {generate, random, snapshot} from '../../support/ini-generator.js'
-import {botocoreView as pythonView} from '../../support/peers.js'
+import {
+  assertBotocoreReads, generate, random, snapshot,
+} from '../../support/ini-generator.js'
 
 const VALUES: SectionValues = [
   ['aws_access_key_id', 'ASIAPROOF'],
@@ -112,20 +110,7 @@ describe('ini/edit: the edit proof that parses only the edited section', () => {
 
   it('botocore reads 150 of those edits exactly as our reader does', async () => {
     const sample = cases(150, 100_000)
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-proof-'))
-    try {
-      const files = await Promise.all(sample.map(async (c, i) => {
-        const file = path.join(dir, `c${i}`)
-        await fs.writeFile(file, c.after)
-        return file
-      }))
-      const views = await pythonView(...files)
-      for (const [i, c] of sample.entries()) {
-        assert.deepEqual(views[i].view, botocoreView(parseIni(c.after)), `seed ${c.seed}: botocore reads ${JSON.stringify(c.after)} otherwise`)
-      }
-    } finally {
-      await fs.rm(dir, {force: true, recursive: true})
-    }
+    await assertBotocoreReads(sample)
   })
 
   it('keeps an indented header after a section without keys a header', () => {

@@ -5,18 +5,16 @@
  * goes only when nothing else is left in it, and every other profile and byte is as before.
  */
 import assert from 'node:assert/strict'
-import {promises as fs} from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 
 import {InternalError} from '../../../src/core/errors.js'
 import {removeSectionKeys} from '../../../src/core/ini/edit.js'
 import {
-  botocoreView, findSection, IniSyntaxError, parseIni, readIni, sectionView,
+  findSection, IniSyntaxError, readIni, sectionView,
 } from '../../../src/core/ini/parse.js'
 import {IniFileSnapshot} from '../../../src/core/ini/snapshot.js'
-import {generate, random, snapshot} from '../../support/ini-generator.js'
-import {botocoreView as pythonView} from '../../support/peers.js'
+import {
+  assertBotocoreReads, generate, random, snapshot,
+} from '../../support/ini-generator.js'
 
 const KEYS = ['aws_access_key_id', 'aws_secret_access_key']
 
@@ -91,20 +89,7 @@ describe('ini/edit: removing keys, proven by a whole re-read', () => {
 
   it('botocore reads 150 of those removals exactly as our reader does', async () => {
     const {done: sample} = cases(150, 200_000)
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-remove-'))
-    try {
-      const files = await Promise.all(sample.map(async (c, i) => {
-        const file = path.join(dir, `c${i}`)
-        await fs.writeFile(file, c.after)
-        return file
-      }))
-      const views = await pythonView(...files)
-      for (const [i, c] of sample.entries()) {
-        assert.deepEqual(views[i].view, botocoreView(parseIni(c.after)), `seed ${c.seed}: botocore reads ${JSON.stringify(c.after)} otherwise`)
-      }
-    } finally {
-      await fs.rm(dir, {force: true, recursive: true})
-    }
+    await assertBotocoreReads(sample)
   })
 
   it('removes the keys and their continuation lines, keeping the rest of the section byte for byte', () => {
