@@ -10,7 +10,7 @@ import {readSharedFile} from '../aws/shared-file.js'
 import {ConfigError} from '../errors.js'
 import {checkSourceOptions, saveKeySource} from './config.js'
 import {
-  checkNewKeys, heldBy, KeysSettings, requireStores,
+  checkKeysProfile, checkNewKeys, heldBy, KeysSettings, requireStores,
 } from './settings.js'
 
 /** Refuses what an add would refuse, before anyone types a key. */
@@ -18,6 +18,7 @@ export async function checkAdd(settings: KeysSettings, source: KeySource, force:
   requireStores(source, 'choose a source that keeps keys with --source (credentials-file, or a plugin\'s: see mfa-creds providers)')
 
   checkSourceOptions(settings.keySourceOptions)
+  await checkKeysProfile(settings)
   const file = await readSharedFile(settings.credentialsFile, 'credentials file')
   if (source.inCredentialsFile) checkKeysSection(file, settings.profile)
   const held = await heldBy(source, settings.profile, {credentials: file})

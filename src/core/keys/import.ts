@@ -14,7 +14,7 @@ import {readSharedFile} from '../aws/shared-file.js'
 import {ConfigError, UsageError} from '../errors.js'
 import {checkSourceOptions, configuredSource, saveKeySource} from './config.js'
 import {
-  heldBy, KeysSettings, requireStores, sameKeys, testPause,
+  checkKeysProfile, heldBy, KeysSettings, requireStores, sameKeys, testPause,
 } from './settings.js'
 
 export type ImportStep = 'configured' | 'read' | 'removed' | 'stored' | 'verified'
@@ -35,6 +35,7 @@ export async function importKeys(settings: KeysSettings, source: KeySource, deps
   requireStores(source, 'choose a source that keeps keys with --source')
 
   checkSourceOptions(settings.keySourceOptions)
+  await checkKeysProfile(settings)
   const file = await readSharedFile(settings.credentialsFile, 'credentials file')
   checkKeysSection(file, profile)
   const keys = fileKeys(file, profile)

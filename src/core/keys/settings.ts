@@ -8,7 +8,10 @@ import type {KeySource, LongTermKeys} from '../refresh/ports.js'
 
 import {resolveSetupSettings, SetupSettings} from '../aws/mfa-device.js'
 import {Env} from '../aws/paths.js'
-import {configSectionName} from '../aws/profiles.js'
+import {
+  configSectionName, OTHER_CREDENTIAL_SETTINGS, profileMap, stringValue,
+} from '../aws/profiles.js'
+import {readSharedFile} from '../aws/shared-file.js'
 import {ConfigError, MfaCredsError, UsageError} from '../errors.js'
 import {sleep} from '../time.js'
 
@@ -33,6 +36,22 @@ export async function resolveKeysSettings(input: KeysInput, env: Env = process.e
   }
 
   return settings
+}
+
+/**
+ * Refuses a profile whose config section takes its credentials from elsewhere (SSO, a process, a
+ * web identity): keys kept for it would be ignored, or shadow that.
+ */
+export async function checkKeysProfile(settings: KeysSettings): Promise<void> {
+  const config = await readSharedFile(settings.configFile, 'config file')
+  const profile = profileMap(config.view).get(settings.profile)
+  const setting = OTHER_CREDENTIAL_SETTINGS.find(key => stringValue(profile, key))
+  if (setting) {
+    throw new ConfigError(
+      `[${configSectionName(settings.profile)}] of ${settings.configFile} has ${setting}: botocore takes that profile's credentials from there, so long-term keys kept for it would not be used`,
+      'keep the keys for a profile of their own; nothing was changed',
+    )
+  }
 }
 
 /** An IAM user's access key id: AKIA and 16 letters or digits. */
