@@ -96,6 +96,17 @@ describe('keys rotate: a new key in IAM, stored, waited for, the old one deleted
     assert.deepEqual(fileKey(await box.readCredentials()), old)
   })
 
+  it('keys list --iam: the age IAM gives the key; never a secret', async () => {
+    const result = await box.run(['keys', 'list', '--iam', '--json'], env())
+    assert.equal(result.code, 0, result.stderr)
+    assertNoSecret(result)
+    const [entry] = JSON.parse(result.stdout).keys
+    assert.equal(entry.profile, 'work')
+    assert.ok(Math.abs(Date.parse(entry.created) - Date.now()) < 600_000, entry.created)
+    const text = await box.run(['keys', 'list', '--iam'], env())
+    assert.match(text.stdout, /work\tcredentials-file\tAKIA\.\.\.\w{4} \(0 days old\)/)
+  })
+
   describe('in a source of its own', () => {
     beforeEach(async () => {
       const linked = await box.link(SOURCE_DIR_PLUGIN)
