@@ -4,8 +4,9 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 import {promisify} from 'node:util'
 
+import {killWhenSaid} from '../support/kill.js'
 import {getMoto, ROOT, SUPPORT} from '../support/peers.js'
-import {killWhenSaid, RunResult, Sandbox} from '../support/sandbox.js'
+import {RunResult, Sandbox} from '../support/sandbox.js'
 
 const execFileP = promisify(execFile)
 const SOURCE_DIR_PLUGIN = path.join(ROOT, 'test', 'fixtures', 'plugins', 'source-dir')

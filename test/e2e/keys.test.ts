@@ -3,9 +3,10 @@ import {ChildProcess, spawn} from 'node:child_process'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
+import {killWhenSaid} from '../support/kill.js'
 import {botocoreCreds, ROOT, StsStub} from '../support/peers.js'
 import {
-  BIN, collect, killWhenSaid, RunResult, Sandbox, SERIAL,
+  BIN, collect, RunResult, Sandbox, SERIAL,
 } from '../support/sandbox.js'
 import {Terminal} from '../support/terminal.js'
 

@@ -8,7 +8,7 @@ import {promises as fs} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {ROOT, StsStub, waitFor} from './peers.js'
+import {ROOT, StsStub} from './peers.js'
 
 export const BIN = path.join(ROOT, 'bin', 'run.js')
 export const SERIAL = 'arn:aws:iam::123456789012:mfa/alice'
@@ -150,24 +150,6 @@ export async function collect(child: ChildProcess): Promise<RunResult> {
   return {
     code, signal, stderr, stdout,
   }
-}
-
-/**
- * For crash tests: waits until a started CLI says `said` on stderr (a step it then pauses after,
- * MFA_CREDS_TEST_PAUSE_AT), then SIGKILLs its process group, and waits for it to end.
- */
-export async function killWhenSaid(child: ChildProcess, said: RegExp, what: string): Promise<RunResult> {
-  let stderr = ''
-  child.stderr!.on('data', c => {
-    stderr += c
-  })
-  const done = collect(child)
-  await waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`ended before ${what}: ${stderr}`)
-    return said.test(stderr) || undefined
-  }, 45_000, what)
-  process.kill(-child.pid!, 'SIGKILL')
-  return done
 }
 
 /** For each test of the calling suite: a fresh sandbox and a fresh stub STS, both cleaned up after. */
