@@ -59,20 +59,22 @@ export default [
           {from: './src/commands', message: 'cli modules import no command', target: './src/cli'},
           // The core's rooms (README, "Architecture"): from the room that uses to the room that serves.
           {
-            from: ['./src/core/aws', './src/core/files', './src/core/os', './src/core/refresh', './src/core/state'],
+            from: ['./src/core/aws', './src/core/files', './src/core/keys', './src/core/os', './src/core/refresh', './src/core/state'],
             message: 'core/ini is the bottom room: the INI model imports no other room',
             target: './src/core/ini',
           },
           {
-            from: ['./src/core/aws', './src/core/ini', './src/core/os', './src/core/refresh', './src/core/state'],
+            from: ['./src/core/aws', './src/core/ini', './src/core/keys', './src/core/os', './src/core/refresh', './src/core/state'],
             message: 'core/files (the file and lock protocol) imports no other room',
             target: './src/core/files',
           },
-          {from: ['./src/core/os', './src/core/refresh', './src/core/state'], message: 'core/aws imports neither refresh, state nor os', target: './src/core/aws'},
-          {from: ['./src/core/os', './src/core/state'], message: 'core/refresh imports neither state nor os', target: './src/core/refresh'},
-          {from: ['./src/core/os', './src/core/refresh'], message: 'core/state reads what refresh writes; it imports neither refresh nor os', target: './src/core/state'},
+          {from: ['./src/core/keys', './src/core/os', './src/core/refresh', './src/core/state'], message: 'core/aws imports neither keys, refresh, state nor os', target: './src/core/aws'},
+          {from: ['./src/core/keys', './src/core/os', './src/core/state'], message: 'core/refresh imports neither keys, state nor os', target: './src/core/refresh'},
+          {from: ['./src/core/keys', './src/core/os', './src/core/refresh'], message: 'core/state reads what refresh writes; it imports neither keys, refresh nor os', target: './src/core/state'},
+          {from: ['./src/core/keys'], message: 'core/os imports no keys', target: './src/core/os'},
+          {from: ['./src/core/os', './src/core/state'], message: 'core/keys (the keys commands) uses aws, files, ini and refresh; neither state nor os', target: './src/core/keys'},
           {
-            from: ['./src/core/aws', './src/core/files', './src/core/ini', './src/core/os', './src/core/refresh', './src/core/state'],
+            from: ['./src/core/aws', './src/core/files', './src/core/ini', './src/core/keys', './src/core/os', './src/core/refresh', './src/core/state'],
             message: 'core/errors.ts and core/time.ts serve every room and import none',
             target: ['./src/core/errors.ts', './src/core/time.ts'],
           },

@@ -101,3 +101,19 @@ export const refreshFlags = {
  * profile})`, checked by the compiler, with no mapping in between.
  */
 export type RefreshFlagValues = Interfaces.InferredFlags<typeof refreshFlags>
+
+/** Flags shared by the `keys` commands: whose keys, and the source they are kept in. */
+export const keysFlags = {
+  'lock-timeout': refreshFlags['lock-timeout'],
+  profile: Flags.string({
+    char: 'p',
+    default: 'default',
+    description: 'The profile whose long-term keys these are (never a role profile: its keys are its source_profile\'s). Never taken from AWS_PROFILE.',
+    helpValue: 'PROFILE',
+  }),
+  source: Flags.string({
+    description: "Where the profile's keys are kept: credentials-file, or a source that keeps keys (see mfa-creds providers). Default: mfa_creds_source in the profile's config section, else credentials-file.",
+    helpValue: 'NAME',
+  }),
+  'source-option': refreshFlags['source-option'],
+}

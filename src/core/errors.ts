@@ -10,12 +10,13 @@ export const ExitCode = {
   lockTimeout: 75,
   noCode: 3,
   ok: 0,
+  rotationIncomplete: 7,
   stsRefused: 4,
   stsUnavailable: 5,
   usage: 2,
 } as const
 
-export type ErrorKind = 'CONFIG_UNUSABLE' | 'INTERNAL' | 'LOCK_TIMEOUT' | 'NO_CODE' | 'STS_REFUSED' | 'STS_UNAVAILABLE' | 'USAGE'
+export type ErrorKind = 'CONFIG_UNUSABLE' | 'INTERNAL' | 'LOCK_TIMEOUT' | 'NO_CODE' | 'ROTATION_INCOMPLETE' | 'STS_REFUSED' | 'STS_UNAVAILABLE' | 'USAGE'
 
 export abstract class MfaCredsError extends Error {
   abstract readonly exitCode: number
@@ -84,6 +85,15 @@ export class StsUnavailableError extends MfaCredsError {
 export class ConfigError extends MfaCredsError {
   readonly exitCode = ExitCode.configUnusable
   readonly kind = 'CONFIG_UNUSABLE'
+}
+
+/**
+ * `keys rotate` failed after IAM made the new key (exit 7): the message says which key is live,
+ * where it is stored, and what to do.
+ */
+export class RotationIncompleteError extends MfaCredsError {
+  readonly exitCode = ExitCode.rotationIncomplete
+  readonly kind = 'ROTATION_INCOMPLETE'
 }
 
 /** The protocol lock was not had within the timeout (exit 75, EX_TEMPFAIL). */

@@ -23,14 +23,17 @@ export interface HostSourceContext extends SourceContext {
 /** A source as the host calls it: a plugin's spec over its hook ignores what it is not told. */
 export type HostSourceSpec = CredentialSourceSpec<HostSourceContext>
 
-/** Keys a plugin answered: two non-empty strings, else a broken answer, named (never echoed: they are secret). */
+/**
+ * Keys a plugin answered: two non-empty strings, else a broken answer, named (never echoed: they
+ * are secret); with `created` (RFC 3339) when the source keeps when the key was made (keys list).
+ */
 function answeredKeys(keys: unknown, info: {name: string; plugin: string}): LongTermKeys {
-  const {accessKeyId, secretAccessKey} = (keys ?? {}) as Partial<LongTermKeys>
+  const {accessKeyId, created, secretAccessKey} = (keys ?? {}) as Partial<LongTermKeys> & {created?: unknown}
   if (typeof accessKeyId !== 'string' || accessKeyId === '' || typeof secretAccessKey !== 'string' || secretAccessKey === '') {
     throw new InternalError(`the ${info.name} credential source (${info.plugin}) answered without an access key id and a secret access key`)
   }
 
-  return {accessKeyId, secretAccessKey}
+  return {accessKeyId, secretAccessKey, ...(typeof created === 'string' ? {created} : {})}
 }
 
 export const SOURCE_POINT: HostCodec<'source', HostSourceSpec> = {

@@ -1,5 +1,5 @@
-/** The one IAM call: the MFA devices of the user whose keys sign (for setup), and the IAM user behind an ARN. */
-import {ConfigError, StsRefusedError} from '../errors.js'
+/** The IAM calls: the MFA devices of the user whose keys sign (setup), the user's access keys (keys rotate), and the IAM user behind an ARN. */
+import {ConfigError, StsRefusedError, StsUnavailableError} from '../errors.js'
 import {withAwsClient} from './client.js'
 import {configSectionName} from './profiles.js'
 import {StsCall} from './sts.js'
@@ -22,7 +22,7 @@ export function iamUserName(arn: string, profile: string): string | undefined {
 
 export async function listMfaDevices(request: StsCall, userName: string | undefined): Promise<MfaDevice[]> {
   try {
-    return await withAwsClient(request, 'IAM', () => import('@aws-sdk/client-iam'), (iam, config) => new iam.IAMClient(config), async (iam, client) => {
+    return await withIam(request, async (iam, client) => {
       const devices: MfaDevice[] = []
       let marker: string | undefined
       do {
@@ -43,4 +43,44 @@ export async function listMfaDevices(request: StsCall, userName: string | undefi
 
     throw error
   }
+}
+
+/** An access key of an IAM user, as IAM lists it (never its secret). */
+export interface AccessKeyInfo {
+  accessKeyId: string
+  created?: Date
+  status?: string
+}
+
+function withIam<T>(request: StsCall, send: (iam: typeof import('@aws-sdk/client-iam'), client: InstanceType<typeof import('@aws-sdk/client-iam').IAMClient>) => Promise<T>): Promise<T> {
+  return withAwsClient(request, 'IAM', () => import('@aws-sdk/client-iam'), (iam, config) => new iam.IAMClient(config), send)
+}
+
+/** IAM ListAccessKeys: the user's access keys (at most two). */
+export function listAccessKeys(request: StsCall, userName: string): Promise<AccessKeyInfo[]> {
+  return withIam(request, async (iam, client) => {
+    const keys: AccessKeyInfo[] = []
+    let marker: string | undefined
+    do {
+      const page = await client.send(new iam.ListAccessKeysCommand({Marker: marker, UserName: userName}), {abortSignal: request.signal})
+      for (const k of page.AccessKeyMetadata ?? []) if (k.AccessKeyId) keys.push({accessKeyId: k.AccessKeyId, created: k.CreateDate, status: k.Status})
+      marker = page.IsTruncated ? page.Marker : undefined
+    } while (marker)
+
+    return keys
+  })
+}
+
+/** IAM CreateAccessKey: a new long-term key for the user (its secret is given this once). */
+export function createAccessKey(request: StsCall, userName: string): Promise<{accessKeyId: string; created?: Date; secretAccessKey: string}> {
+  return withIam(request, async (iam, client) => {
+    const {AccessKey: key} = await client.send(new iam.CreateAccessKeyCommand({UserName: userName}), {abortSignal: request.signal})
+    if (!key?.AccessKeyId || !key.SecretAccessKey) throw new StsUnavailableError('IAM answered CreateAccessKey without a key', 'look at the user\'s keys in the IAM console: one may have been made')
+    return {accessKeyId: key.AccessKeyId, created: key.CreateDate, secretAccessKey: key.SecretAccessKey}
+  })
+}
+
+/** IAM DeleteAccessKey. */
+export async function deleteAccessKey(request: StsCall, userName: string, accessKeyId: string): Promise<void> {
+  await withIam(request, (iam, client) => client.send(new iam.DeleteAccessKeyCommand({AccessKeyId: accessKeyId, UserName: userName}), {abortSignal: request.signal}))
 }

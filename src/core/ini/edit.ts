@@ -5,7 +5,7 @@
  */
 import {ConfigError, InternalError} from '../errors.js'
 import {
-  delimiterAt, findSection, headerName, IniDocument, IniSection, IniSyntaxError, IniValue, isPySpace, leadingSpace, lineCount, lineEol, lineText, parseIni, profileView,
+  botocoreView, delimiterAt, findSection, headerName, IniDocument, IniSection, IniSyntaxError, IniValue, isPySpace, leadingSpace, lineCount, lineEol, lineText, parseIni, profileView,
   pyStrip, sectionView, skipSpace,
 } from './parse.js'
 import {IniFileSnapshot} from './snapshot.js'
@@ -214,4 +214,64 @@ export function editCredentials(before: IniFileSnapshot, name: string, values: S
   }
 
   return edit.prefix + edit.body + edit.suffix
+}
+
+/**
+ * Whether `text` reads, as botocore reads it, as `before` with section `name` reading `expected`
+ * (its own keys; undefined: the section is gone) and every other profile exactly as before.
+ */
+function readsAsRemoved(before: IniFileSnapshot, text: string, name: string, expected: Record<string, IniValue> | undefined): boolean {
+  let view: Record<string, Record<string, IniValue>>
+  let target: IniSection | undefined
+  try {
+    const after = parseIni(text)
+    view = botocoreView(after)
+    target = findSection(after, name)
+  } catch {
+    return false
+  }
+
+  if (JSON.stringify(target && sectionView(target, [])) !== JSON.stringify(expected)) return false
+  const others = Object.entries(before.view).filter(([section]) => section !== name)
+  return Object.keys(view).length === others.length + (target ? 1 : 0)
+    && others.every(([other, values]) => JSON.stringify(view[other]) === JSON.stringify(values))
+}
+
+/**
+ * Removes `keys` (matched case-insensitively) from section `name`: each key's own line and its
+ * continuation lines; every other byte stays. When the section is left with no option and no
+ * comment, it goes too (its header up to the next header), unless that would change how the next
+ * header reads (an indented header after a section's last key continues that key's value), when
+ * the empty header stays. Returns undefined when the section holds none of the keys.
+ *
+ * The proof is a whole re-read (removal is rare; refreshes never remove): the new text must
+ * parse as botocore would, the section's own keys must be the old ones without `keys` (or the
+ * section gone, when it held nothing else), and every other profile must read exactly as before.
+ */
+export function removeSectionKeys(before: IniFileSnapshot, name: string, keys: readonly string[], what = 'credentials file'): string | undefined {
+  const {doc} = before
+  const section = findSection(doc, name)
+  const names = new Set(keys.map(key => key.toLowerCase()))
+  const gone = section?.options.filter(option => names.has(option.name)) ?? []
+  if (!section || gone.length === 0) return undefined
+
+  const removed = new Set<number>()
+  for (const option of gone) for (const line of [option.line, ...option.continuation]) removed.add(line)
+  const kept: number[] = []
+  for (let i = section.header + 1; i < section.end; i++) if (!removed.has(i)) kept.push(i)
+  const line = (i: number) => doc.text.slice(doc.starts[i], doc.starts[i + 1])
+  const prefix = doc.text.slice(0, doc.starts[section.header])
+  const suffix = doc.text.slice(doc.starts[section.end])
+  const emptied = kept.every(i => pyStrip(lineText(doc, i)) === '')
+  let body = line(section.header) + kept.map(i => line(i)).join('')
+  // The section ended the file without a final newline: keep it that way.
+  if (suffix === '' && lineEol(doc, lineCount(doc) - 1) === '' && removed.has(lineCount(doc) - 1)) body = body.replace(/(\r\n|\n|\r)$/, '')
+  const withHeader = prefix + body + suffix
+  const candidates = emptied ? [prefix + suffix, withHeader] : [withHeader]
+
+  const own = sectionView(section, [])
+  const expected = Object.fromEntries(Object.entries(own).filter(([key]) => !names.has(key)))
+  const proven = candidates.find(text => readsAsRemoved(before, text, name, text === prefix + suffix ? undefined : expected))
+  if (proven !== undefined) return proven
+  throw new InternalError(`removing ${keys.join(' and ')} from [${name}] would change how the rest of the ${what} reads; nothing was written`)
 }
