@@ -28,7 +28,7 @@ export type HostSourceSpec = CredentialSourceSpec<HostSourceContext>
  * are secret); with `created` (RFC 3339) when the source keeps when the key was made (keys list).
  */
 function answeredKeys(keys: unknown, info: {name: string; plugin: string}): LongTermKeys {
-  const {accessKeyId, created, secretAccessKey} = (keys ?? {}) as Partial<LongTermKeys> & {created?: unknown}
+  const {accessKeyId, created, secretAccessKey} = (keys ?? {}) as Partial<Omit<LongTermKeys, 'created'>> & {created?: unknown}
   if (typeof accessKeyId !== 'string' || accessKeyId === '' || typeof secretAccessKey !== 'string' || secretAccessKey === '') {
     throw new InternalError(`the ${info.name} credential source (${info.plugin}) answered without an access key id and a secret access key`)
   }

@@ -165,7 +165,8 @@ export const keyringSource: HostSourceSpec = {
   async get(profile, _options, context) {
     const entry = await readKeyringEntry(profile, context.signal)
     if (!entry) throw new ConfigError(`no keys for profile ${profile} in the keyring (service ${KEYRING_SERVICE})`, `add them with ${keysAdd(profile)}`)
-    return entry.keys
+    // When they were stored, for keys list's age (the host passes `created` on).
+    return entry.created === undefined ? entry.keys : {...entry.keys, created: entry.created}
   },
   name: 'keyring',
   /** Removing keys that are not there leaves what was asked for: no error. */

@@ -114,6 +114,35 @@ describe('keyring source: long-term keys from the OS keyring (a real Secret Serv
     for (const secret of [KEYRING_KEYS.secretAccessKey, KEYRING_KEYS.accessKeyId]) assert.ok(!text.includes(secret), `${secret} is visible to a child:\n${text}`)
   })
 
+  it('keys import moves the file\'s keys into the keyring; list shows them masked with an age; refresh uses them; remove takes them out', async () => {
+    const {box, stub} = fixture
+    await fs.writeFile(box.credentialsFile, `# mine\n[default]\naws_access_key_id = ${KEYRING_KEYS.accessKeyId}\naws_secret_access_key = ${KEYRING_KEYS.secretAccessKey}\n\n[other]\nregion = eu-west-1\n`)
+    const imported = await run(['keys', 'import', '-p', 'default', '--source', 'keyring'])
+    assert.equal(imported.code, 0, imported.stderr)
+    assertNoSecret(imported, 'keys import')
+    assert.equal(await box.readCredentials(), '# mine\n[other]\nregion = eu-west-1\n', 'the keys (and their emptied section) left the file, and nothing else did')
+    assert.match(await fs.readFile(box.configFile, 'utf8'), /^mfa_creds_source = keyring$/m)
+    const entry = await keyring.bus.secretTool(['lookup', 'service', 'mfa-creds', 'username', 'default'])
+    assert.equal(JSON.parse(entry.stdout).accessKeyId, KEYRING_KEYS.accessKeyId, 'secret-tool sees the entry')
+
+    const listed = await run(['keys', 'list', '--json'])
+    assert.equal(listed.code, 0, listed.stderr)
+    assertNoSecret(listed, 'keys list')
+    const [key] = JSON.parse(listed.stdout).keys
+    assert.deepEqual([key.profile, key.source, key.accessKeyId], ['default', 'keyring', 'AKIA...E001'])
+    assert.ok(Math.abs(Date.parse(key.created) - Date.now()) < 600_000, `stored just now: ${key.created}`)
+
+    const refreshed = await run(['refresh-once'])
+    assert.equal(refreshed.code, 0, refreshed.stderr)
+    assert.match(stub.requests[0].authorization, new RegExp(`Credential=${KEYRING_KEYS.accessKeyId}/`))
+    const status = await run(['status', '--json'])
+    assert.equal(JSON.parse(status.stdout).profiles[0].keys, 'keyring')
+
+    const removed = await run(['keys', 'remove', '-p', 'default', '--force'])
+    assert.equal(removed.code, 0, removed.stderr)
+    assert.notEqual((await keyring.bus.secretTool(['lookup', 'service', 'mfa-creds', 'username', 'default'])).code, 0, 'the entry is gone')
+  })
+
   it('no entry for the profile: exit 6 with how to add one, before any code is asked for', async () => {
     // Another profile's entry is not this one's.
     await storeWithSecretTool(keyring.bus, 'someone-else', OUR_JSON)

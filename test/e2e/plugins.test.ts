@@ -39,7 +39,7 @@ describe('plugins: the prompt-provider extension point', () => {
     assert.deepEqual(offers(promptProviders), [['ssh-askpass', 'mfa-creds'], ['tty', 'mfa-creds']])
     assert.deepEqual(offers(writers), [['credentials-file', 'mfa-creds']])
     assert.deepEqual(offers(sources), [['command', 'mfa-creds'], ['credentials-file', 'mfa-creds'], ['keyring', 'mfa-creds']])
-    assert.deepEqual(sources.map((s: {stores: boolean}) => s.stores), [false, false, true], 'which keep keys')
+    assert.deepEqual(sources.map((s: {stores: boolean}) => s.stores), [false, true, true], 'which keep keys')
     const text = await box.run(['providers'], env)
     assert.match(text.stdout, /^SOURCE\s+PLUGIN\s+DESCRIPTION$/m)
     assert.match(text.stdout, /^command\s+mfa-creds\s+runs a command .*; gives keys, does not keep them$/m)

@@ -11,6 +11,8 @@
  */
 export interface LongTermKeys {
   accessKeyId: string
+  /** When the key was made or stored (RFC 3339), where the source keeps that: `keys list` shows an age. */
+  created?: string | undefined
   secretAccessKey: string
 }
 

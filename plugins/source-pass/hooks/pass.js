@@ -1,5 +1,5 @@
 import {
-  AbortedError, ConfigError, defineCredentialSource, runInOwnGroup, toRfc3339, unknownOptions,
+  AbortedError, ConfigError, defineCredentialSource, fromRfc3339, runInOwnGroup, toRfc3339, unknownOptions,
 } from '@mfa-creds/sdk'
 // @ts-check
 // mfa-creds credential source "pass": an IAM user's long-term keys in an entry of pass, the
@@ -177,7 +177,9 @@ function fromLines(text) {
     if (!fields.has(key)) fields.set(key, value)
   }
 
-  return {id: fields.get(ID), secret: fields.get(SECRET), token: fields.get('aws_session_token')}
+  return {
+    created: fields.get('created'), id: fields.get(ID), secret: fields.get(SECRET), token: fields.get('aws_session_token'),
+  }
 }
 
 /**
@@ -189,7 +191,7 @@ function fromLines(text) {
  * @returns {LongTermKeys} the keys
  */
 export function keysFromEntry(text, entry) {
-  const {id, secret, token} = text.trimStart().startsWith('{') ? fromJson(text, entry) : fromLines(text)
+  const {created, id, secret, token} = text.trimStart().startsWith('{') ? {created: undefined, ...fromJson(text, entry)} : fromLines(text)
   const missing = [[ID, id], [SECRET, secret]].filter(([, value]) => typeof value !== 'string' || value === '').map(([name]) => name)
   if (missing.length > 0) {
     throw new ConfigError(
@@ -205,7 +207,9 @@ export function keysFromEntry(text, entry) {
     )
   }
 
-  return {accessKeyId: /** @type {string} */ (id), secretAccessKey: /** @type {string} */ (secret)}
+  const keys = {accessKeyId: /** @type {string} */ (id), secretAccessKey: /** @type {string} */ (secret)}
+  // When store wrote it, for keys list's age; only a time that reads as one.
+  return typeof created === 'string' && fromRfc3339(created) ? {...keys, created} : keys
 }
 
 /**

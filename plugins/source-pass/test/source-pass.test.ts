@@ -125,11 +125,14 @@ describe('plugin mfa-creds-source-pass, with the real pass and gpg', () => {
     assert.deepEqual([id, secret, rest], [`aws_access_key_id = ${KEYS.accessKeyId}`, `aws_secret_access_key = ${KEYS.secretAccessKey}`, ['']])
     const when = Date.parse(/^created = (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)$/.exec(created)![1])
     assert.ok(when >= before - 1000 && when <= Date.now(), created)
-    assert.deepEqual(await callHook({profile: 'alice', type: 'get'}, env), {handled: true, keys: KEYS})
+    // get gives back when it was stored too (keys list shows an age).
+    const stamp = created.slice('created = '.length)
+    assert.deepEqual(await callHook({profile: 'alice', type: 'get'}, env), {handled: true, keys: {...KEYS, created: stamp}})
 
     // Stored again: replaced, not asked about. An entry of its own, in a store of its own.
     assert.deepEqual(await callHook({keys: OTHER, profile: 'alice', type: 'store'}, env), {handled: true})
-    assert.deepEqual(await callHook({profile: 'alice', type: 'get'}, env), {handled: true, keys: OTHER})
+    const replaced = await callHook({profile: 'alice', type: 'get'}, env) as {keys: {created?: string}}
+    assert.deepEqual(replaced, {handled: true, keys: {...OTHER, created: replaced.keys.created}})
     const elsewhere = {entry: 'team/alice', store_dir: path.join(box.root, 'store')}
     assert.deepEqual(await callHook({
       keys: KEYS, options: elsewhere, profile: 'ignored', type: 'store',
@@ -150,7 +153,8 @@ describe('plugin mfa-creds-source-pass, with the real pass and gpg', () => {
     const seen = path.join(box.root, 'seen')
     for (const name of ['pass', 'gpg']) await peekingWrapper(path.join(box.root, 'bin'), name, seen)
     assert.deepEqual(await callHook({keys: KEYS, profile: 'alice', type: 'store'}, env), {handled: true})
-    assert.deepEqual(await callHook({profile: 'alice', type: 'get'}, env), {handled: true, keys: KEYS})
+    const got = await callHook({profile: 'alice', type: 'get'}, env) as {keys: {created?: string}}
+    assert.deepEqual(got, {handled: true, keys: {...KEYS, created: got.keys.created}})
     assert.deepEqual(await callHook({profile: 'alice', type: 'remove'}, env), {handled: true})
     const text = await fs.readFile(seen, 'utf8')
     // The wrappers did see each run: pass's own words, and gpg run by pass.

@@ -35,7 +35,7 @@ export interface KeyEntry {
 }
 
 /** Keys a source answered, with the time it says they were made when it keeps one. */
-export type KeptKeys = LongTermKeys & {created?: string}
+export type KeptKeys = LongTermKeys
 
 /**
  * When IAM says the key was made (ListAccessKeys for the user the key belongs to, signed with the
