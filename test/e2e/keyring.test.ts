@@ -3,9 +3,9 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
 import {KeyringBus, keyringBusForSuite} from '../support/keyring.js'
-import {botocoreCreds, StsStub} from '../support/peers.js'
+import {botocoreCreds, StsStub, waitFor} from '../support/peers.js'
 import {
-  LONG_TERM, RunResult, Sandbox, sandboxWithStub, SERIAL,
+  collect, LONG_TERM, RunResult, Sandbox, sandboxWithStub, SERIAL,
 } from '../support/sandbox.js'
 
 /** Keys only the keyring holds: none of them is in any file of the sandbox. */
@@ -85,6 +85,29 @@ describe('keyring source: long-term keys from the OS keyring (a real Secret Serv
     assert.equal(json.AccessKeyId, SESSION.accessKeyId)
     assert.equal(stub.requests.length, 2)
     assert.match(stub.requests[1].authorization, new RegExp(`Credential=${KEYRING_KEYS.accessKeyId}/`))
+    const file = await box.readCredentials()
+    assert.ok(!file.includes(KEYRING_KEYS.accessKeyId) && !file.includes(KEYRING_KEYS.secretAccessKey), file)
+  })
+
+  it('watch keeps [default-mfa] fresh with the keyring\'s keys, asking the keyring each cycle', async function () {
+    this.timeout(90_000)
+    const {box, stub} = fixture
+    await storeWithSecretTool(keyring.bus, 'default', OUR_JSON)
+    await fs.writeFile(box.configFile, `[default]\nmfa_serial = ${SERIAL}\nmfa_creds_source = keyring\n`)
+    // As STS does: credentials that last as long as asked for (900 s, due again after 4 s here).
+    stub.fallback = form => StsStub.success({...SESSION, expiration: new Date(Date.now() + (Number(form.DurationSeconds) * 1000))})
+    const child = box.start(['watch', '--duration', '900', '--refresh-lead-time', '896'], {AWS_ENDPOINT_URL: stub.url, DBUS_SESSION_BUS_ADDRESS: keyring.bus.address})
+    const done = collect(child)
+    try {
+      await waitFor(() => (stub.requests.length >= 2 ? true : undefined), 60_000, 'two refreshes by watch')
+    } finally {
+      child.kill('SIGTERM')
+    }
+
+    const result = await done
+    assert.equal(result.code, 0, result.stderr)
+    assertNoSecret(result, 'watch')
+    for (const request of stub.requests) assert.match(request.authorization, new RegExp(`Credential=${KEYRING_KEYS.accessKeyId}/`))
     const file = await box.readCredentials()
     assert.ok(!file.includes(KEYRING_KEYS.accessKeyId) && !file.includes(KEYRING_KEYS.secretAccessKey), file)
   })

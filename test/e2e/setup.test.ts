@@ -63,6 +63,25 @@ describe('setup: finds the MFA device and writes mfa_serial', () => {
     assert.equal(await fs.readFile(box.configFile, 'utf8'), expected)
   })
 
+  it('finds the device with keys from a credential source, none of them in the credentials file', async () => {
+    const name = await user('phone')
+    const keys = (await fs.readFile(box.credentialsFile, 'utf8')).match(/= (.*)\n/g)!.map(line => line.slice(2, -1))
+    await fs.rm(box.credentialsFile)
+    const command = path.join(box.root, 'keys.sh')
+    await fs.writeFile(command, `#!/bin/sh\nprintf '{"Version": 1, "AccessKeyId": "%s", "SecretAccessKey": "%s"}' '${keys[0]}' '${keys[1]}'\n`, {mode: 0o755})
+    await fs.writeFile(box.configFile, `[profile other]\noutput = json\nmfa_creds_source = command\nmfa_creds_source_command = ${command}\n`)
+    const result = await box.run(['setup', '-p', 'other', '--json'], {AWS_ENDPOINT_URL: url})
+    assert.equal(result.code, 0, result.stderr)
+    assert.ok(!result.stdout.includes(keys[1]) && !result.stderr.includes(keys[1]), 'the secret was shown')
+    assert.match(JSON.parse(result.stdout).user, new RegExp(`user/staff/${name}$`))
+    assert.equal(await configGet('other'), serials[0])
+    await assert.rejects(fs.stat(box.credentialsFile), 'a credentials file was made')
+    // An option on the command line wins over the config's; a failing source stops setup before AWS is asked.
+    const failing = await box.run(['setup', '-p', 'other', '--source-option', 'command=false'], {AWS_ENDPOINT_URL: url})
+    assert.equal(failing.code, 6, failing.stderr)
+    assert.match(failing.stderr, /the credential command false exited 1/)
+  })
+
   it('lets the user pick one of several devices on the terminal', async () => {
     await user('phone', 'yubikey')
     const env = box.env({AWS_ENDPOINT_URL: url})
