@@ -5,7 +5,9 @@ import path from 'node:path'
 import {promisify} from 'node:util'
 
 import {killWhenSaid} from '../support/kill.js'
-import {getMoto, ROOT, SUPPORT} from '../support/peers.js'
+import {
+  getMoto, ROOT, StsStub, SUPPORT,
+} from '../support/peers.js'
 import {RunResult, Sandbox} from '../support/sandbox.js'
 
 const execFileP = promisify(execFile)
@@ -95,6 +97,40 @@ describe('keys rotate: a new key in IAM, stored, waited for, the old one deleted
     assert.equal(finish.code, 0, finish.stderr)
     assert.deepEqual(await iamKeys(url, user), [old.accessKeyId])
     assert.deepEqual(fileKey(await box.readCredentials()), old)
+  })
+
+  it('STS never takes the new key in time: exit 7, saying the new key is stored and the old one still live; --finish ends it once STS does', async () => {
+    // IAM is moto; STS a stub that knows the user, gives the MFA session, and refuses every key it is then shown.
+    let identities = 0
+    const stub = await StsStub.start(form => {
+      if (form.Action === 'GetSessionToken') return StsStub.success()
+      if (form.Action === 'GetCallerIdentity' && identities++ === 0) {
+        return {
+          body: `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/staff/${user}</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>stub</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+          status: 200,
+        }
+      }
+
+      return StsStub.error(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.')
+    })
+    try {
+      const result = await rotate([], {AWS_ENDPOINT_URL_STS: stub.url, MFA_CREDS_ROTATE_WAIT: '2'})
+      assert.equal(result.code, 7, result.stderr)
+      const stored = fileKey(await box.readCredentials())
+      assert.notEqual(stored.accessKeyId, old.accessKeyId, 'the new key is stored')
+      assertNoSecret(result, stored.secretAccessKey)
+      const masked = (id: string) => `${id.slice(0, 4)}...${id.slice(-4)}`
+      assert.match(result.stderr, new RegExp(`the new key ${masked(stored.accessKeyId).replaceAll('.', String.raw`\.`)} is stored in credentials-file, but STS did not take it within 2 s; the old key ${masked(old.accessKeyId).replaceAll('.', String.raw`\.`)} is still live`))
+      assert.match(result.stderr, /keys rotate -p work --finish/)
+      assert.deepEqual(await iamKeys(url, user), [old.accessKeyId, stored.accessKeyId].sort(), 'both keys live in IAM')
+    } finally {
+      await stub.stop()
+    }
+
+    // Once STS takes it (moto's STS takes every key), --finish deletes the old key.
+    const finished = await rotate(['--finish'])
+    assert.equal(finished.code, 0, finished.stderr)
+    assert.deepEqual(await iamKeys(url, user), [fileKey(await box.readCredentials()).accessKeyId])
   })
 
   it('keys list --iam: the age IAM gives the key; never a secret', async () => {
