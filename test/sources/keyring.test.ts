@@ -86,7 +86,8 @@ describe('keyring source: the KeySource port against a real Secret Service', () 
     assert.match(stored.created, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/)
     const created = parseExpiration(stored.created)!.getTime()
     assert.ok(created >= before - 1000 && created <= Date.now(), `created ${stored.created} is not the time of the store`)
-    assert.deepEqual(await port.get('alice'), KEYS)
+    // get gives back when they were stored, for keys list's age.
+    assert.deepEqual(await port.get('alice'), {...KEYS, created: stored.created})
     // Another profile is another entry.
     await assert.rejects(port.get('bob'), /no keys for profile bob in the keyring/)
   })
@@ -97,7 +98,9 @@ describe('keyring source: the KeySource port against a real Secret Service', () 
     const search = await bus().secretTool(['search', '--all', 'service', 'mfa-creds', 'username', 'alice'])
     assert.equal(search.code, 0, search.stderr)
     assert.equal(search.stdout.match(/^\[/gm)?.length, 1, search.stdout)
-    assert.deepEqual(await port.get('alice'), OTHER)
+    const {created, ...keys} = await port.get('alice')
+    assert.deepEqual(keys, OTHER)
+    assert.match(created ?? '', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/)
   })
 
   it('remove takes the entry away for secret-tool too; removing it again is no error', async () => {
@@ -114,7 +117,9 @@ describe('keyring source: the KeySource port against a real Secret Service', () 
       assert.equal(error.hint, 'add them with mfa-creds keys add -p alice --source keyring')
       return true
     })
-    assert.deepEqual(await port.get('bob'), OTHER, 'another profile\'s entry is left alone')
+    const {created, ...bob} = await port.get('bob')
+    assert.deepEqual(bob, OTHER, 'another profile\'s entry is left alone')
+    assert.ok(created, 'with when it was stored')
   })
 
   it('get reads an entry secret-tool stored, and refuses one that is not our JSON without showing it', async () => {

@@ -31,6 +31,8 @@ function runTool(program: string, args: string[], env: NodeJS.ProcessEnv, input 
       if (error && code === null) reject(error)
       else resolve({code, stderr, stdout})
     })
+    // A program that exits without reading its stdin makes the write fail (EPIPE): its exit says what happened.
+    child.stdin!.on('error', () => {})
     child.stdin!.end(input)
   })
 }
@@ -145,6 +147,8 @@ export class KeyringBus {
     daemon.stderr!.on('data', chunk => {
       said += chunk
     })
+    // Started with --start, the daemon may not read stdin before it detaches it (EPIPE): nothing was for it.
+    daemon.stdin!.on('error', () => {})
     daemon.stdin!.end(state === 'unlocked' ? KEYRING_PASSWORD : '')
     await waitFor(async () => {
       if (daemon.exitCode !== null) throw new Error(`gnome-keyring-daemon exited ${daemon.exitCode}: ${said}`)

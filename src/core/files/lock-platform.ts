@@ -28,10 +28,14 @@
  * fcntl F_SETLK passes the process (NetBSD) or its descriptor table (OpenBSD's sys_fcntl,
  * fdp), with F_POSIX. Same again: flock alone.
  *
- * Windows: the seed's `filelock` takes LockFileEx there; not built yet, so refused.
- * Any other platform: both kinds, as on Linux. Where the kinds are independent both are needed;
- * where they interact, taking both cannot let a writer in unexcluded, it can only make
- * mfa-creds time out on its own lock (LockTimeoutError), never write without the lock.
+ * Windows: the seed's `filelock` takes LockFileEx there; not built yet, so refused. What it
+ * would take: LockFileEx(handle, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, MAXDWORD,
+ * MAXDWORD, &overlapped) on the lock file's HANDLE (koffi can call kernel32 as it calls libc here,
+ * with _get_osfhandle for Node's fd), retried with backoff as on POSIX, UnlockFileEx or closing
+ * the handle to release; and Windows' rename-over-an-open-file rules for the atomic replace.
+ * Any other platform (AIX, illumos, ...): refused too. Both kinds would be the safe rule there,
+ * but the fcntl call needs `struct flock` and F_SETLK as that platform's headers define them, and
+ * only Linux's are written down and proved (libc.ts).
  */
 import {ConfigError} from '../errors.js'
 
@@ -72,7 +76,10 @@ export function lockPlatform(platform: NodeJS.Platform = process.platform): Lock
     }
 
     default: {
-      return {holders: 'none', own: FLOCK, protocol: BOTH}
+      throw new ConfigError(
+        `file locking on ${platform} is not built: mfa-creds cannot share the credentials file safely there`,
+        'mfa-creds locks on Linux, macOS and the BSDs; on this platform, run it in a Linux VM or container',
+      )
     }
   }
 }

@@ -8,16 +8,15 @@
  * (lock-platform.ts cites the kernel sources). Windows is refused (ConfigError) until built.
  *
  * Facts this module is built around (Linux, where it is proved against real peers):
- * - fs-ext's `fcntlSync` fails with EFAULT for setlk/setlkw, so only the async `fcntl` is used;
- * - a blocking lock call would sit in libuv's thread pool and could not be abandoned at a
- *   timeout, so non-blocking attempts are repeated with a growing pause until the deadline;
+ * - the calls go to libc through koffi (libc.ts), non-blocking only: a blocking F_SETLKW would
+ *   freeze the event loop and could not be abandoned at a timeout, so non-blocking attempts are
+ *   repeated with a growing pause until the deadline;
  * - fcntl locks belong to the process and closing any fd of the file drops them: one fd per lock
  *   file at a time in this process, users serialized by an in-process mutex;
  * - the kernel drops both locks when the holder dies, so there are no stale locks to clean;
  * - a file system without lock support answers ENOLCK or EOPNOTSUPP: said so, not retried.
  */
 import fsCallback, {promises as fs} from 'node:fs'
-import {createRequire} from 'node:module'
 import path from 'node:path'
 
 import {
@@ -27,14 +26,8 @@ import {sleep} from '../time.js'
 import {
   anchorDir, AnchoredDir, openOwnedFile, Owner, ownerFor, UnsafePathError,
 } from './anchor.js'
+import {fcntlWriteLock, flock} from './libc.js'
 import {LockKind, lockPlatform} from './lock-platform.js'
-
-type FsExt = typeof import('fs-ext')
-let fsExt: FsExt | undefined
-function ext(): FsExt {
-  fsExt ??= createRequire(import.meta.url)('fs-ext') as FsExt
-  return fsExt
-}
 
 /** Seconds a writer waits for the protocol lock unless told otherwise (--lock-timeout). */
 export const DEFAULT_LOCK_TIMEOUT = 120
@@ -73,26 +66,25 @@ export interface LockOptions {
 
 const BUSY = new Set(['EACCES', 'EAGAIN', 'EWOULDBLOCK'])
 
+/** Runs one non-blocking lock call: true when done, false when another holder has the lock. */
+async function attempt(call: () => Promise<void>): Promise<boolean> {
+  try {
+    await call()
+    return true
+  } catch (error) {
+    if (BUSY.has(errnoCode(error) ?? '')) return false
+    throw error
+  }
+}
+
 /** One non-blocking flock call: true when done, false when another holder has it. */
 export function flockOnce(fd: number, flag: 'exnb' | 'un'): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    ext().flock(fd, flag, error => {
-      if (!error) resolve(true)
-      else if (BUSY.has(errnoCode(error) ?? '')) resolve(false)
-      else reject(error)
-    })
-  })
+  return attempt(() => flock(fd, flag))
 }
 
 /** One non-blocking fcntl write lock on the whole file: true when taken, false when another holder has it. */
 function fcntlWriteOnce(fd: number): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    ext().fcntl(fd, 'setlk', ext().constants.F_WRLCK, error => {
-      if (!error) resolve(true)
-      else if (BUSY.has(errnoCode(error) ?? '')) resolve(false)
-      else reject(error)
-    })
-  })
+  return attempt(() => fcntlWriteLock(fd))
 }
 
 /** One non-blocking attempt at a lock of `kind` on the whole file. */
