@@ -101,6 +101,13 @@ describe('lock -- COMMAND', () => {
     assert.equal(missing.code, 127)
     assert.match(missing.stderr, /no-such-command-here: command not found/)
     assert.equal((await box.run(['lock', '--', box.credentialsFile])).code, 126)
+    // A program that is a symlink loop cannot run either: 126 and why, as a shell says, never an internal error.
+    const loop = path.join(box.root, 'loop')
+    await fs.symlink(loop, loop)
+    const looped = await box.run(['lock', '--', loop])
+    assert.equal(looped.code, 126, looped.stderr)
+    assert.match(looped.stderr, /loop: cannot run it \(ELOOP\)/)
+    assert.doesNotMatch(looped.stderr, /internal error/)
     assert.equal((await box.run(['lock'])).code, 2)
 
     const ready = path.join(box.root, 'ready')

@@ -170,6 +170,13 @@ describe('credential sources: long-term keys from outside the credentials file',
     const absent = await run(['refresh-once', '--source-option', `command=${path.join(box.root, 'nowhere')}`])
     assert.equal(absent.code, 6, absent.stderr)
     assert.match(absent.stderr, /cannot run the credential command .*nowhere: no such program/)
+    // A program that cannot be started at all (a symlink loop): the same kind of error, not an internal one.
+    const loop = path.join(box.root, 'loop')
+    await fs.symlink(loop, loop)
+    const looped = await run(['refresh-once', '--source-option', `command=${loop}`])
+    assert.equal(looped.code, 6, looped.stderr)
+    assert.match(looped.stderr, /cannot run the credential command .*loop: .*ELOOP|too many/i)
+    assert.doesNotMatch(looped.stderr, /internal error/)
     assert.deepEqual(await box.askpassCalls(), [])
     assert.equal(stub.requests.length, 0)
   })

@@ -56,7 +56,15 @@ export function runInOwnGroup(file: string, args: string[], options: GroupOption
   } = options
   if (signal?.aborted) return Promise.resolve({type: 'aborted'})
   return new Promise(resolve => {
-    const child = spawn(file, args, {detached: true, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']}) as ChildProcessByStdio<null | Writable, Readable, Readable>
+    let child: ChildProcessByStdio<null | Writable, Readable, Readable>
+    try {
+      child = spawn(file, args, {detached: true, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']}) as ChildProcessByStdio<null | Writable, Readable, Readable>
+    } catch (error) {
+      // Some failures (ELOOP, ENAMETOOLONG) are thrown at once instead of emitted: the same outcome.
+      resolve({error: error as NodeJS.ErrnoException, type: 'spawn-failed'})
+      return
+    }
+
     // A program that exits without reading all of it (EPIPE): its outcome says what became of it.
     child.stdin?.on('error', () => {})
     child.stdin?.end(input)

@@ -46,10 +46,25 @@ function signalNumber(signal: NodeJS.Signals): number {
   return os.constants.signals[signal] ?? 0
 }
 
+/** Why COMMAND could not be started, as a shell says it: 127 not found, 126 anything else (not executable, a symlink loop). */
+function notRun(program: string, error: unknown): RunLockedResult {
+  const code = errnoCode(error)
+  if (code === 'ENOENT') return {exitCode: 127, problem: `${program}: command not found`}
+  return {exitCode: 126, problem: `${program}: cannot run it (${code ?? (error instanceof Error ? error.message : String(error))})`}
+}
+
 export function runCommand(command: string[]): Promise<RunLockedResult> {
   return new Promise(resolve => {
     const [program, ...args] = command
-    const child = spawn(program, args, {stdio: 'inherit'})
+    let child: ReturnType<typeof spawn>
+    try {
+      child = spawn(program, args, {stdio: 'inherit'})
+    } catch (error) {
+      // Some failures (ELOOP, ENAMETOOLONG) are thrown at once instead of emitted.
+      resolve(notRun(program, error))
+      return
+    }
+
     const forward = (signal: NodeJS.Signals) => () => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal)
     }
@@ -71,11 +86,7 @@ export function runCommand(command: string[]): Promise<RunLockedResult> {
       resolve(result)
     }
 
-    child.on('error', error => {
-      const code = errnoCode(error)
-      if (code === 'ENOENT') done({exitCode: 127, problem: `${program}: command not found`})
-      else done({exitCode: 126, problem: `${program}: cannot run it (${code ?? error.message})`})
-    })
+    child.on('error', error => done(notRun(program, error)))
     child.on('exit', (code, signal) => {
       done({exitCode: signal ? 128 + signalNumber(signal) : (code ?? 1)})
     })
