@@ -173,13 +173,13 @@ describe('@mfa-creds/sdk: a TypeScript plugin against the published types', () =
     return dir
   }
 
-  it('holds only dist (the .js and the .d.ts) and its README, and declares no dependencies', async () => {
+  it('holds only dist (the .js and the .d.ts), its README and licence, and declares no dependencies', async () => {
     const sdk = path.join(root, 'node_modules', '@mfa-creds', 'sdk')
     const manifest = JSON.parse(await fs.readFile(path.join(sdk, 'package.json'), 'utf8'))
     assert.equal(manifest.name, '@mfa-creds/sdk')
     assert.equal(manifest.dependencies, undefined)
     assert.equal(manifest.peerDependencies, undefined)
-    assert.deepEqual((await fs.readdir(sdk)).sort(), ['README.md', 'dist', 'package.json'])
+    assert.deepEqual((await fs.readdir(sdk)).sort(), ['LICENSE', 'README.md', 'dist', 'package.json'])
     const dist = await fs.readdir(path.join(sdk, 'dist'))
     assert.ok(dist.includes('index.js') && dist.includes('index.d.ts'), dist.join(', '))
   })
