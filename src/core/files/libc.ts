@@ -36,15 +36,20 @@ interface Libc {
   flockStruct: unknown
 }
 
-let libc: Libc | undefined
+/** Loaded once, by the first caller; callers that come meanwhile wait for the same load (a type name can be declared only once). */
+let libc: Promise<Libc> | undefined
 
-async function load(): Promise<Libc> {
-  if (libc) return libc
+function load(): Promise<Libc> {
+  libc ??= declare()
+  return libc
+}
+
+async function declare(): Promise<Libc> {
   const koffi: Koffi = (await import('koffi')).default
   // dlopen(NULL): the process itself, whose symbols include the C library Node is linked with
   // (glibc or musl), so no library name is guessed.
   const self = koffi.load(null as unknown as string)
-  libc = {
+  return {
     errno: () => koffi.errno(),
     fcntl: self.func('int fcntl(int fd, int cmd, ...)') as Libc['fcntl'],
     flock: self.func('int flock(int fd, int operation)') as Libc['flock'],
@@ -52,7 +57,6 @@ async function load(): Promise<Libc> {
       l_type: 'short', l_whence: 'short', l_start: 'int64', l_len: 'int64', l_pid: 'int', // eslint-disable-line perfectionist/sort-objects -- the C layout's order
     })),
   }
-  return libc
 }
 
 /** errno number -> name; where two names share a number (EAGAIN and EWOULDBLOCK, ENOTSUP and EOPNOTSUPP on Linux), the one Node's own errors use. */
