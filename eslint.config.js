@@ -57,6 +57,7 @@ export default [
             target: ['./src/extensions', './src/hooks', './src/prompts', './src/sources', './src/writers'],
           },
           {from: './src/commands', message: 'cli modules import no command', target: './src/cli'},
+          {from: ['./src/commands', './src/hooks'], message: 'the fast entry runs the actions (src/cli/actions), never an oclif command', target: './src/fast'},
           // The core's rooms (README, "Architecture"): from the room that uses to the room that serves.
           {
             from: ['./src/core/aws', './src/core/files', './src/core/keys', './src/core/os', './src/core/refresh', './src/core/state'],
@@ -85,6 +86,12 @@ export default [
   {
     files: ['src/core/**/*.ts'],
     rules: {'no-restricted-imports': ['error', {patterns: [{group: ['@oclif/*'], message: 'src/core never imports oclif'}]}]},
+  },
+  {
+    // What the fast entry runs answers without oclif: its types at most (scripts/build-fast.mjs
+    // also refuses a bundle that imports it).
+    files: ['src/fast/**/*.ts', 'src/cli/actions/**/*.ts', 'src/cli/command-io.ts', 'src/cli/ports.ts', 'src/cli/notify.ts', 'src/cli/render*.ts', 'src/extensions/**/*.ts'],
+    rules: {'@typescript-eslint/no-restricted-imports': ['error', {patterns: [{allowTypeImports: true, group: ['@oclif/*'], message: 'the fast entry runs this without oclif: import its types only'}]}]},
   },
   {
     files: ['**/*.cjs'],

@@ -7,13 +7,11 @@
  */
 import type {PromptProviderSpec} from '@mfa-creds/sdk'
 
-import {Config} from '@oclif/core'
-
 import type {CredentialWriter, KeySource, PromptProvider} from '../core/refresh/ports.js'
 
 import {PromptUnavailableError} from '../core/errors.js'
 import {Settings} from '../core/refresh/settings.js'
-import {discover, resolveExtension} from '../extensions/host.js'
+import {discover, HookHost, resolveExtension} from '../extensions/host.js'
 import {PROMPT_POINT, promptPort} from '../extensions/prompt.js'
 import {HostSourceSpec, SOURCE_POINT, sourcePort} from '../extensions/source.js'
 import {HostWriterSpec, WRITER_POINT, writerPort} from '../extensions/writer.js'
@@ -48,7 +46,7 @@ class UnavailableProvider implements PromptProvider {
  * The provider settings choose (`auto` by OpenSSH's rules), checked before anything is asked:
  * an unknown name lists what is installed; options the provider refuses are an error too.
  */
-export async function resolvePromptProvider(config: Config, settings: Pick<Settings, 'prompt' | 'promptOptions' | 'promptSource'>, env: NodeJS.ProcessEnv = process.env): Promise<PromptProvider> {
+export async function resolvePromptProvider(config: HookHost, settings: Pick<Settings, 'prompt' | 'promptOptions' | 'promptSource'>, env: NodeJS.ProcessEnv = process.env): Promise<PromptProvider> {
   const offers = await discover(config, 'prompt')
   let name = settings.prompt
   if (name === 'auto') {
@@ -70,7 +68,7 @@ export async function resolvePromptProvider(config: Config, settings: Pick<Setti
 }
 
 /** The writer settings choose, checked (name and options) before anything is asked. */
-export async function resolveWriter(config: Config, settings: Pick<Settings, 'credentialsFile' | 'writer' | 'writerOptions' | 'writerSource'>): Promise<CredentialWriter> {
+export async function resolveWriter(config: HookHost, settings: Pick<Settings, 'credentialsFile' | 'writer' | 'writerOptions' | 'writerSource'>): Promise<CredentialWriter> {
   const {rethrow, spec} = await resolveExtension(config, WRITER_POINT, {name: settings.writer, options: settings.writerOptions, source: settings.writerSource}, {
     builtIns: BUILT_IN_WRITERS,
   })
@@ -78,7 +76,7 @@ export async function resolveWriter(config: Config, settings: Pick<Settings, 'cr
 }
 
 /** The credential source settings choose for the source profile's keys, checked (name and options) before anything is asked. */
-export async function resolveKeySource(config: Config, settings: Pick<Settings, 'credentialsFile' | 'keySource' | 'keySourceOptions' | 'keySourceOrigin'>): Promise<KeySource> {
+export async function resolveKeySource(config: HookHost, settings: Pick<Settings, 'credentialsFile' | 'keySource' | 'keySourceOptions' | 'keySourceOrigin'>): Promise<KeySource> {
   const {rethrow, spec} = await resolveExtension(config, SOURCE_POINT, {name: settings.keySource, options: settings.keySourceOptions, source: settings.keySourceOrigin}, {
     builtIns: BUILT_IN_SOURCES,
   })
@@ -97,7 +95,7 @@ export interface Ports {
   writer: CredentialWriter
 }
 
-export async function resolvePorts(config: Config, settings: Settings): Promise<Ports> {
+export async function resolvePorts(config: HookHost, settings: Settings): Promise<Ports> {
   return {
     keys: await resolveKeySource(config, settings), prompt: await resolvePromptProvider(config, settings), sessionWriter, writer: await resolveWriter(config, settings),
   }

@@ -7,12 +7,17 @@ import {formatExpiration} from '../core/time.js'
 
 const pad = (n: number) => String(n).padStart(2, '0')
 
-/** `2026-11-24 07:21:04 CET`: local time, with the zone's short name. */
+/**
+ * `2026-11-24 07:21:04 +01:00` (`... UTC` at offset zero): local time, with its offset from UTC,
+ * which says exactly when it is. Zone names would need Intl's time zone data, whose first use
+ * costs more than all the rest of `status` (some 15 ms).
+ */
 export function localTime(date: Date): string {
-  const zone = new Intl.DateTimeFormat('en-US', {timeZoneName: 'short'}).formatToParts(date).find(p => p.type === 'timeZoneName')?.value
+  const offset = -date.getTimezoneOffset()
+  const zone = offset === 0 ? 'UTC' : `${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`
   const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
   const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
-  return `${day} ${time}${zone ? ` ${zone}` : ''}`
+  return `${day} ${time} ${zone}`
 }
 
 /** `11h 58m`, `4m 10s`, `3d 4h`, `expired 3m ago`. */

@@ -1,10 +1,8 @@
 import {Flags} from '@oclif/core'
 
+import {exportCredentials} from '../cli/actions/export.js'
 import {BaseCommand} from '../cli/base-command.js'
-import {credentialsFilePath} from '../core/aws/paths.js'
-import {
-  EXPORT_FORMATS, ExportFormat, formatExport, readSessionCredentials,
-} from '../core/aws/session-credentials.js'
+import {EXPORT_FORMATS} from '../core/aws/session-credentials.js'
 
 export default class Export extends BaseCommand {
   static override description = 'Print the current session credentials of PROFILE-mfa for a shell or a program, like `aws configure export-credentials`. They are secrets: this is the one command that prints them, to stdout, because you asked.'
@@ -23,8 +21,6 @@ export default class Export extends BaseCommand {
 
   public async run(): Promise<void> {
     const {flags} = await this.parse(Export)
-    const target = flags['target-profile'] ?? `${flags.profile}-mfa`
-    const credentials = await readSessionCredentials(credentialsFilePath(), target, flags.profile)
-    process.stdout.write(`${formatExport(credentials, flags.format as ExportFormat)}\n`)
+    await exportCredentials(flags)
   }
 }

@@ -1,10 +1,8 @@
 import {Flags} from '@oclif/core'
 
+import {lock} from '../cli/actions/lock.js'
+import {splitCommand} from '../cli/actions/split.js'
 import {BaseCommand} from '../cli/base-command.js'
-import {credentialsFilePath} from '../core/aws/paths.js'
-import {UsageError} from '../core/errors.js'
-import {describeHolders} from '../core/files/lock.js'
-import {runLocked} from '../core/files/run-locked.js'
 
 export default class Lock extends BaseCommand {
   static override description = `Run a command while holding the credentials file lock, so that nothing it writes is lost.
@@ -22,19 +20,8 @@ Takes the lock mfa-creds and other tools share (flock on .credentials.lock besid
 
   public async run(): Promise<void> {
     // Split at the first `--` ourselves: everything after it is COMMAND, exactly as typed.
-    const raw = [...this.argv]
-    const split = raw.indexOf('--')
-    const command = split === -1 ? [] : raw.slice(split + 1)
-    const {flags} = await this.parse(Lock, split === -1 ? raw : raw.slice(0, split))
-    if (command.length === 0) throw new UsageError('no command to run', 'put it after --, e.g. mfa-creds lock -- aws configure set region eu-west-1')
-    const file = credentialsFilePath()
-    const result = await runLocked(file, command, {
-      onWait: holders => {
-        if (process.stderr.isTTY) this.note(`Waiting for the credentials file lock${describeHolders(holders)}...`)
-      },
-      timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000,
-    })
-    if (result.problem) this.note(`${this.config.bin}: ${result.problem}`)
-    if (result.exitCode !== 0) this.exit(result.exitCode)
+    const {command, flags: raw} = splitCommand(this.argv)
+    const {flags} = await this.parse(Lock, raw)
+    await lock(flags, command, this.io())
   }
 }

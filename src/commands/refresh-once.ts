@@ -1,14 +1,9 @@
 import {Flags} from '@oclif/core'
 
+import {refreshOnce} from '../cli/actions/refresh-once.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {refreshFlags} from '../cli/flags.js'
-import {promptNotifier} from '../cli/notify.js'
-import {resolvePorts} from '../cli/ports.js'
-import {
-  refreshJson, RefreshJson, renderEvent, renderRefresh,
-} from '../cli/render.js'
-import {refreshOnce} from '../core/refresh/refresher.js'
-import {resolveSettings} from '../core/refresh/settings.js'
+import {RefreshJson} from '../cli/render.js'
 
 export default class RefreshOnce extends BaseCommand {
   static override description = `Refresh the MFA session credentials once if they are due, then exit.
@@ -35,25 +30,6 @@ For a role profile (role_arn and source_profile in ~/.aws/config, or --role-arn)
 
   public async run(): Promise<RefreshJson> {
     const {flags} = await this.parse(RefreshOnce)
-    const settings = await resolveSettings(flags)
-    const {keys, prompt, sessionWriter, writer} = await resolvePorts(this.config, settings)
-    const result = await this.withShutdown(signal => {
-      const notify = promptNotifier(flags.notify, settings.profile, settings.targetProfile, signal)
-      return refreshOnce(settings, {
-        keys,
-        onEvent: event => {
-          notify(event)
-          const line = renderEvent(event, prompt.name, settings.profile, settings.targetProfile)
-          if (line) this.note(line)
-        },
-        prompt,
-        sessionWriter,
-        signal,
-        writer,
-      })
-    })
-    const now = new Date()
-    this.log(renderRefresh(result, now))
-    return refreshJson(result, now)
+    return refreshOnce(flags, this.config, this.io())
   }
 }

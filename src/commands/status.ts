@@ -1,10 +1,9 @@
 import {Flags} from '@oclif/core'
 
+import {status} from '../cli/actions/status.js'
 import {BaseCommand} from '../cli/base-command.js'
-import {renderStatus, useColour} from '../cli/render-status.js'
-import {configFilePath, credentialsFilePath} from '../core/aws/paths.js'
 import {DEFAULT_LEAD_TIME} from '../core/refresh/settings.js'
-import {readStatus, StatusReport} from '../core/state/status.js'
+import {StatusReport} from '../core/state/status.js'
 
 export default class Status extends BaseCommand {
   static override description = `Show which MFA credentials are fresh, when they expire, who holds the lock, and which watchers run.
@@ -26,12 +25,6 @@ Exit status: 0 when nothing shown is expired, 1 when something is, 6 when the fi
 
   public async run(): Promise<StatusReport> {
     const {flags} = await this.parse(Status)
-    const now = new Date()
-    const report = await readStatus({
-      configFile: configFilePath(), credentialsFile: credentialsFilePath(), leadTimeSeconds: flags['refresh-lead-time'], now, profile: flags.profile,
-    })
-    this.log(renderStatus(report, now, useColour(process.stdout), flags.profile))
-    if (report.profiles.some(p => p.state === 'expired')) process.exitCode = 1
-    return report
+    return status(flags, this.io())
   }
 }

@@ -37,6 +37,12 @@ export type ActionCall<P extends PointName> = <A extends ActionPayload<P>['type'
 
 type HookResult = Awaited<ReturnType<Config['runHook']>>
 
+/**
+ * What the host needs of oclif: its name (the CLI's own plugin) and its hook runner. The fast
+ * entry (src/fast) gives one that runs the CLI's built-in hooks only, for when no plugin is installed.
+ */
+export type HookHost = Pick<Config, 'name' | 'runHook'>
+
 export type Discovered<P extends PointName> = ExtensionInfo & Info<P> & {plugin: string}
 
 interface EventResult {
@@ -44,7 +50,7 @@ interface EventResult {
   successes: Array<{plugin: string; result: unknown}>
 }
 
-async function runEvent(config: Config, event: string, payload: object): Promise<EventResult> {
+async function runEvent(config: HookHost, event: string, payload: object): Promise<EventResult> {
   // Custom events are not in oclif's typed hook map; errors are captured, then reported by name.
   const result = await (config.runHook as (e: string, o: unknown, t?: number, c?: boolean) => Promise<HookResult>)(event, payload, undefined, true)
   return {failures: result.failures, successes: result.successes.map(s => ({plugin: s.plugin.name, result: s.result}))}
@@ -69,7 +75,7 @@ function handledAnswer(successes: EventResult['successes']): Record<string, unkn
 }
 
 /** Every offer of a point, by name; two plugins offering one name is an error naming both. */
-export async function discover<P extends PointName>(config: Config, point: P): Promise<Map<string, Discovered<P>>> {
+export async function discover<P extends PointName>(config: HookHost, point: P): Promise<Map<string, Discovered<P>>> {
   const events = EXTENSION_POINTS[point]
   const {failures, successes} = await runEvent(config, events.discover, {type: 'discover'})
   const problem = hookFailure(failures, events.what)
@@ -123,7 +129,7 @@ export interface ResolveOptions<S> {
 
 /** The extension settings choose, checked (name and options) before anything is asked. */
 export async function resolveExtension<P extends PointName, S extends ExtensionSpec>(
-  config: Config,
+  config: HookHost,
   codec: HostCodec<P, S>,
   choice: Choice,
   {alsoInstalled = '', builtIns, offers}: ResolveOptions<S>,
