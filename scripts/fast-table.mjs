@@ -11,7 +11,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const pjson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'))
 const {FAST_COMMANDS} = await import(pathToFileURL(path.join(root, 'dist', 'fast', 'table.js')).href)
 const integerParse = Flags.integer().parse
-const UNSUPPORTED = ['aliases', 'allowStdin', 'charAliases', 'combinable', 'delimiter', 'dependsOn', 'env', 'exactlyOne', 'exclusive', 'relationships', 'required']
+const UNSUPPORTED = ['aliases', 'allowStdin', 'charAliases', 'combinable', 'delimiter', 'dependsOn', 'env', 'exactlyOne', 'relationships', 'required']
 
 async function kindOf(id, name, flag) {
   if (flag.type === 'boolean') return 'boolean'
@@ -39,6 +39,7 @@ for (const id of FAST_COMMANDS) {
     if (flag.options) spec.options = [...flag.options]
     if (flag.min !== undefined) spec.min = flag.min
     if (flag.max !== undefined) spec.max = flag.max
+    if (flag.exclusive?.length) spec.exclusive = [...flag.exclusive]
     flags[name] = spec
   }
 

@@ -71,6 +71,7 @@ export function parseFlags(argv: readonly string[], flags: Readonly<Record<strin
   }
 
   for (const [name, spec] of Object.entries(flags)) {
+    if (seen.has(name) && spec.exclusive?.some(other => seen.has(other))) return undefined
     if (!(name in values) && spec.default !== undefined) values[name] = Array.isArray(spec.default) ? [...spec.default] : spec.default
   }
 

@@ -1,11 +1,12 @@
 /**
  * The fast entry (bin/run.js calls it first): the commands that run often or in a hot path
- * (status, lock --, export, credential-process, refresh-once, --version) answered without loading
- * oclif, by the same actions the oclif commands run (src/cli/actions), with the same output, exit
- * codes and --json. It declines (returns false, and oclif runs the command) whatever it cannot
- * answer exactly as oclif would: help, anything its parser is unsure of (argv.ts), a plugin
- * that takes part (plugins.ts), DEBUG, a JSON theme, and MFA_CREDS_FAST=0. Built as one bundle
- * (dist/fast.js, esbuild): loading many small modules costs more than the work.
+ * (status, lock --, export, credential-process, refresh-once, --version), and watch, which runs
+ * all day, answered without loading oclif, by the same actions the oclif commands run
+ * (src/cli/actions), with the same output, exit codes and --json. It declines (returns false, and
+ * oclif runs the command) whatever it cannot answer exactly as oclif would: help, anything its
+ * parser is unsure of (argv.ts), a plugin that takes part (plugins.ts), DEBUG, a JSON theme, and
+ * MFA_CREDS_FAST=0. Built as a bundle (dist/fast-bundle/, esbuild) split by command: loading
+ * many small modules costs more than the work.
  */
 import {existsSync, readFileSync} from 'node:fs'
 import os from 'node:os'
@@ -14,6 +15,7 @@ import {fileURLToPath} from 'node:url'
 
 import type {ExportFlags} from '../cli/actions/export.js'
 import type {StatusFlags} from '../cli/actions/status.js'
+import type {WatchFlags} from '../cli/actions/watch.js'
 import type {SettingsInput} from '../core/refresh/settings.js'
 
 import {splitCommand} from '../cli/actions/split.js'
@@ -64,6 +66,7 @@ const RUNNERS: Record<typeof FAST_COMMANDS[number], Runner> = {
   lock: async (flags, io, _name, rest) => (await import('../cli/actions/lock.js')).lock(flags as {timeout?: number}, rest, io),
   'refresh-once': async (flags, io, name) => (await import('../cli/actions/refresh-once.js')).refreshOnce(flags as SettingsInput, await hooks(name), io),
   status: async (flags, io) => (await import('../cli/actions/status.js')).status(flags as unknown as StatusFlags, io),
+  watch: async (flags, io, name) => (await import('../cli/actions/watch.js')).watch(flags as unknown as WatchFlags, await hooks(name), io),
 }
 
 interface Answerable {

@@ -9,7 +9,9 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
 import {builtInHooks} from '../../src/fast/hooks.js'
-import {ROOT, StsStub, SUPPORT} from '../support/peers.js'
+import {
+  ROOT, StsStub, SUPPORT, waitFor,
+} from '../support/peers.js'
 import {
   BIN, collect, DEFAULT_CREDENTIALS, RunResult, Sandbox, SERIAL,
 } from '../support/sandbox.js'
@@ -79,6 +81,24 @@ describe('the fast entry', () => {
     const help = await traced(box, ['status', '--help'])
     assert.equal(help.oclif, true)
     assert.match(help.stdout, /USAGE/)
+  })
+
+  it('runs watch without oclif, all day (its suites run through both paths in CI)', async () => {
+    const record = path.join(box.root, 'watch-imports')
+    const child = spawn(process.execPath, ['--import', RECORDER, BIN, 'watch', '-p', 'default'], {
+      cwd: box.root, env: box.env({MFA_CREDS_TEST_IMPORTS: record}), stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const ended = collect(child)
+    let stderr = ''
+    child.stderr!.on('data', c => {
+      stderr += c
+    })
+    await waitFor(() => /next prompt at/.test(stderr) || undefined, 30_000, 'watch to start')
+    child.kill('SIGTERM')
+    const result = await ended
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stderr, /\[default-mfa\] stopped/)
+    assert.equal(await fs.readFile(record, 'utf8').catch(() => ''), '', 'oclif was loaded')
   })
 
   it('gives the same output, exit status and files as oclif, for results and for failures', async () => {

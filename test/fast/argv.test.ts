@@ -13,12 +13,13 @@ import Export from '../../src/commands/export.js'
 import Lock from '../../src/commands/lock.js'
 import RefreshOnce from '../../src/commands/refresh-once.js'
 import Status from '../../src/commands/status.js'
+import Watch from '../../src/commands/watch.js'
 import {parseFlags} from '../../src/fast/argv.js'
 import {FastTable} from '../../src/fast/table.js'
 import {ROOT} from '../support/peers.js'
 
 const COMMANDS = {
-  'credential-process': CredentialProcess, export: Export, lock: Lock, 'refresh-once': RefreshOnce, status: Status,
+  'credential-process': CredentialProcess, export: Export, lock: Lock, 'refresh-once': RefreshOnce, status: Status, watch: Watch,
 }
 
 function valuesFor(spec: FastTable['commands'][string]['flags'][string]): string[] {
@@ -48,7 +49,7 @@ function corpus(id: string, table: FastTable): string[][] {
     out.push([`--${name}`], [`--${name}`, values[0], `--${name}`, values[0]], [`--${name}`, values[0], 'bare'])
   }
 
-  out.push(['--help'], ['-h'], ['--'], ['-'], ['bare'], ['--json'], ['--bogus'], ['-z', 'x'])
+  out.push(['--help'], ['-h'], ['--'], ['-'], ['bare'], ['--json'], ['--bogus'], ['-z', 'x'], ['--exit-on-error', '--keep-going'], ['--keep-going', '-p', 'a', '-p', 'b'])
   return out
 }
 
