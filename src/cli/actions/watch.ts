@@ -1,4 +1,6 @@
 /** `watch`: what the oclif command and the fast entry both run. */
+import v8 from 'node:v8'
+
 import {UsageError} from '../../core/errors.js'
 import {WallClock} from '../../core/refresh/schedule.js'
 import {resolveSettings, Settings, SettingsInput} from '../../core/refresh/settings.js'
@@ -20,6 +22,10 @@ export interface WatchFlags extends Omit<SettingsInput, 'profile'> {
 }
 
 export async function watch(flags: WatchFlags, hooks: HookHost, io: CommandIo): Promise<void> {
+  // A watch waits all day and works for a moment at a time: V8's optimising compiler (TurboFan)
+  // and the code it makes cost some 4 MiB of resident memory (BENCHMARKS.md) and buy nothing
+  // here. Set before the refresh code first runs; the flag only stops optimising from now on.
+  v8.setFlagsFromString('--no-opt')
   const profiles = [...new Set(flags.profile)]
   if (flags['target-profile'] && profiles.length > 1) {
     throw new UsageError('--target-profile names one target, but several profiles are watched', 'leave it out: each PROFILE is written to PROFILE-mfa')
