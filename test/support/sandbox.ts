@@ -98,6 +98,8 @@ export class Sandbox {
       SSH_ASKPASS_REQUIRE: 'force',
       TZ: 'UTC',
     }
+    // A whole suite can run against the SDK's STS client: MFA_CREDS_STS_CLIENT=sdk npx mocha ...
+    if (process.env.MFA_CREDS_STS_CLIENT) env.MFA_CREDS_STS_CLIENT = process.env.MFA_CREDS_STS_CLIENT
     for (const [key, value] of Object.entries(extra)) {
       if (value === undefined) delete env[key]
       else env[key] = value
