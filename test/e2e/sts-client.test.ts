@@ -28,7 +28,8 @@ describe('refresh-once: STS without loading the AWS SDK', () => {
   async function traced(env: Record<string, string | undefined>) {
     const log = path.join(box.root, 'modules.log')
     const result = await box.run(REFRESH, {
-      AWS_ENDPOINT_URL: moto.url, MODULE_LOG: log, NODE_OPTIONS: `--import=${pathToFileURL(path.join(SUPPORT, 'module-log.mjs')).href}`, ...env,
+      // Not the runner's MFA_CREDS_STS_CLIENT (the sandbox passes it through): each test says which client.
+      AWS_ENDPOINT_URL: moto.url, MFA_CREDS_STS_CLIENT: undefined, MODULE_LOG: log, NODE_OPTIONS: `--import=${pathToFileURL(path.join(SUPPORT, 'module-log.mjs')).href}`, ...env,
     })
     const modules = (await fs.readFile(log, 'utf8')).split('\n').filter(Boolean)
     return {modules, result}
