@@ -110,8 +110,25 @@ function processSeconds(args, env, runs = 7, cwd = root) {
   return median(times)
 }
 
+/** Wall-clock seconds of one command under each env, runs interleaved (the order alternating), medians; after one warm-up round. */
+function interleavedSeconds(args, envs, runs) {
+  const times = envs.map(() => [])
+  for (let i = 0; i <= runs; i++) {
+    const order = envs.map((_, k) => k)
+    if (i % 2) order.reverse()
+    for (const k of order) {
+      const start = process.hrtime.bigint()
+      execFileSync(args[0], args.slice(1), {cwd: root, env: envs[k], stdio: 'ignore'})
+      if (i > 0) times[k].push(Number(process.hrtime.bigint() - start) / 1e9)
+    }
+  }
+
+  return times.map(t => median(t))
+}
+
 // refresh-once, end to end against moto_server: a forced refresh (ssh-askpass answering at once),
-// wall-clock time of the whole process; next to it the same GetSessionToken round trip made by a
+// wall-clock time of the whole process, with STS called by our own client and (interleaved) by
+// the AWS SDK (MFA_CREDS_STS_CLIENT=sdk); next to it the same GetSessionToken round trip made by a
 // bare script with the SDK alone (no settings, no lock, no file), and `aws configure set` run
 // three times (key, secret, token), which is how scripts without mfa-creds write the same keys.
 async function refreshOnceRun() {
@@ -131,7 +148,8 @@ async function refreshOnceRun() {
       ready = await answers(`${url}/moto-api/`)
     }
 
-    const ours = processSeconds([process.execPath, bin, 'refresh-once', '--force', '--mfa-serial-number', 'arn:aws:iam::123456789012:mfa/bench'], env)
+    const refreshArgs = [process.execPath, bin, 'refresh-once', '--force', '--mfa-serial-number', 'arn:aws:iam::123456789012:mfa/bench']
+    const [ours, oursViaSdk] = interleavedSeconds(refreshArgs, [env, {...env, MFA_CREDS_STS_CLIENT: 'sdk'}], 15)
     const bare = `process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
 const {STSClient, GetSessionTokenCommand} = await import('@aws-sdk/client-sts')
 const client = new STSClient({region: 'us-east-1', endpoint: '${url}', credentials: {accessKeyId: 'AKIABENCH', secretAccessKey: 'bench'}})
@@ -140,7 +158,9 @@ await client.send(new GetSessionTokenCommand({SerialNumber: 'arn:aws:iam::123456
     const awsEnv = {...env, AWS_CONFIG_FILE: path.join(home, '.aws', 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, '.aws', 'credentials')}
     const configureSet = median(Array.from({length: 5}, () => ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token']
       .map(key => processSeconds(['aws', 'configure', 'set', key, 'bench-value', '--profile', 'bench-mfa'], awsEnv, 1)).reduce((x, y) => x + y)))
-    return {configureSet, ours, sdk}
+    return {
+      configureSet, ours, oursViaSdk, sdk,
+    }
   } finally {
     moto.kill()
     rmSync(home, {force: true, recursive: true})
@@ -232,6 +252,8 @@ for (const name of ['lock -- true', 'status', '--help']) {
 
 row('start-up: node -e 0 (the floor)', `${start['node -e 0'].toFixed(0)} ms`, '-')
 row('refresh-once against moto, whole process', `${refresh.ours.toFixed(2)} s`, '< 1 s', refresh.ours < 1)
+row('refresh-once, STS through the AWS SDK (MFA_CREDS_STS_CLIENT=sdk)', `${refresh.oursViaSdk.toFixed(2)} s`, '-')
+row('time our own STS client saves per refresh', `${((refresh.oursViaSdk - refresh.ours) * 1000).toFixed(0)} ms`, '-')
 row('bare SDK GetSessionToken script, whole process', `${refresh.sdk.toFixed(2)} s`, '-')
 row('our overhead over the bare SDK round trip', `x${(refresh.ours / refresh.sdk).toFixed(2)}`, '-')
 row('aws configure set x3 (key, secret, token)', `${refresh.configureSet.toFixed(2)} s`, '-')
@@ -266,7 +288,8 @@ ${table}
   \`mfa-creds status\` and \`mfa-creds --help\`, in a HOME with a small credentials file; medians of
   wall-clock process time. The ratio is to \`node -e 0\`, the cost of starting Node at all.
 - **refresh-once**: \`refresh-once --force\` against a local moto_server (ssh-askpass answering at
-  once), whole process, median of 7 after a warm-up run. The same GetSessionToken round trip by a
+  once), whole process, median of 15 after a warm-up round, interleaved with the same run with
+  \`MFA_CREDS_STS_CLIENT=sdk\` (STS through @aws-sdk/client-sts, not our own Query client). The same GetSessionToken round trip by a
   bare script that only loads @aws-sdk/client-sts and sends the request gives our overhead as a
   ratio. \`aws configure set\` run three times (key id, secret, token: what a script without
   mfa-creds must do to write the same keys, unlocked) is timed the same way, 5 triplets, median.
