@@ -311,6 +311,21 @@ async function refreshRun(tools) {
         reset: () => writeFileSync(ourFile, ourContent, {mode: 0o600}),
       },
     }
+    // The same refresh with the AWS SDK's STS client (MFA_CREDS_STS_CLIENT=sdk), in a HOME of its own.
+    const sdkHome = home()
+    const sdkFile = path.join(sdkHome, '.aws', 'credentials')
+    writeFileSync(path.join(sdkHome, 'askpass'), '#!/bin/sh\necho 123456\n', {mode: 0o755})
+    cases['mfa-creds, SDK client'] = {
+      ...cases['mfa-creds'],
+      after() {
+        const problem = wroteFresh(sdkFile, 'default-mfa', 'ASIASTALE')
+        if (problem) abort(`refresh-once --force (MFA_CREDS_STS_CLIENT=sdk) did not write new credentials: ${problem}`)
+      },
+      env: {
+        ...common, HOME: sdkHome, MFA_CREDS_STS_CLIENT: 'sdk', SSH_ASKPASS: path.join(sdkHome, 'askpass'), SSH_ASKPASS_REQUIRE: 'force',
+      },
+      reset: () => writeFileSync(sdkFile, ourContent, {mode: 0o600}),
+    }
     if (tools.awsMfa) {
       const {python, script} = tools.awsMfa
       const theirHome = home()
@@ -339,7 +354,7 @@ async function refreshRun(tools) {
     }
 
     const times = interleaved(cases, REFRESH_ROUNDS, name => cases[name].reset())
-    return {awsMfa: times['aws-mfa'], ours: times['mfa-creds']}
+    return {awsMfa: times['aws-mfa'], ours: times['mfa-creds'], sdk: times['mfa-creds, SDK client']}
   } finally {
     moto.stop()
     for (const dir of homes) rmSync(dir, {force: true, recursive: true})
@@ -491,6 +506,7 @@ function tableRows({idle, refresh, start, write}) {
   row('credential-process-vs-aws', 'credential-process (fresh) vs aws configure get', faster(readRatio), ['>= 2.5x faster', readRatio >= 2.5])
 
   row('refresh', 'refresh-once --force against moto, whole process', `${(refresh.ours / 1000).toFixed(2)} s`)
+  row('refresh-sdk', 'the same with the AWS SDK\'s STS client (MFA_CREDS_STS_CLIENT=sdk)', `${(refresh.sdk / 1000).toFixed(2)} s (x${(refresh.sdk / refresh.ours).toFixed(2)} of ours)`)
   if (refresh.awsMfa === undefined) {
     row('refresh-vs-aws-mfa', 'refresh-once --force vs aws-mfa --force (same moto)', 'not measured: set MFA_CREDS_BENCH_AWS_MFA to a checkout of broamski/aws-mfa', ['>= 3x faster'])
   } else {

@@ -161,16 +161,19 @@ describe('lock -- COMMAND', () => {
 })
 
 describe('start-up: no AWS SDK where no STS call is made', () => {
-  it('loads no SDK module for lock, status and a refresh with nothing to do; a real refresh does', async () => {
+  it('loads no SDK module for lock, status and any refresh (STS is called without it); with MFA_CREDS_STS_CLIENT=sdk a refresh does', async () => {
     const box = await Sandbox.create()
     try {
       const moto = await getMoto()
       const sdk = /(@aws-sdk|@smithy)\//
       const debug = {NODE_DEBUG: 'module'}
       assert.doesNotMatch((await box.run(['lock', '--', 'true'], debug)).stderr, sdk)
-      const refreshed = await box.run(['refresh-once', '--mfa-serial-number', SERIAL], {...debug, AWS_ENDPOINT_URL: moto.url})
-      assert.equal(refreshed.code, 0)
-      assert.match(refreshed.stderr, sdk, 'the check must see the SDK when it is loaded')
+      const viaSdk = await box.run(['refresh-once', '--mfa-serial-number', SERIAL, '--force'], {...debug, AWS_ENDPOINT_URL: moto.url, MFA_CREDS_STS_CLIENT: 'sdk'})
+      assert.equal(viaSdk.code, 0, viaSdk.stderr)
+      assert.match(viaSdk.stderr, sdk, 'the check must see the SDK when it is loaded')
+      const refreshed = await box.run(['refresh-once', '--mfa-serial-number', SERIAL, '--force'], {...debug, AWS_ENDPOINT_URL: moto.url, MFA_CREDS_STS_CLIENT: undefined})
+      assert.equal(refreshed.code, 0, refreshed.stderr)
+      assert.doesNotMatch(refreshed.stderr, sdk)
       assert.doesNotMatch((await box.run(['status'], debug)).stderr, sdk)
       assert.doesNotMatch((await box.run(['refresh-once', '--mfa-serial-number', SERIAL], debug)).stderr, sdk)
     } finally {

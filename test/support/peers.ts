@@ -163,13 +163,24 @@ export async function tryLock(lockFile: string, kind: 'flock' | 'lockf'): Promis
   return stdout.trim() as 'busy' | 'free'
 }
 
-export type StubAnswer = 'close' | {body: string; delayMs?: number; status: number}
+/** An answer: a status and body (headers added, e.g. a Date far from ours), optionally late; or the connection closed. */
+export type StubAnswer = 'close' | {body: string; delayMs?: number; headers?: Record<string, string>; status: number}
+
+/** A request as the stub saw it: the form decoded, and the raw parts a signature covers. */
+export interface StubRequest {
+  authorization: string
+  body: string
+  form: Record<string, string>
+  headers: http.IncomingHttpHeaders
+  method: string
+  path: string
+}
 /** A fixed answer, or one made for the request (by its Action, say). */
 export type StubFallback = ((form: Record<string, string>) => StubAnswer) | StubAnswer
 
 /** A wire-level STS stub: answers queued responses, then the default; records each request. */
 export class StsStub {
-  readonly requests: Array<{authorization: string; form: Record<string, string>}> = []
+  readonly requests: StubRequest[] = []
   private readonly queue: StubAnswer[] = []
 
   private constructor(
@@ -193,7 +204,9 @@ export class StsStub {
       })
       req.on('end', async () => {
         const form = Object.fromEntries(new URLSearchParams(body))
-        stub.requests.push({authorization: String(req.headers.authorization ?? ''), form})
+        stub.requests.push({
+          authorization: String(req.headers.authorization ?? ''), body, form, headers: req.headers, method: req.method ?? '', path: req.url ?? '',
+        })
         const answer = stub.queue.shift() ?? (typeof stub.fallback === 'function' ? stub.fallback(form) : stub.fallback)
         if (answer === 'close') {
           req.socket.destroy()
@@ -203,7 +216,7 @@ export class StsStub {
         if (answer.delayMs) await new Promise(resolve => {
           setTimeout(resolve, answer.delayMs)
         })
-        res.writeHead(answer.status, {'content-type': 'text/xml'})
+        res.writeHead(answer.status, {'content-type': 'text/xml', ...answer.headers})
         res.end(answer.body)
       })
     })

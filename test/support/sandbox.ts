@@ -101,6 +101,8 @@ export class Sandbox {
     // MFA_CREDS_FAST=0 in the runner's environment sends every command through oclif (.ci/run
     // runs the suites of the fast commands so too: both paths pass the same tests).
     if (process.env.MFA_CREDS_FAST !== undefined) env.MFA_CREDS_FAST = process.env.MFA_CREDS_FAST
+    // A whole suite can run against the SDK's STS client: MFA_CREDS_STS_CLIENT=sdk npx mocha ...
+    if (process.env.MFA_CREDS_STS_CLIENT) env.MFA_CREDS_STS_CLIENT = process.env.MFA_CREDS_STS_CLIENT
     for (const [key, value] of Object.entries(extra)) {
       if (value === undefined) delete env[key]
       else env[key] = value

@@ -1,15 +1,16 @@
 /**
- * One AWS SDK call with credentials from the credentials file, and what its failures mean for
- * the user (StsRefusedError, exit 4, or StsUnavailableError, exit 5), with every secret redacted.
+ * One AWS SDK call with credentials from the credentials file, and what a failed AWS call means
+ * for the user (StsRefusedError, exit 4, or StsUnavailableError, exit 5), with every secret
+ * redacted, whichever client made it (the SDK, or sts-query.ts, which throws in the SDK's shape).
  * The AWS SDK is imported only when a call is made, so that commands that never call AWS start fast.
  */
 import {
-  AbortedError, ConfigError, StsRefusedError, StsUnavailableError,
+  AbortedError, ConfigError, MfaCredsError, StsRefusedError, StsUnavailableError,
 } from '../errors.js'
 import {AssumeRoleRequest, MfaCode, StsCall} from './sts.js'
 
 /** Seconds to wait for a connection, and for a whole answer, per attempt (MFA_CREDS_STS_TIMEOUT for slow links). */
-const CONNECT_TIMEOUT_MS = 5000
+export const CONNECT_TIMEOUT_MS = 5000
 const DEFAULT_REQUEST_TIMEOUT_MS = 15_000
 
 /** MFA_CREDS_STS_TIMEOUT in ms (default 15 s); a ConfigError when it is not a positive number of seconds. */
@@ -32,7 +33,8 @@ export function describeUrl(url: string): string {
   return url.replace(/^([a-z][\w+.-]*:\/\/)[^/?#]*@/i, '$1')
 }
 
-const TRANSIENT_CODES = new Set([
+/** Codes that say AWS is failing or busy, not that it refused: worth another attempt, and exit 5 when none succeeds. */
+export const TRANSIENT_CODES = new Set([
   'InternalError',
   'InternalFailure',
   'RequestLimitExceeded',
@@ -43,6 +45,9 @@ const TRANSIENT_CODES = new Set([
   'ThrottlingException',
   'TooManyRequestsException',
 ])
+
+/** The codes of TRANSIENT_CODES that mean "slow down": the next attempt waits longer. */
+export const THROTTLING_CODES = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'TooManyRequestsException'])
 
 /** Replaces every secret in text with asterisks. */
 export function redact(text: string, secrets: Array<string | undefined>): string {
@@ -204,10 +209,19 @@ export async function withAwsClient<M, C extends {destroy(): void}, T>(
   try {
     return await send(module, client)
   } catch (error) {
-    if (request.signal?.aborted) throw new AbortedError()
-    if (error instanceof StsUnavailableError) throw error
-    throw classifyStsError(error, request, service)
+    throw failureOf(error, request, service)
   } finally {
     client.destroy()
   }
+}
+
+/**
+ * What a failed call throws, whichever client made it: AbortedError once the caller has let go,
+ * our own typed errors (the checks of the answer, a bad MFA_CREDS_STS_TIMEOUT) as they are, and
+ * AWS's (or the network's) classified.
+ */
+export function failureOf(error: unknown, request: StsRequest, service: string): Error {
+  if (request.signal?.aborted) return new AbortedError()
+  if (error instanceof MfaCredsError) return error
+  return classifyStsError(error, request, service)
 }

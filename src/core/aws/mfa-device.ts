@@ -25,6 +25,8 @@ export interface SetupSettings extends KeySourceChoice {
   /** Whose keys sign: the profile, or a role profile's source_profile. */
   sourceProfile: string
   stsEndpoint?: string
+  /** STS through the AWS SDK (resolveSts). */
+  stsViaSdk?: true
 }
 
 export interface FoundDevices {
@@ -54,6 +56,7 @@ export async function resolveSetupSettings(input: {lockTimeout?: number; profile
     region: sts.region,
     sourceProfile,
     stsEndpoint: sts.endpoint,
+    ...(sts.viaSdk && {stsViaSdk: true}),
   }
 }
 
@@ -62,7 +65,7 @@ export async function findMfaDevices(settings: SetupSettings, keys: LongTermKeys
   const call = {
     credentials: keys, credentialsProfile: settings.sourceProfile, region: settings.region, signal,
   }
-  const {arn} = await getCallerIdentity({...call, endpoint: settings.stsEndpoint})
+  const {arn} = await getCallerIdentity({...call, endpoint: settings.stsEndpoint, viaSdk: settings.stsViaSdk})
   const userName = iamUserName(arn, settings.sourceProfile)
   const devices = await listMfaDevices({...call, endpoint: settings.iamEndpoint}, userName)
   return {arn, devices, userName}

@@ -1,8 +1,18 @@
-/** The STS calls (GetSessionToken, AssumeRole, GetCallerIdentity), and the check of what STS sends back before it is written. */
+/**
+ * The STS calls (GetSessionToken, AssumeRole, GetCallerIdentity), each made by our own Query
+ * client (sts-query.ts) where its endpoint is certain, else by the AWS SDK; and the check of what
+ * STS sends back before it is written.
+ */
 import type {LongTermKeys, SessionCredentials} from '@mfa-creds/sdk'
 
 import {StsUnavailableError} from '../errors.js'
-import {StsModule, StsRequest, withAwsClient} from './client.js'
+import {parseExpiration} from '../time.js'
+import {
+  failureOf, StsModule, StsRequest, withAwsClient,
+} from './client.js'
+import {defaultStsEndpoint} from './endpoints.js'
+import {callSts, QueryAnswer, StsTarget} from './sts-query.js'
+import {childAt} from './xml.js'
 
 // Session credentials are the sdk's type (@mfa-creds/sdk, requests.ts): a writer is given them.
 export type {LongTermKeys, SessionCredentials} from '@mfa-creds/sdk'
@@ -22,6 +32,8 @@ export interface StsCall {
   region: string
   /** Abandon the call (AbortedError) when this aborts. */
   signal?: AbortSignal
+  /** Make the call through the AWS SDK (resolveSts says when: FIPS, dual-stack, MFA_CREDS_STS_CLIENT=sdk). */
+  viaSdk?: boolean
 }
 
 export interface MfaCode {
@@ -90,22 +102,73 @@ export function checkCredentials(c: NonNullable<CredentialsAnswer['Credentials']
   )
 }
 
+/**
+ * Where our own client sends a call: the configured endpoint, signed for the request's region, or
+ * the SDK's default for the region. Undefined: the SDK makes the call (FIPS, dual-stack,
+ * MFA_CREDS_STS_CLIENT=sdk, a partition whose endpoint we do not know for certain).
+ */
+export function queryTarget(request: StsCall): StsTarget | undefined {
+  if (request.viaSdk) return undefined
+  return request.endpoint === undefined ? defaultStsEndpoint(request.region) : {signingRegion: request.region, url: request.endpoint}
+}
+
+interface QueryCall {
+  action: string
+  parameters: Record<string, number | string | undefined>
+}
+
+/** One action through our own client, its failures classified as the SDK's are. */
+async function query<T>(request: StsRequest, target: StsTarget, {action, parameters}: QueryCall, read: (answer: QueryAnswer) => T): Promise<T> {
+  try {
+    return read(await callSts(request, target, action, parameters))
+  } catch (error) {
+    throw failureOf(error, request, 'STS')
+  }
+}
+
+/** Credentials complete and writable, with STS's clock minus ours (ms) for the message when they have already expired. */
+function credentialsOf(c: CredentialsAnswer['Credentials'], skewMs: number): SessionCredentials {
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+    throw new StsUnavailableError('STS answered without complete credentials', 'try again; if it persists, check the endpoint')
+  }
+
+  return checkCredentials(c, skewMs)
+}
+
+/** The Credentials of a Query answer; an Expiration that is no date is unreadable, as the SDK finds it. */
+function queryCredentials({result, skewMs}: QueryAnswer): SessionCredentials {
+  const element = childAt(result, 'Credentials')
+  if (!element) return credentialsOf(undefined, skewMs)
+  const text = (name: string) => childAt(element, name)?.text
+  const expirationText = text('Expiration')
+  const expiration = expirationText === undefined ? undefined : parseExpiration(expirationText)
+  if (expirationText !== undefined && !expiration) {
+    throw Object.assign(new Error('the Expiration is not an RFC 3339 date'), {$metadata: {httpStatusCode: 200}, name: 'TypeError'})
+  }
+
+  return credentialsOf({
+    AccessKeyId: text('AccessKeyId'), Expiration: expiration, SecretAccessKey: text('SecretAccessKey'), SessionToken: text('SessionToken'),
+  }, skewMs)
+}
+
 /** A call that answers with credentials, checked to be complete and writable. */
 function call(request: StsRequest, send: (sts: StsModule, client: InstanceType<StsModule['STSClient']>) => Promise<CredentialsAnswer>): Promise<SessionCredentials> {
   return withClient(request, async (sts, client) => {
-    const c = (await send(sts, client)).Credentials
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-      throw new StsUnavailableError('STS answered without complete credentials', 'try again; if it persists, check the endpoint')
-    }
-
+    const answer = await send(sts, client)
     // The SDK's estimate of STS's clock minus ours, from the Date header (ms).
     const skewMs = Number((client.config as {systemClockOffset?: number}).systemClockOffset) || 0
-    return checkCredentials(c, skewMs)
+    return credentialsOf(answer.Credentials, skewMs)
   })
 }
 
 /** GetSessionToken with the long-term keys of the source profile and an MFA code. */
 export function getSessionToken(request: SessionRequest): Promise<SessionCredentials> {
+  const target = queryTarget(request)
+  if (target) {
+    const parameters = {DurationSeconds: request.durationSeconds, SerialNumber: request.mfa.serial, TokenCode: request.mfa.code}
+    return query(request, target, {action: 'GetSessionToken', parameters}, queryCredentials)
+  }
+
   return call(request, (sts, client) => client.send(
     new sts.GetSessionTokenCommand({DurationSeconds: request.durationSeconds, SerialNumber: request.mfa.serial, TokenCode: request.mfa.code}),
     {abortSignal: request.signal},
@@ -114,21 +177,28 @@ export function getSessionToken(request: SessionRequest): Promise<SessionCredent
 
 /** AssumeRole: with an MFA code and long-term keys, or signed by an MFA session (no code). */
 export function assumeRole(request: AssumeRoleRequest): Promise<SessionCredentials> {
-  return call(request, (sts, client) => client.send(
-    new sts.AssumeRoleCommand({
-      DurationSeconds: request.durationSeconds,
-      ExternalId: request.externalId,
-      RoleArn: request.roleArn,
-      RoleSessionName: request.sessionName,
-      SerialNumber: request.mfa?.serial,
-      TokenCode: request.mfa?.code,
-    }),
-    {abortSignal: request.signal},
-  ))
+  const parameters = {
+    RoleArn: request.roleArn,
+    RoleSessionName: request.sessionName,
+    // eslint-disable-next-line perfectionist/sort-objects -- the order the SDK writes them in
+    DurationSeconds: request.durationSeconds,
+    ExternalId: request.externalId,
+    SerialNumber: request.mfa?.serial,
+    TokenCode: request.mfa?.code,
+  }
+  const target = queryTarget(request)
+  if (target) return query(request, target, {action: 'AssumeRole', parameters}, queryCredentials)
+  return call(request, (sts, client) => client.send(new sts.AssumeRoleCommand(parameters), {abortSignal: request.signal}))
 }
 
 /** Who the long-term keys belong to: GetCallerIdentity (needs no permission). */
 export function getCallerIdentity(request: StsCall): Promise<{account: string; arn: string}> {
+  const target = queryTarget(request)
+  if (target) {
+    const identity = ({result}: QueryAnswer) => ({account: childAt(result, 'Account')?.text ?? '', arn: childAt(result, 'Arn')?.text ?? ''})
+    return query(request, target, {action: 'GetCallerIdentity', parameters: {}}, identity)
+  }
+
   return withClient(request, async (sts, client) => {
     const answer = await client.send(new sts.GetCallerIdentityCommand({}), {abortSignal: request.signal})
     return {account: answer.Account ?? '', arn: answer.Arn ?? ''}

@@ -48,7 +48,9 @@ async function iamCreated(at: {config: IniView; credentialsFile: string; env: En
   const where = `[${configSectionName(profile)}] of the config file`
   const sts = resolveSts(env, profileConfig, sections, where)
   const call = {credentialsProfile: profile, region: sts.region}
-  const {arn} = await getCallerIdentity({...call, credentials: keys, endpoint: sts.endpoint})
+  const {arn} = await getCallerIdentity({
+    ...call, credentials: keys, endpoint: sts.endpoint, viaSdk: sts.viaSdk,
+  })
   const userName = iamUserName(arn, profile)
   let signer: Signer = keys
   try {

@@ -84,7 +84,7 @@ async function retire(rotation: Rotation, stored: LongTermKeys, deps: RotateDeps
   const oldKey = maskKeyId(oldKeyId)
   const finish = `mfa-creds keys rotate -p ${profile} --finish`
   const call = {
-    credentialsProfile: profile, endpoint: settings.stsEndpoint, region: settings.region, signal: deps.signal,
+    credentialsProfile: profile, endpoint: settings.stsEndpoint, region: settings.region, signal: deps.signal, viaSdk: settings.stsViaSdk,
   }
   if (!(await waitUntilWorks(call, stored, deps.waitMs ?? rotateWaitMs()))) {
     throw new RotationIncompleteError(
@@ -144,7 +144,9 @@ export async function rotateKeys(settings: KeysSettings, source: KeySource, deps
   requireStores(source, 'rotate the key where that source takes it from')
   const old = await source.get(profile, {signal: deps.signal})
   const call = {credentialsProfile: profile, region: settings.region, signal: deps.signal}
-  const {arn} = await getCallerIdentity({...call, credentials: old, endpoint: settings.stsEndpoint})
+  const {arn} = await getCallerIdentity({
+    ...call, credentials: old, endpoint: settings.stsEndpoint, viaSdk: settings.stsViaSdk,
+  })
   const userName = iamUserName(arn, profile)
   if (!userName) throw new ConfigError(`the key of ${profile} is the account's root user's: mfa-creds rotates IAM users' keys only`, 'use an IAM user\'s key for everyday work')
   const session: StsCall = {

@@ -178,6 +178,7 @@ function stsExchange(settings: RefreshSettings, signer: Signer, signerProfile: s
     endpoint: settings.endpoint,
     region: settings.region,
     signal,
+    viaSdk: settings.viaSdk,
   }
   const {role} = settings
   return code => {

@@ -74,6 +74,8 @@ export interface RefreshSettings {
   /** The profile whose long-term keys sign: the profile itself, or a role's source_profile. */
   sourceProfile: string
   targetProfile: string
+  /** STS is called through the AWS SDK (FIPS, dual-stack, MFA_CREDS_STS_CLIENT=sdk), not by our own client. */
+  viaSdk?: true
 }
 
 /** Resolved settings: a refresh's, and the credential source, prompt provider and writer a command resolves for it (src/cli/ports.ts). */

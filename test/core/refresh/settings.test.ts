@@ -85,6 +85,22 @@ describe('settings: flags, environment and the config file', () => {
     await assert.rejects(at({AWS_REGION: 'eu west'}), /AWS_REGION is "eu west", which is not a region name/)
   })
 
+  it('leaves STS to the AWS SDK for FIPS and dual-stack endpoints (wherever the SDK would see them) and for MFA_CREDS_STS_CLIENT=sdk', async () => {
+    await config(`[default]\nmfa_serial = ${SERIAL}\n\n[profile fips]\nmfa_serial = ${SERIAL}\nuse_fips_endpoint = true\n\n[profile off]\nmfa_serial = ${SERIAL}\nuse_dualstack_endpoint = false\n`)
+    const viaSdk = async (extra: Record<string, string>, profile = 'default') => (await resolveSettings({profile}, {...env, ...extra})).viaSdk ?? false
+    assert.equal(await viaSdk({}), false)
+    assert.equal(await viaSdk({}, 'off'), false)
+    assert.equal(await viaSdk({MFA_CREDS_STS_CLIENT: 'auto'}), false)
+    assert.equal(await viaSdk({MFA_CREDS_STS_CLIENT: 'sdk'}), true)
+    assert.equal(await viaSdk({AWS_USE_FIPS_ENDPOINT: 'true'}), true)
+    assert.equal(await viaSdk({AWS_USE_DUALSTACK_ENDPOINT: 'TRUE'}), true, 'a value the SDK refuses: the SDK says so, as it always did')
+    assert.equal(await viaSdk({AWS_USE_FIPS_ENDPOINT: 'false'}), false)
+    assert.equal(await viaSdk({}, 'fips'), true, "PROFILE's section")
+    assert.equal(await viaSdk({AWS_PROFILE: 'fips'}), true, 'the section the SDK reads (AWS_PROFILE)')
+    assert.equal(await viaSdk({AWS_USE_FIPS_ENDPOINT: 'false'}, 'fips'), false, 'the environment wins, as in the SDK')
+    await assert.rejects(viaSdk({MFA_CREDS_STS_CLIENT: 'boto'}), /MFA_CREDS_STS_CLIENT is "boto", which is neither auto nor sdk/)
+  })
+
   it('resolves a role profile: keys and serial from source_profile, its own target, the session of the source', async () => {
     await config(`[default]\nmfa_serial = ${SERIAL}\nduration_seconds = 43200\n\n[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = default\nduration_seconds = 3600\n`)
     const admin = await resolveSettings({profile: 'admin'}, env)

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict'
+import {promises as fs} from 'node:fs'
+import path from 'node:path'
+import {pathToFileURL} from 'node:url'
+
+import {
+  botocoreCreds, getMoto, Moto, StsStub, SUPPORT,
+} from '../support/peers.js'
+import {Sandbox, SERIAL} from '../support/sandbox.js'
+
+const REFRESH = ['refresh-once', '--mfa-serial-number', SERIAL, '--force']
+
+describe('refresh-once: STS without loading the AWS SDK', () => {
+  let moto: Moto
+  let box: Sandbox
+
+  before(async () => {
+    moto = await getMoto()
+  })
+
+  beforeEach(async () => {
+    box = await Sandbox.create()
+  })
+
+  afterEach(() => box.cleanup())
+
+  /** Runs the CLI with every module it imports logged (test/support/module-log.mjs); returns the run and the log. */
+  async function traced(env: Record<string, string | undefined>) {
+    const log = path.join(box.root, 'modules.log')
+    const result = await box.run(REFRESH, {
+      // Not the runner's MFA_CREDS_STS_CLIENT (the sandbox passes it through): each test says which client.
+      AWS_ENDPOINT_URL: moto.url, MFA_CREDS_STS_CLIENT: undefined, MODULE_LOG: log, NODE_OPTIONS: `--import=${pathToFileURL(path.join(SUPPORT, 'module-log.mjs')).href}`, ...env,
+    })
+    const modules = (await fs.readFile(log, 'utf8')).split('\n').filter(Boolean)
+    return {modules, result}
+  }
+
+  const sdkClient = (modules: string[]) => modules.filter(m => m.includes('/@aws-sdk/client-sts/'))
+
+  it('refreshes against moto without importing @aws-sdk/client-sts (nor @smithy/core: the signer is the build\'s bundle)', async () => {
+    const {modules, result} = await traced({})
+    assert.equal(result.code, 0, result.stderr)
+    const keys = await moto.sessionKeys()
+    assert.equal((await botocoreCreds(box.credentialsFile, 'default-mfa'))?.access_key, keys.AccessKeyId)
+    assert.ok(modules.some(m => m.endsWith('/dist/core/aws/sts-query.js')), 'the log saw none of our modules: is the hook working?')
+    assert.deepEqual(sdkClient(modules), [])
+    assert.ok(modules.some(m => m.endsWith('/dist/core/aws/vendor/signature-v4.js')), 'the bundled signer was not used')
+    assert.deepEqual(modules.filter(m => /\/@smithy\/(core|signature-v4)\//.test(m)), [])
+  })
+
+  it('imports the SDK when MFA_CREDS_STS_CLIENT=sdk, and for FIPS endpoints (which our client does not know)', async () => {
+    const sdk = await traced({MFA_CREDS_STS_CLIENT: 'sdk'})
+    assert.equal(sdk.result.code, 0, sdk.result.stderr)
+    assert.notDeepEqual(sdkClient(sdk.modules), [], 'the SDK was not used')
+
+    // The SDK refuses FIPS with a custom endpoint, as it always did; what counts is that it was asked.
+    const fips = await traced({AWS_USE_FIPS_ENDPOINT: 'true'})
+    assert.notDeepEqual(sdkClient(fips.modules), [], fips.result.stderr)
+  })
+
+  it('retries a 5xx with the same code: one prompt, two requests, the credentials written', async () => {
+    const stub = await StsStub.start()
+    try {
+      stub.push(StsStub.error(503, 'ServiceUnavailable', 'Service is unavailable'), StsStub.success({accessKeyId: 'ASIARETRIEDRETRIED01'}))
+      stub.fallback = StsStub.error(500, 'InternalFailure', 'unexpected extra call')
+      await box.setCodes('246810')
+      const result = await box.run(REFRESH, {AWS_ENDPOINT_URL: stub.url})
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal((await box.askpassCalls()).length, 1)
+      assert.deepEqual(stub.requests.map(r => r.form.TokenCode), ['246810', '246810'])
+      assert.equal((await botocoreCreds(box.credentialsFile, 'default-mfa'))?.access_key, 'ASIARETRIEDRETRIED01')
+    } finally {
+      await stub.stop()
+    }
+  })
+})
