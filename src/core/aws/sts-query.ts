@@ -5,8 +5,7 @@
  * and the XML answer read. Failures are thrown in the shape the SDK gives them (`name` the AWS
  * code, `$metadata.httpStatusCode`, `code` for the network's), so classifyStsError reads both alike.
  */
-import http from 'node:http'
-import https from 'node:https'
+import type http from 'node:http'
 
 import {AbortedError, throwIfAborted} from '../errors.js'
 import {sleep} from '../time.js'
@@ -84,8 +83,11 @@ function networkError(error: unknown): AwsShapedError {
   return awsError('Error', message, {}, e.code)
 }
 
+/** node:http or node:https. */
+type Transport = Pick<typeof http, 'Agent' | 'request'>
+
 /** One attempt: the signed request sent, the whole answer read (or the attempt abandoned). */
-function exchange(url: URL, agent: http.Agent, {body, headers}: {body: string; headers: Record<string, string>}, signal?: AbortSignal): Promise<Answer> {
+function exchange({agent, transport, url}: {agent: http.Agent; transport: Transport; url: URL}, {body, headers}: {body: string; headers: Record<string, string>}, signal?: AbortSignal): Promise<Answer> {
   const timeoutMs = requestTimeoutMs()
   return new Promise((resolve, reject) => {
     let settled = false
@@ -105,7 +107,6 @@ function exchange(url: URL, agent: http.Agent, {body, headers}: {body: string; h
     }
 
     const onAbort = () => finish(new AbortedError())
-    const transport = url.protocol === 'https:' ? https : http
     const request = transport.request({
       agent,
       headers: {...headers, 'user-agent': USER_AGENT},
@@ -244,14 +245,16 @@ export async function callSts(request: StsRequest, target: StsTarget, action: st
     protocol: url.protocol,
     query: Object.fromEntries(url.searchParams),
   }
-  // One connection for the call's attempts, closed with it (as the SDK's client.destroy()).
-  const agent = new (url.protocol === 'https:' ? https.Agent : http.Agent)({keepAlive: true, maxSockets: 1})
+  // Only the module the endpoint needs (node:https brings TLS, some 6 ms to load), and one
+  // connection for the call's attempts, closed with it (as the SDK's client.destroy()).
+  const transport: Transport = url.protocol === 'https:' ? await import('node:https') : await import('node:http')
+  const agent = new transport.Agent({keepAlive: true, maxSockets: 1})
   let offsetMs = 0
   let skewRetried = false
   try {
     for (let attempt = 1; ; attempt++) {
       const signed = await signer.sign(unsigned, {signingDate: new Date(Date.now() + offsetMs)})
-      const outcome = await exchange(url, agent, {body, headers: signed.headers}, request.signal).then(answer => ({answer}), (error_: unknown) => {
+      const outcome = await exchange({agent, transport, url}, {body, headers: signed.headers}, request.signal).then(answer => ({answer}), (error_: unknown) => {
         if (!(error_ instanceof Error) || !('$metadata' in error_)) throw error_
         return {error: error_ as AwsShapedError}
       })
