@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict'
+import {execFile} from 'node:child_process'
+import {once} from 'node:events'
 import {promises as fs} from 'node:fs'
+import https from 'node:https'
+import {AddressInfo} from 'node:net'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
+import {promisify} from 'node:util'
 
 import {
   botocoreCreds, getMoto, Moto, StsStub, SUPPORT,
@@ -74,6 +79,37 @@ describe('refresh-once: STS without loading the AWS SDK', () => {
       assert.equal((await botocoreCreds(box.credentialsFile, 'default-mfa'))?.access_key, 'ASIARETRIEDRETRIED01')
     } finally {
       await stub.stop()
+    }
+  })
+
+  it('calls an https endpoint over TLS, trusting what Node trusts (NODE_EXTRA_CA_CERTS for a private CA)', async () => {
+    const key = path.join(box.root, 'key.pem')
+    const cert = path.join(box.root, 'cert.pem')
+    await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'])
+    const answer = StsStub.success({accessKeyId: 'ASIATLSTLSTLSTLS0001'}) as {body: string; status: number}
+    const seen: string[] = []
+    const server = https.createServer({cert: await fs.readFile(cert), key: await fs.readFile(key)}, (req, res) => {
+      let body = ''
+      req.on('data', c => {
+        body += c
+      }).on('end', () => {
+        seen.push(body)
+        res.writeHead(answer.status, {'content-type': 'text/xml'}).end(answer.body)
+      })
+    }).listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    try {
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
+      // Not trusted: the certificate is refused, and nothing is written.
+      const untrusted = await box.run(REFRESH, {AWS_ENDPOINT_URL: url})
+      assert.equal(untrusted.code, 5, untrusted.stderr)
+      assert.match(untrusted.stderr, /cannot reach .*certificate/i)
+      const trusted = await box.run(REFRESH, {AWS_ENDPOINT_URL: url, NODE_EXTRA_CA_CERTS: cert})
+      assert.equal(trusted.code, 0, trusted.stderr)
+      assert.equal((await botocoreCreds(box.credentialsFile, 'default-mfa'))?.access_key, 'ASIATLSTLSTLSTLS0001')
+      assert.ok(seen.some(b => b.includes('Action=GetSessionToken')), 'the call went over TLS')
+    } finally {
+      server.close()
     }
   })
 })
