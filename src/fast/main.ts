@@ -133,16 +133,23 @@ export async function runFast(argv: string[], root = path.resolve(path.dirname(f
   const table = loadTable(root)
   if (!table) return false
   const [id, ...rest] = argv
-  if (id === '--version' && rest.length === 0) {
-    const agent = userAgent(table)
-    if (!agent) return false
-    process.stdout.write(`${agent}\n`)
+  const version = id === '--version' && rest.length === 0 ? userAgent(table) : undefined
+  // oclif runs plugins' init hooks (and warns of broken plugins) before it prints the version too.
+  if (version && pluginReach(env, table.bin, table.dirname) === 'every-command') return false
+  const command = version ? undefined : answerable(id, rest, table, env)
+  if (!version && !command) return false
+  // As oclif: output into a closed pipe (`| head`) is no error, and MFA_CREDS_REDIRECTED is
+  // for this process alone, not for the programs it starts (@oclif/core, command.js).
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error
+  })
+  delete process.env[`${scoped(table.bin)}_REDIRECTED`]
+  if (version) {
+    process.stdout.write(`${version}\n`)
     return true
   }
 
-  const command = answerable(id, rest, table, env)
-  if (!command) return false
-  const code = await run(command, table)
+  const code = await run(command!, table)
   // As oclif: an exit or a failure ends the process at once; a success lets it end by itself.
   // eslint-disable-next-line n/no-process-exit -- the exit status oclif gives, with nothing left running
   if (code !== undefined) process.exit(code)

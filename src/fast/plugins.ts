@@ -37,7 +37,7 @@ interface PluginEntry {
 }
 
 interface PluginPjson {
-  oclif?: {hooks?: Record<string, unknown>; plugins?: unknown[]}
+  oclif?: {commands?: unknown; hooks?: Record<string, unknown>; plugins?: unknown[]}
 }
 
 /**
@@ -56,8 +56,10 @@ export function pluginReach(env: NodeJS.ProcessEnv, bin: string, dirname: string
       const pluginRoot = type === 'link' ? root : name && path.join(dir, 'node_modules', name)
       if (!pluginRoot) return 'every-command'
       const pjson = readJson(path.join(pluginRoot, 'package.json')) as PluginPjson | undefined
-      if (!pjson || (pjson.oclif?.plugins?.length ?? 0) > 0) return 'every-command'
-      for (const event of Object.keys(pjson.oclif?.hooks ?? {})) {
+      // No oclif section: oclif reads one from .oclifrc and the like. Plugins of its own, or
+      // commands (oclif loads them, and warns of broken ones): oclif's to run.
+      if (!pjson?.oclif || (pjson.oclif.plugins?.length ?? 0) > 0 || pjson.oclif.commands !== undefined) return 'every-command'
+      for (const event of Object.keys(pjson.oclif.hooks ?? {})) {
         if (!event.startsWith(`${bin}:`)) return 'every-command'
         reach = 'extensions'
       }

@@ -211,6 +211,49 @@ describe('the fast entry', () => {
     }
   })
 
+  it('treats output into a closed pipe as oclif does: no error, exit 0', async () => {
+    // Enough profiles that status --json fills the pipe, so the write meets the closed end.
+    const many = Array.from({length: 1500}, (_, i) => `[p${i}-mfa]\naws_access_key_id = ASIA${i}\naws_secret_access_key = s\naws_session_token = t\nexpiration = ${iso(Date.now() + HOUR)}\n`).join('\n')
+    await fs.writeFile(box.credentialsFile, `${FRESH}\n${many}`)
+    for (const args of [['status', '--json'], ['status'], ['export'], ['--version']]) {
+      for (const fast of ['1', '0']) {
+        const child = spawn('bash', ['-c', `"$NODE" "$BIN" ${args.join(' ')} | true; echo "rc=\${PIPESTATUS[0]}"`], {
+          cwd: box.root, env: box.env({BIN, MFA_CREDS_FAST: fast, NODE: process.execPath}), stdio: ['ignore', 'pipe', 'pipe'],
+        })
+        const result = await collect(child)
+        assert.deepEqual([result.stdout.trim(), result.stderr], ['rc=0', ''], `${args.join(' ')} (MFA_CREDS_FAST=${fast})`)
+      }
+    }
+  })
+
+  it('keeps MFA_CREDS_REDIRECTED from the programs it starts, as oclif does', async () => {
+    for (const fast of ['1', '0']) {
+      // eslint-disable-next-line no-template-curly-in-string -- sh expands it, in the child
+      const result = await traced(box, ['lock', '--', 'sh', '-c', 'echo "${MFA_CREDS_REDIRECTED-unset}"'], {MFA_CREDS_FAST: fast, MFA_CREDS_REDIRECTED: '1'})
+      assert.deepEqual([result.code, result.stdout, result.oclif], [0, 'unset\n', fast === '0'])
+    }
+  })
+
+  it('leaves --version to oclif when a plugin runs hooks, and a plugin configured outside package.json', async () => {
+    const data = {MFA_CREDS_DATA_DIR: path.join(box.root, 'data')}
+    assert.equal((await box.link(path.join(FIXTURES, 'init-hook'), data)).code, 0)
+    const version = await traced(box, ['--version'], data)
+    assert.equal(version.oclif, true)
+    assert.match(version.stderr, /fixture init hook ran/)
+
+    // oclif reads a plugin's settings from .oclifrc.json when its package.json has none.
+    const rc = path.join(box.root, 'rc-plugin')
+    await fs.mkdir(rc)
+    await fs.writeFile(path.join(rc, 'package.json'), '{"name": "mfa-creds-fixture-rc", "version": "0.0.1", "type": "module"}\n')
+    await fs.writeFile(path.join(rc, '.oclifrc.json'), '{"hooks": {"prerun": "./prerun.js"}}\n')
+    await fs.writeFile(path.join(rc, 'prerun.js'), "export default async function prerun() {\n  process.stderr.write('rc prerun hook ran\\n')\n}\n")
+    const other = {MFA_CREDS_DATA_DIR: path.join(box.root, 'data-rc')}
+    assert.equal((await box.link(rc, other)).code, 0)
+    const status = await traced(box, ['status'], other)
+    assert.deepEqual([status.code, status.oclif], [0, true])
+    assert.match(status.stderr, /rc prerun hook ran/)
+  })
+
   it('discovers the built-in providers, writer and sources as oclif does, in its order', async () => {
     const config = await Config.load({root: ROOT, userPlugins: false})
     const fast = builtInHooks(config.name)
