@@ -17,13 +17,14 @@ import {HostSourceSpec, SOURCE_POINT, sourcePort} from '../extensions/source.js'
 import {HostWriterSpec, WRITER_POINT, writerPort} from '../extensions/writer.js'
 import {chooseAuto} from '../prompts/auto.js'
 import {sshAskpassPrompt} from '../prompts/ssh-askpass.js'
+import {stdinPrompt} from '../prompts/stdin.js'
 import {ttyPrompt} from '../prompts/tty.js'
 import {commandSource} from '../sources/command.js'
 import {credentialsFileSource} from '../sources/credentials-file.js'
 import {keyringSource} from '../sources/keyring.js'
 import {CredentialsFileWriter, credentialsFileWriter} from '../writers/credentials-file.js'
 
-export const BUILT_IN_PROMPTS: readonly PromptProviderSpec[] = [sshAskpassPrompt, ttyPrompt]
+export const BUILT_IN_PROMPTS: readonly PromptProviderSpec[] = [sshAskpassPrompt, stdinPrompt, ttyPrompt]
 export const BUILT_IN_WRITERS: readonly HostWriterSpec[] = [credentialsFileWriter]
 export const BUILT_IN_SOURCES: readonly HostSourceSpec[] = [commandSource, credentialsFileSource, keyringSource]
 

@@ -21,6 +21,7 @@ For a role profile (role_arn and source_profile in ~/.aws/config, or --role-arn)
     {command: '<%= config.bin %> <%= command.id %> -p dev-admin', description: 'A role profile: assume role_arn with MFA, from the MFA session of its source_profile'},
     {command: '<%= config.bin %> <%= command.id %> --role-arn arn:aws:iam::123456789012:role/admin --no-session', description: 'Assume a role directly with the code, into [default-admin-mfa]'},
     {command: '<%= config.bin %> <%= command.id %> --force --prompt ssh-askpass', description: 'Refresh even if still valid, asking in an ssh-askpass window'},
+    {command: 'oathtool --totp -b "$MFA_SEED" | <%= config.bin %> <%= command.id %> --prompt stdin', description: 'In CI: the code from standard input (never on the command line)'},
     {command: '<%= config.bin %> <%= command.id %> --json', description: 'For scripts: the result as JSON on stdout'},
   ]
   static override flags = {
