@@ -24,6 +24,8 @@ import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath} from 'node:url'
 
+import {idleHome} from './idle-home.mjs'
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const bin = path.join(root, 'bin', 'run.js')
 const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 60)
@@ -425,23 +427,9 @@ function memoryKiB(pid, key) {
 // its heap once, some 7-11 s after start-up; that one-off cost is reported on its own (the first
 // SETTLE_SECONDS after the first log line) rather than hidden or spread over the minute.
 async function watchIdle() {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'mfa-creds-bench-'))
+  const home = idleHome('mfa-creds-bench-')
   let child
   try {
-    mkdirSync(path.join(home, '.aws'))
-    const credentials = [
-      '[default]',
-      'aws_access_key_id = AKIABENCH',
-      'aws_secret_access_key = bench',
-      '',
-      '[default-mfa]',
-      'aws_access_key_id = ASIABENCH',
-      'aws_secret_access_key = bench',
-      'aws_session_token = bench',
-      `expiration = ${isoSeconds(new Date(Date.now() + (6 * 3_600_000)))}`,
-      '',
-    ]
-    writeFileSync(path.join(home, '.aws', 'credentials'), credentials.join('\n'))
     child = spawn(process.execPath, [bin, 'watch', '--mfa-serial-number', DEVICE], {
       env: {HOME: home, PATH: process.env.PATH},
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -14,13 +14,12 @@
 // line's local time (Intl, the time zone's name), as an idle watch does.
 import {spawn} from 'node:child_process'
 import {once} from 'node:events'
-import {
-  mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync,
-} from 'node:fs'
-import os from 'node:os'
+import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath, pathToFileURL} from 'node:url'
+
+import {idleHome} from './idle-home.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const bin = path.join(root, 'bin', 'run.js')
@@ -30,22 +29,8 @@ const koffi = "const koffi = (await import('koffi')).default; koffi.load(null).f
 const zoneName = "new Intl.DateTimeFormat('en-US', {timeZoneName: 'short'}).formatToParts(new Date())"
 const sdk = "process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'; const {STSClient} = await import('@aws-sdk/client-sts'); globalThis.client = new STSClient({region: 'us-east-1'})"
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'mfa-creds-memory-'))
+const dir = idleHome('mfa-creds-memory-')
 const env = {HOME: dir, PATH: process.env.PATH}
-mkdirSync(path.join(dir, '.aws'))
-const until = new Date(Date.now() + (6 * 3_600_000)).toISOString().replace(/\.\d+Z$/, 'Z')
-writeFileSync(path.join(dir, '.aws', 'credentials'), [
-  '[default]',
-  'aws_access_key_id = AKIABENCH',
-  'aws_secret_access_key = bench',
-  '',
-  '[default-mfa]',
-  'aws_access_key_id = ASIABENCH',
-  'aws_secret_access_key = bench',
-  'aws_session_token = bench',
-  `expiration = ${until}`,
-  '',
-].join('\n'))
 const watch = [bin, 'watch', '--mfa-serial-number', 'arn:aws:iam::123456789012:mfa/bench']
 
 /** Starts a process in the bench HOME; `log()` is what it wrote to stderr. */
