@@ -54,7 +54,7 @@ export async function resolvePromptProvider(config: HookHost, settings: Pick<Set
     const chosen = chooseAuto(env)
     if (!chosen) {
       return new UnavailableProvider(new PromptUnavailableError(
-        'no way to ask for the MFA code: there is no terminal and no display (DISPLAY or WAYLAND_DISPLAY)',
+        'no way to ask for the MFA code: there is no terminal, no display (DISPLAY or WAYLAND_DISPLAY) and no ssh-askpass to run',
         'run it in a terminal, set DISPLAY for ssh-askpass, or choose with --prompt NAME (SSH_ASKPASS_REQUIRE=force also selects ssh-askpass)',
       ))
     }

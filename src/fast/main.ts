@@ -23,6 +23,7 @@ import {
   CommandIo, failureJson, failureText, jsonText,
 } from '../cli/command-io.js'
 import {FlagValues, parseFlags} from './argv.js'
+import {seedHint} from './drop-in.js'
 import {pluginReach} from './plugins.js'
 import {
   EXTENSION_COMMANDS, FAST_COMMANDS, FastTable, scoped,
@@ -132,6 +133,15 @@ export async function runFast(argv: string[], root = path.resolve(path.dirname(f
   if (env.MFA_CREDS_FAST === '0' || env.DEBUG || argv.length === 0) return false
   const table = loadTable(root)
   if (!table) return false
+  // aws-mfa-credentials' flags with no command: what to run instead (oclif's command_not_found
+  // hook says the same, src/hooks/command-not-found.ts).
+  const hint = seedHint(argv)
+  if (hint && pluginReach(env, table.bin, table.dirname) !== 'every-command') {
+    process.stderr.write(hint)
+    // eslint-disable-next-line n/no-process-exit -- exit 2, a usage error, as oclif's hook ends it
+    process.exit(2)
+  }
+
   const [id, ...rest] = argv
   const version = id === '--version' && rest.length === 0 ? userAgent(table) : undefined
   // oclif runs plugins' init hooks (and warns of broken plugins) before it prints the version too.

@@ -104,7 +104,9 @@ const CASES: Case[] = [
     code: 3, env: {ASKPASS_CODE: 'abc'}, prompted: true, stderr: /must be six digits; nothing was sent to AWS/, sts: [], stsCalls: 0, title: 'a code that is not six digits',
   },
   {
-    code: 3, env: {DISPLAY: undefined, SSH_ASKPASS_REQUIRE: undefined}, stderr: /no way to ask for the MFA code: there is no terminal and no display/, title: 'no terminal and no display',
+    code: 3, env: {
+      DISPLAY: undefined, PATH: '/nonexistent', SSH_ASKPASS: undefined, SSH_ASKPASS_REQUIRE: undefined,
+    }, stderr: /no way to ask for the MFA code: there is no terminal, no display .* and no ssh-askpass/, title: 'no terminal, no display, no ssh-askpass',
   },
   {
     code: 3, env: {SSH_ASKPASS: '/nonexistent/askpass'}, stderr: /cannot run \/nonexistent\/askpass[\s\S]*apt install ssh-askpass/, title: 'ssh-askpass is not installed',

@@ -184,10 +184,12 @@ exit 1
     assert.equal(await box.readCredentials(), DEFAULT_CREDENTIALS)
   })
 
-  it('auto with no terminal and no display says only that there is no way to ask (no "Asking ... with none.")', async () => {
-    const result = await box.run(['refresh-once', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: stub.url, DISPLAY: undefined, SSH_ASKPASS_REQUIRE: undefined})
+  it('auto with no terminal, no display and no ssh-askpass says only that there is no way to ask (no "Asking ... with none.")', async () => {
+    const result = await box.run(['refresh-once', '--mfa-serial-number', SERIAL], {
+      AWS_ENDPOINT_URL: stub.url, DISPLAY: undefined, PATH: '/nonexistent', SSH_ASKPASS: undefined, SSH_ASKPASS_REQUIRE: undefined,
+    })
     assert.equal(result.code, 3, result.stderr)
-    assert.match(result.stderr, /no way to ask for the MFA code: there is no terminal and no display/)
+    assert.match(result.stderr, /no way to ask for the MFA code: there is no terminal, no display \(DISPLAY or WAYLAND_DISPLAY\) and no ssh-askpass to run/)
     assert.doesNotMatch(result.stderr, /Asking/)
     assert.equal(result.stderr.split('\n').filter(Boolean).length, 2, result.stderr)
   })

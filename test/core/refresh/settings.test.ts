@@ -8,7 +8,7 @@ import {shlexSplit} from '../../../src/core/aws/profiles.js'
 import {ConfigError, UsageError} from '../../../src/core/errors.js'
 import {resolveSettings} from '../../../src/core/refresh/settings.js'
 import {isFresh, parseExpiration} from '../../../src/core/time.js'
-import {chooseAuto} from '../../../src/prompts/auto.js'
+import {askpassFound, chooseAuto} from '../../../src/prompts/auto.js'
 
 const SERIAL = 'arn:aws:iam::123456789012:mfa/alice'
 
@@ -173,7 +173,16 @@ describe('prompts: the auto choice follows OpenSSH', () => {
     assert.equal(chooseAuto({DISPLAY: ':0'}, () => true), 'tty')
     assert.equal(chooseAuto({DISPLAY: ':0'}, () => false), 'ssh-askpass')
     assert.equal(chooseAuto({WAYLAND_DISPLAY: 'wayland-0'}, () => false), 'ssh-askpass')
-    assert.equal(chooseAuto({}, () => false), undefined)
+    assert.equal(chooseAuto({}, () => false, () => false), undefined)
+    // As aws-mfa-credentials: no terminal, no display, but an ssh-askpass to run.
+    assert.equal(chooseAuto({}, () => false, () => true), 'ssh-askpass')
+    assert.equal(chooseAuto({}, () => true, () => true), 'tty')
+  })
+
+  it('finds an ssh-askpass to run: $SSH_ASKPASS when set, else on PATH', () => {
+    assert.equal(askpassFound({PATH: '/nonexistent'}), false)
+    assert.equal(askpassFound({PATH: `/nonexistent:${path.dirname(process.execPath)}`, SSH_ASKPASS: process.execPath}), true)
+    assert.equal(askpassFound({SSH_ASKPASS: '/nonexistent/askpass'}), false)
   })
 })
 
