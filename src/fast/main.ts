@@ -24,7 +24,7 @@ import {
 } from '../cli/command-io.js'
 import {FlagValues, parseFlags} from './argv.js'
 import {seedHint} from './drop-in.js'
-import {pluginReach} from './plugins.js'
+import {oclifDir, pluginReach} from './plugins.js'
 import {
   EXTENSION_COMMANDS, FAST_COMMANDS, FastTable, scoped,
 } from './table.js'
@@ -51,9 +51,7 @@ function userAgent(table: FastTable): string | undefined {
 
 /** oclif reads a theme for --json output from its config dir; with one, the colours are oclif's to make. */
 function hasJsonTheme(env: NodeJS.ProcessEnv, bin: string, dirname: string): boolean {
-  const dir = env[`${scoped(bin)}_CONFIG_DIR`]
-    || path.join(env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir() || os.tmpdir(), '.config'), dirname)
-  return existsSync(path.join(dir, 'theme.json'))
+  return existsSync(path.join(oclifDir('config', env, bin, dirname), 'theme.json'))
 }
 
 type Runner = (flags: FlagValues, io: CommandIo, name: string, rest: string[]) => Promise<unknown>

@@ -13,12 +13,16 @@ import {scoped} from './table.js'
 
 export type PluginReach = 'every-command' | 'extensions' | 'none'
 
-/** Where oclif keeps user plugins: MFA_CREDS_DATA_DIR, else $XDG_DATA_HOME/mfa-creds, else ~/.local/share/mfa-creds. */
-export function dataDir(env: NodeJS.ProcessEnv, bin: string, dirname: string): string {
-  const fromEnv = env[`${scoped(bin)}_DATA_DIR`]
+/**
+ * oclif's data or config dir for the program (@oclif/core config, dir()): MFA_CREDS_DATA_DIR
+ * (or _CONFIG_DIR), else $XDG_DATA_HOME (or $XDG_CONFIG_HOME)/mfa-creds, else
+ * ~/.local/share/mfa-creds (or ~/.config/mfa-creds).
+ */
+export function oclifDir(category: 'config' | 'data', env: NodeJS.ProcessEnv, bin: string, dirname: string): string {
+  const fromEnv = env[`${scoped(bin)}_${category.toUpperCase()}_DIR`]
   if (fromEnv) return fromEnv
   const home = env.HOME || os.homedir() || os.tmpdir()
-  return path.join(env.XDG_DATA_HOME || path.join(home, '.local/share'), dirname)
+  return path.join(env[`XDG_${category.toUpperCase()}_HOME`] || path.join(home, category === 'data' ? '.local/share' : '.config'), dirname)
 }
 
 function readJson(file: string): unknown {
@@ -46,7 +50,7 @@ interface PluginPjson {
  * own) counts as reaching every command: oclif then runs it, and says what is wrong.
  */
 export function pluginReach(env: NodeJS.ProcessEnv, bin: string, dirname: string): PluginReach {
-  const dir = dataDir(env, bin, dirname)
+  const dir = oclifDir('data', env, bin, dirname)
   let reach: PluginReach = 'none'
   try {
     const user = readJson(path.join(dir, 'package.json')) as PluginPjson | undefined

@@ -165,7 +165,7 @@ describe('the fast entry', () => {
   })
 
   it('leaves to oclif what it cannot answer as oclif would', async () => {
-    const declined = [
+    const declined: Array<{args: string[]; env?: Record<string, string>}> = [
       {args: ['status', '--help']},
       {args: ['status', '--bogus']},
       {args: ['status', '-p']},
@@ -178,6 +178,11 @@ describe('the fast entry', () => {
       {args: ['status'], env: {MFA_CREDS_FAST: '0'}},
       {args: ['status'], env: {MFA_CREDS_CONTENT_TYPE: 'json'}},
     ]
+    // A theme for oclif's --json output, in its config dir.
+    const config = path.join(box.root, 'xdg-config')
+    await fs.mkdir(path.join(config, 'mfa-creds'), {recursive: true})
+    await fs.writeFile(path.join(config, 'mfa-creds', 'theme.json'), '{"json": {"key": "cyan"}}\n')
+    declined.push({args: ['status', '--json'], env: {XDG_CONFIG_HOME: config}})
     for (const {args, env = {}} of declined) {
       const result = await traced(box, args, env)
       assert.equal(result.oclif, true, `${args.join(' ')} ${JSON.stringify(env)} should go through oclif`)
