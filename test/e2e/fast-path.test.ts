@@ -10,14 +10,12 @@ import path from 'node:path'
 
 import {builtInHooks} from '../../src/fast/hooks.js'
 import {
-  ROOT, StsStub, SUPPORT, waitFor,
+  ROOT, StsStub, waitFor,
 } from '../support/peers.js'
 import {
   BIN, collect, DEFAULT_CREDENTIALS, RunResult, Sandbox, SERIAL,
 } from '../support/sandbox.js'
 
-/** Logs every module the CLI resolves (MODULE_LOG): oclif's core among them means oclif answered. */
-const RECORDER = path.join(SUPPORT, 'module-log.mjs')
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'plugins')
 const HOUR = 3_600_000
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z')
@@ -31,13 +29,8 @@ interface Traced extends RunResult {
 
 /** Runs the CLI with the import recorder; `oclif: true` says oclif answered. */
 async function traced(box: Sandbox, args: string[], env: Record<string, string | undefined> = {}): Promise<Traced> {
-  const record = path.join(box.root, `imports-${Date.now()}-${Math.random()}`)
-  const child = spawn(process.execPath, ['--import', RECORDER, BIN, ...args], {
-    cwd: box.root, env: box.env({MODULE_LOG: record, ...env}), stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const result = await collect(child)
-  const imports = await fs.readFile(record, 'utf8').catch(() => '')
-  return {...result, oclif: imports.includes('@oclif/core')}
+  const {modules, result} = await box.runLogged(args, env)
+  return {...result, oclif: modules.some(m => m.includes('/@oclif/core/'))}
 }
 
 const FRESH = `${DEFAULT_CREDENTIALS}
@@ -85,10 +78,8 @@ describe('the fast entry', () => {
   })
 
   it('runs watch without oclif, all day (its suites run through both paths in CI)', async () => {
-    const record = path.join(box.root, 'watch-imports')
-    const child = spawn(process.execPath, ['--import', RECORDER, BIN, 'watch', '-p', 'default'], {
-      cwd: box.root, env: box.env({MODULE_LOG: record}), stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const record = path.join(box.root, 'watch-modules.log')
+    const child = box.start(['watch', '-p', 'default'], box.moduleLogEnv(record))
     const ended = collect(child)
     let stderr = ''
     child.stderr!.on('data', c => {

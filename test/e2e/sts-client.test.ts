@@ -5,11 +5,10 @@ import {promises as fs} from 'node:fs'
 import https from 'node:https'
 import {AddressInfo} from 'node:net'
 import path from 'node:path'
-import {pathToFileURL} from 'node:url'
 import {promisify} from 'node:util'
 
 import {
-  botocoreCreds, getMoto, Moto, StsStub, SUPPORT,
+  botocoreCreds, getMoto, Moto, StsStub,
 } from '../support/peers.js'
 import {Sandbox, SERIAL} from '../support/sandbox.js'
 
@@ -29,15 +28,10 @@ describe('refresh-once: STS without loading the AWS SDK', () => {
 
   afterEach(() => box.cleanup())
 
-  /** Runs the CLI with every module it imports logged (test/support/module-log.mjs); returns the run and the log. */
-  async function traced(env: Record<string, string | undefined>) {
-    const log = path.join(box.root, 'modules.log')
-    const result = await box.run(REFRESH, {
-      // Not the runner's MFA_CREDS_STS_CLIENT (the sandbox passes it through): each test says which client.
-      AWS_ENDPOINT_URL: moto.url, MFA_CREDS_STS_CLIENT: undefined, MODULE_LOG: log, NODE_OPTIONS: `--import=${pathToFileURL(path.join(SUPPORT, 'module-log.mjs')).href}`, ...env,
-    })
-    const modules = (await fs.readFile(log, 'utf8')).split('\n').filter(Boolean)
-    return {modules, result}
+  /** refresh-once with every module it resolves logged. */
+  function traced(env: Record<string, string | undefined>) {
+    // Not the runner's MFA_CREDS_STS_CLIENT (the sandbox passes it through): each test says which client.
+    return box.runLogged(REFRESH, {AWS_ENDPOINT_URL: moto.url, MFA_CREDS_STS_CLIENT: undefined, ...env})
   }
 
   const sdkClient = (modules: string[]) => modules.filter(m => m.includes('/@aws-sdk/client-sts/'))

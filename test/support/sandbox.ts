@@ -7,8 +7,11 @@ import {once} from 'node:events'
 import {promises as fs} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import {pathToFileURL} from 'node:url'
 
-import {ROOT, StsStub, StubFallback} from './peers.js'
+import {
+  ROOT, StsStub, StubFallback, SUPPORT,
+} from './peers.js'
 
 export const BIN = path.join(ROOT, 'bin', 'run.js')
 export const SERIAL = 'arn:aws:iam::123456789012:mfa/alice'
@@ -121,6 +124,14 @@ export class Sandbox {
   }
 
   /**
+   * The env that makes the CLI log every module it resolves into `log` (test/support/module-log.mjs),
+   * for a test that checks what it loaded (oclif, the AWS SDK).
+   */
+  moduleLogEnv(log: string): {MODULE_LOG: string; NODE_OPTIONS: string} {
+    return {MODULE_LOG: log, NODE_OPTIONS: `--import=${pathToFileURL(path.join(SUPPORT, 'module-log.mjs')).href}`}
+  }
+
+  /**
    * An askpass that records what a child of mfa-creds can see while the code is asked for: its
    * own environment and command line, and its parent's (mfa-creds). Returns the env to run with
    * (SSH_ASKPASS) and where the record goes.
@@ -140,6 +151,14 @@ export class Sandbox {
   /** Runs the CLI to completion. */
   async run(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
     return collect(this.start(args, env))
+  }
+
+  /** Runs the CLI to completion with its modules logged (moduleLogEnv): the run, and what it resolved. */
+  async runLogged(args: string[], env: Record<string, string | undefined> = {}): Promise<{modules: string[]; result: RunResult}> {
+    const log = path.join(this.root, `modules-${Date.now()}-${Math.random()}.log`)
+    const result = await this.run(args, {...this.moduleLogEnv(log), ...env})
+    const modules = (await fs.readFile(log, 'utf8')).split('\n').filter(Boolean)
+    return {modules, result}
   }
 
   async setCodes(...codes: string[]): Promise<void> {
