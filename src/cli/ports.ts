@@ -47,11 +47,11 @@ class UnavailableProvider implements PromptProvider {
  * The provider settings choose (`auto` by OpenSSH's rules), checked before anything is asked:
  * an unknown name lists what is installed; options the provider refuses are an error too.
  */
-export async function resolvePromptProvider(config: HookHost, settings: Pick<Settings, 'prompt' | 'promptOptions' | 'promptSource'>, env: NodeJS.ProcessEnv = process.env): Promise<PromptProvider> {
+export async function resolvePromptProvider(config: HookHost, settings: Pick<Settings, 'prompt' | 'promptOptions' | 'promptSource'>, env: NodeJS.ProcessEnv = process.env, terminal?: () => boolean): Promise<PromptProvider> {
   const offers = await discover(config, 'prompt')
   let name = settings.prompt
   if (name === 'auto') {
-    const chosen = chooseAuto(env)
+    const chosen = chooseAuto(env, terminal)
     if (!chosen) {
       return new UnavailableProvider(new PromptUnavailableError(
         'no way to ask for the MFA code: there is no terminal, no display (DISPLAY or WAYLAND_DISPLAY) and no ssh-askpass to run',
@@ -66,6 +66,21 @@ export async function resolvePromptProvider(config: HookHost, settings: Pick<Set
     alsoInstalled: ', or auto', builtIns: BUILT_IN_PROMPTS, offers,
   })
   return promptPort(spec, settings.promptOptions, rethrow)
+}
+
+/** Providers that ask on our terminal or read our standard input. */
+const TERMINAL_PROMPTS = new Set(['stdin', 'tty'])
+const noTerminal = () => false
+
+/**
+ * The provider that asks for codes while another program has the terminal (exec --server, whose
+ * COMMAND may be a shell reading it): the one settings choose, `auto` choosing as if there were
+ * no terminal; undefined when only the terminal or standard input could ask.
+ */
+export async function resolveBackgroundPrompt(config: HookHost, settings: Pick<Settings, 'prompt' | 'promptOptions' | 'promptSource'>, env: NodeJS.ProcessEnv = process.env): Promise<PromptProvider | undefined> {
+  const name = settings.prompt === 'auto' ? chooseAuto(env, noTerminal) : settings.prompt
+  if (name === undefined || TERMINAL_PROMPTS.has(name)) return undefined
+  return resolvePromptProvider(config, settings, env, noTerminal)
 }
 
 /** The writer settings choose, checked (name and options) before anything is asked. */

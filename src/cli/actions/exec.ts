@@ -1,0 +1,158 @@
+/**
+ * `exec [-- COMMAND]`: refresh the profile's session if it is due, then run COMMAND (the user's
+ * shell when there is none) with that session, as `lock --` runs its command: same input and
+ * output, its exit status and signals passed through. What the oclif command and the fast
+ * entry both run.
+ *
+ * Without --server the child gets the session's keys in its environment (core/exec/environment.ts).
+ * With --server it gets none: a credentials endpoint on 127.0.0.1 (core/exec/endpoint.ts) that
+ * serves the session as the credentials file holds it, and stand-ins for the shared files
+ * (core/exec/stand-in.ts); while COMMAND runs, the refresher renews the session before it
+ * expires, as watch does, asking through a provider that does not need the terminal.
+ */
+import {profileMap} from '../../core/aws/profiles.js'
+import {readSessionCredentials} from '../../core/aws/session-credentials.js'
+import {readSharedFile} from '../../core/aws/shared-file.js'
+import {UsageError} from '../../core/errors.js'
+import {startEndpoint} from '../../core/exec/endpoint.js'
+import {
+  childRegion, endpointEnvironment, EXEC_VARIABLE, keysEnvironment,
+} from '../../core/exec/environment.js'
+import {findProgram, runCommand} from '../../core/exec/run-command.js'
+import {standInConfig, writeStandIn} from '../../core/exec/stand-in.js'
+import {refreshOnce} from '../../core/refresh/refresher.js'
+import {WallClock} from '../../core/refresh/schedule.js'
+import {resolveSettings, Settings, SettingsInput} from '../../core/refresh/settings.js'
+import {checkWatchable, Watcher} from '../../core/refresh/watch-loop.js'
+import {HookHost} from '../../extensions/host.js'
+import {CommandIo, withShutdown} from '../command-io.js'
+import {promptNotifier} from '../notify.js'
+import {Ports, resolveBackgroundPrompt, resolvePorts} from '../ports.js'
+import {localTime, renderEvent} from '../render.js'
+
+export interface ExecFlags extends SettingsInput {
+  notify?: boolean
+  server?: boolean
+}
+
+/** Where the endpoint serves a target's session. */
+export function endpointPath(target: string): string {
+  return `/credentials/${encodeURIComponent(target)}`
+}
+
+/** How long a renewal that found no answer waits before it asks again. */
+const RENEWAL_RETRY_MS = 60_000
+
+export async function exec(flags: ExecFlags, command: string[], hooks: HookHost, io: CommandIo): Promise<void> {
+  const nested = process.env[EXEC_VARIABLE]
+  if (nested !== undefined) {
+    throw new UsageError(
+      `already inside mfa-creds exec for profile ${nested || '(unnamed)'} (${EXEC_VARIABLE} is set): a second one would run with that session's credentials`,
+      `leave that shell first (exit), then run mfa-creds exec -p PROFILE; or unset ${EXEC_VARIABLE} if it was set by hand`,
+    )
+  }
+
+  const program = command.length > 0 ? command : [process.env.SHELL || '/bin/sh']
+  const settings = await resolveSettings(flags)
+  if (settings.writer !== 'credentials-file') {
+    throw new UsageError(`exec reads the session from the credentials file, but the writer is ${settings.writer}`, 'use --writer credentials-file (the default) for this profile')
+  }
+
+  // Checked before a code is asked for: a command that cannot be run, a session too short to renew.
+  const missing = findProgram(program[0], process.env.PATH)
+  if (missing) {
+    io.note(`${io.bin}: ${missing.problem}`)
+    io.exit(missing.exitCode)
+  }
+
+  if (flags.server) {
+    const problem = checkWatchable(settings)
+    if (problem) throw new UsageError(problem, 'lower --refresh-lead-time or raise --duration')
+  }
+
+  const ports = await resolvePorts(hooks, settings)
+  const renewalPrompt = flags.server ? await resolveBackgroundPrompt(hooks, settings) : undefined
+  await withShutdown(io.exit, signal => {
+    const notify = promptNotifier(flags.notify, settings.profile, settings.targetProfile, signal)
+    return refreshOnce(settings, {
+      ...ports,
+      onEvent(event) {
+        notify(event)
+        const line = renderEvent(event, ports.prompt.name, settings.profile, settings.targetProfile)
+        if (line) io.note(line)
+      },
+      signal,
+    })
+  })
+
+  const config = await readSharedFile(settings.configFile, 'config file')
+  const profiles = profileMap(config.view)
+  const identity = {profile: settings.profile, region: childRegion(process.env, profiles, [settings.targetProfile, settings.profile, settings.sourceProfile])}
+  const credentials = () => readSessionCredentials(settings.credentialsFile, settings.targetProfile, settings.profile)
+  if (!flags.server) {
+    await finish(io, await runCommand(program, keysEnvironment(process.env, await credentials(), identity)))
+    return
+  }
+
+  const path = endpointPath(settings.targetProfile)
+  const endpoint = await startEndpoint({
+    credentials: async asked => (asked === path ? credentials() : undefined),
+    onRequest: refusalNotes(io),
+  })
+  const standIn = writeStandIn(standInConfig(config.view, profiles, {profile: settings.profile, region: identity.region, target: settings.targetProfile}))
+  const stop = new AbortController()
+  const renewing = renewalPrompt ? renew(settings, {...ports, prompt: renewalPrompt}, io, stop.signal) : undefined
+  if (!renewalPrompt) {
+    io.note(`${io.bin}: the endpoint serves [${settings.targetProfile}] as the credentials file holds it; nothing will ask for a code while ${program[0]} has this terminal. Keep it fresh with mfa-creds watch -p ${settings.profile} elsewhere, or choose a prompt that opens a window (--prompt ssh-askpass).`)
+  }
+
+  try {
+    const result = await runCommand(program, endpointEnvironment(process.env, {
+      configFile: standIn.configFile, credentialsFile: standIn.credentialsFile, token: endpoint.token, url: `${endpoint.origin}${path}`,
+    }, identity))
+    await finish(io, result)
+  } finally {
+    stop.abort()
+    await renewing
+    await endpoint.close()
+    standIn.remove()
+  }
+}
+
+async function finish(io: CommandIo, result: {exitCode: number; problem?: string}): Promise<void> {
+  if (result.problem) io.note(`${io.bin}: ${result.problem}`)
+  if (result.exitCode !== 0) io.exit(result.exitCode)
+}
+
+/** Refused requests are worth knowing of (something local is probing the endpoint): one note per kind. */
+function refusalNotes(io: CommandIo): (event: {outcome: string}) => void {
+  const told = new Set<string>()
+  const why: Record<string, string> = {
+    'bad-host': 'addressed to another host name (DNS rebinding?)',
+    'bad-method': 'not a GET',
+    'bad-token': 'without the right token',
+  }
+  return ({outcome}) => {
+    if (!why[outcome] || told.has(outcome)) return
+    told.add(outcome)
+    io.note(`${io.bin}: the credentials endpoint refused a request ${why[outcome]}; further ones are not shown.`)
+  }
+}
+
+/** Renews the session before it expires while COMMAND runs, as watch does; a failure is told and tried again. */
+async function renew(settings: Settings, ports: Ports, io: CommandIo, signal: AbortSignal): Promise<void> {
+  const watcher = new Watcher([settings], {
+    clock: new WallClock(30_000),
+    onEvent(event) {
+      if (event.type === 'valid' && event.result === 'refreshed') io.note(`${io.bin}: renewed [${event.target}] for the endpoint; it expires ${localTime(event.expiration)}.`)
+      if (event.type === 'error') io.note(`${io.bin}: renewing [${event.target}] failed: ${event.error.message}${event.retryAt ? `; trying again ${localTime(event.retryAt)}` : ''}`)
+    },
+    ports: () => ports,
+    sessionWriter: ports.sessionWriter,
+  }, {exitOnError: false, keepGoing: true, promptRetryIntervalMs: RENEWAL_RETRY_MS})
+  try {
+    await watcher.run(signal)
+  } catch (error) {
+    io.note(`${io.bin}: the endpoint no longer renews [${settings.targetProfile}]: ${(error as Error).message}`)
+  }
+}

@@ -1,0 +1,143 @@
+import type {AddressInfo} from 'node:net'
+
+/**
+ * The local credentials endpoint (`exec --server`, `watch --serve`): the current session
+ * credentials, served on 127.0.0.1 in the ECS container-credentials protocol, which every AWS
+ * SDK asks again before the credentials it holds expire, so that a process that runs for longer
+ * than one session keeps working (an SDK reads the shared credentials file only once).
+ *
+ * What a request must be, or it is refused before anything is read:
+ * - GET (405 otherwise): the SDKs only ever GET; anything else is not one of them;
+ * - a Host header naming the loopback address it was sent to (403 otherwise): a web page on
+ *   another name that resolves to 127.0.0.1 (DNS rebinding) carries its own name;
+ * - `Authorization` equal to the endpoint's token (401 otherwise), compared in constant time:
+ *   a random 256-bit token, given only to the processes that are to use it;
+ * - one of the endpoint's paths (404 otherwise).
+ * The answer is never logged, nor is a refused request's token: `onRequest` hears only what
+ * was asked and how it was answered.
+ */
+import {createHash, randomBytes, timingSafeEqual} from 'node:crypto'
+import http from 'node:http'
+
+import {SessionCredentials} from '../aws/sts.js'
+import {MfaCredsError} from '../errors.js'
+import {formatExpiration} from '../time.js'
+
+export type EndpointOutcome = 'bad-host' | 'bad-method' | 'bad-token' | 'failed' | 'not-found' | 'served'
+
+export interface EndpointRequestEvent {
+  outcome: EndpointOutcome
+  /** The path asked for (never a token: tokens go in a header). */
+  path: string
+  /** Why the credentials could not be served (outcome failed): the error's message, which never holds a secret. */
+  reason?: string
+}
+
+export interface EndpointOptions {
+  /** The current credentials for a path, or undefined for a path that is not served. Throws when they cannot be had. */
+  credentials(path: string): Promise<SessionCredentials | undefined>
+  onRequest?: (event: EndpointRequestEvent) => void
+  /** The token (a fresh random one by default). */
+  token?: string
+}
+
+export interface CredentialsEndpoint {
+  close(): Promise<void>
+  /** http://127.0.0.1:PORT, without a path. */
+  readonly origin: string
+  readonly port: number
+  readonly token: string
+}
+
+/** A token no one can guess: 32 random bytes, base64url (43 characters). */
+export function newToken(): string {
+  return randomBytes(32).toString('base64url')
+}
+
+/** Equal, in a time that does not depend on where they differ (both hashed first: equal lengths). */
+function sameToken(given: string, token: string): boolean {
+  const a = createHash('sha256').update(given).digest()
+  const b = createHash('sha256').update(token).digest()
+  return timingSafeEqual(a, b)
+}
+
+/** The body botocore, the JavaScript, Go and Java SDKs all read from a container endpoint. */
+export function endpointJson(c: SessionCredentials): string {
+  return JSON.stringify({
+    AccessKeyId: c.accessKeyId, Expiration: formatExpiration(c.expiration), SecretAccessKey: c.secretAccessKey, Token: c.sessionToken,
+  })
+}
+
+function answer(res: http.ServerResponse, status: number, body: Record<string, string>, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {'cache-control': 'no-store', 'content-type': 'application/json', ...headers})
+  res.end(JSON.stringify(body))
+}
+
+export async function startEndpoint(options: EndpointOptions): Promise<CredentialsEndpoint> {
+  const token = options.token ?? newToken()
+  let port = 0
+  const report = (event: EndpointRequestEvent) => options.onRequest?.(event)
+  const server = http.createServer(async (req, res) => {
+    const path = (req.url ?? '').split('?')[0]
+    if (req.method !== 'GET') {
+      report({outcome: 'bad-method', path})
+      answer(res, 405, {code: 'MethodNotAllowed', message: 'only GET is served'}, {allow: 'GET'})
+      return
+    }
+
+    const host = (req.headers.host ?? '').toLowerCase()
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+      report({outcome: 'bad-host', path})
+      answer(res, 403, {code: 'Forbidden', message: 'this endpoint answers only requests addressed to 127.0.0.1'})
+      return
+    }
+
+    const given = req.headers.authorization
+    if (typeof given !== 'string' || !sameToken(given, token)) {
+      report({outcome: 'bad-token', path})
+      answer(res, 401, {code: 'Unauthorized', message: 'a missing or wrong authorization token'})
+      return
+    }
+
+    let credentials: SessionCredentials | undefined
+    try {
+      credentials = await options.credentials(path)
+    } catch (error) {
+      const reason = error instanceof MfaCredsError ? error.message : 'internal error'
+      report({outcome: 'failed', path, reason})
+      answer(res, 503, {code: 'CredentialsUnavailable', message: reason})
+      return
+    }
+
+    if (!credentials) {
+      report({outcome: 'not-found', path})
+      answer(res, 404, {code: 'NotFound', message: 'no credentials are served at this path'})
+      return
+    }
+
+    report({outcome: 'served', path})
+    res.writeHead(200, {'cache-control': 'no-store', 'content-type': 'application/json'})
+    res.end(endpointJson(credentials))
+  })
+  // Nobody but a local SDK talks to it: short timeouts, no lingering connections.
+  server.headersTimeout = 10_000
+  server.requestTimeout = 10_000
+  server.keepAliveTimeout = 1000
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  port = (server.address() as AddressInfo).port
+  return {
+    close: () => new Promise(resolve => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    }),
+    origin: `http://127.0.0.1:${port}`,
+    port,
+    token,
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The shared files a child of `exec --server` sees instead of the user's own, so that its SDK
+ * reaches the credentials endpoint and keeps every other setting of the profile.
+ *
+ * botocore's chain (the other SDKs' are alike) asks, in order: the environment, a role or SSO or
+ * web identity in the profile, the profile's keys in the credentials file, credential_process,
+ * the profile's keys in the config file, and only then the container endpoint. With AWS_PROFILE
+ * removed the profile is [default], which often holds long-term keys. So the child gets:
+ *
+ * - a credentials file that is empty;
+ * - a config file whose [default] is the profile's own section (its target's section laid over
+ *   it: region, output, endpoint_url, retries, s3 settings...) with every way to credentials
+ *   taken out, and every other section of the user's config as it was, less any keys. Nothing
+ *   secret is ever written here: keys are removed from every section.
+ *
+ * Both live in a directory of their own (mode 0700) under the temp dir, removed when the command
+ * ends. What the child writes to them (aws configure set ...) is lost with them.
+ */
+import fsSync from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {configSectionName, Profile} from '../aws/profiles.js'
+import {IniValue, IniView} from '../ini/parse.js'
+
+/** Secrets: removed from every section. */
+const KEY_SETTINGS = new Set(['aws_access_key_id', 'aws_secret_access_key', 'aws_security_token', 'aws_session_token'])
+
+/** Ways to credentials other than the endpoint, and mfa-creds' own settings: removed from [default]. */
+const CREDENTIAL_SETTINGS = new Set([
+  'credential_process',
+  'credential_source',
+  'duration_seconds',
+  'external_id',
+  'mfa_serial',
+  'role_arn',
+  'role_session_name',
+  'source_profile',
+  'sso_account_id',
+  'sso_region',
+  'sso_role_name',
+  'sso_session',
+  'sso_start_url',
+  'web_identity_token_file',
+])
+
+function withoutKeys(section: Record<string, IniValue>, drop: (key: string) => boolean): Record<string, IniValue> {
+  return Object.fromEntries(Object.entries(section).filter(([key]) => !KEY_SETTINGS.has(key) && !drop(key)))
+}
+
+function renderSection(name: string, section: Record<string, IniValue>): string {
+  const lines = [`[${name}]`]
+  for (const [key, value] of Object.entries(section)) {
+    if (typeof value === 'string') {
+      // A value of several lines goes back as botocore reads it: continuation lines indented.
+      lines.push(`${key} = ${value.split('\n').join('\n    ')}`)
+    } else {
+      lines.push(`${key} =`, ...Object.entries(value).map(([sub, subValue]) => `    ${sub} = ${subValue}`))
+    }
+  }
+
+  return lines.join('\n')
+}
+
+/**
+ * The stand-in config: [default] made of `profile`'s section with `target`'s laid over it, no
+ * way to credentials in it, `region` set when given; every other section of `view` (but the old
+ * [default]) kept, less its keys.
+ */
+export function standInConfig(view: IniView, profiles: Map<string, Profile>, {profile, region, target}: {profile: string; region?: string; target: string}): string {
+  const own = {...profiles.get(profile), ...profiles.get(target)}
+  const defaults: Record<string, IniValue> = withoutKeys(own, key => CREDENTIAL_SETTINGS.has(key) || key.startsWith('mfa_creds_'))
+  if (region) defaults.region = region
+  const sections = [renderSection('default', defaults)]
+  for (const [name, section] of Object.entries(view)) {
+    if (name === configSectionName('default')) continue
+    sections.push(renderSection(name, withoutKeys(section, () => false)))
+  }
+
+  return `${sections.join('\n\n')}\n`
+}
+
+export interface StandIn {
+  configFile: string
+  credentialsFile: string
+  /** Removes the directory and both files. */
+  remove(): void
+}
+
+/** Writes the stand-in files into a new private directory under the temp dir. */
+export function writeStandIn(configText: string, tmpdir = os.tmpdir()): StandIn {
+  const dir = fsSync.mkdtempSync(path.join(tmpdir, 'mfa-creds-exec-'))
+  fsSync.chmodSync(dir, 0o700)
+  const configFile = path.join(dir, 'config')
+  const credentialsFile = path.join(dir, 'credentials')
+  try {
+    fsSync.writeFileSync(configFile, configText, {flag: 'wx', mode: 0o600})
+    fsSync.writeFileSync(credentialsFile, '', {flag: 'wx', mode: 0o600})
+  } catch (error) {
+    fsSync.rmSync(dir, {force: true, recursive: true})
+    throw error
+  }
+
+  return {
+    configFile,
+    credentialsFile,
+    remove() {
+      fsSync.rmSync(dir, {force: true, recursive: true})
+    },
+  }
+}
