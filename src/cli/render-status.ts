@@ -50,7 +50,7 @@ export function renderStatus(report: StatusReport, now: Date, colour: boolean, p
   out.push('', report.lock.held ? `Lock: held${describeHolders(report.lock.holders).replace(/^; held/, '')} (${report.lock.path})` : `Lock: free (${report.lock.path})`)
   if (report.watchers.length === 0) out.push('Watchers: none')
   for (const w of report.watchers) {
-    out.push(`Watcher: pid ${w.pid} watching ${w.targets.map(t => t.target).join(', ')} since ${localTime(new Date(w.startedAt))}`)
+    out.push(`Watcher: pid ${w.pid} watching ${w.targets.map(t => t.target).join(', ')} since ${localTime(new Date(w.startedAt))}${w.serving ? `, serving them at ${w.serving}` : ''}`)
   }
 
   return out.join('\n')

@@ -14,6 +14,7 @@ Reuses valid credentials at start (no prompt until they are due), refreshes at e
     {command: '<%= config.bin %> <%= command.id %> -p dev-admin -p prod-readonly', description: 'Two role profiles (role_arn + source_profile): one code per MFA session serves both'},
     {command: '<%= config.bin %> <%= command.id %> --keep-going --prompt-retry-interval 300', description: 'Never give up: after a cancelled prompt, ask again in 5 minutes'},
     {command: '<%= config.bin %> <%= command.id %> --log-format json 2>>~/.cache/mfa-creds.log', description: 'Machine-readable log lines'},
+    {command: '<%= config.bin %> <%= command.id %> -p work --serve', description: 'Also serve [work-mfa] to long jobs started with: mfa-creds exec -p work --server -- terraform apply'},
   ]
   static override flags = {
     ...refreshFlags,
@@ -27,6 +28,7 @@ Reuses valid credentials at start (no prompt until they are due), refreshes at e
     'prompt-retry-interval': Flags.integer({
       default: 600, description: 'Seconds before asking again after an unanswered (or, with --keep-going, cancelled) prompt.', helpValue: 'SECONDS', min: 1,
     }),
+    serve: Flags.boolean({description: 'Also serve the session credentials on a local endpoint (127.0.0.1, a random port and token), which mfa-creds exec --server hands to its commands so that they stay fresh for as long as this watch runs.'}),
   }
 
   public async run(): Promise<void> {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {promises as fs} from 'node:fs'
+import http from 'node:http'
 import path from 'node:path'
 
-import {getMoto, StsStub} from '../support/peers.js'
+import {getMoto, StsStub, waitFor} from '../support/peers.js'
 import {
   BIN, collect, LONG_TERM, RunResult, Sandbox, SERIAL,
 } from '../support/sandbox.js'
@@ -181,6 +182,41 @@ function python(box: Sandbox, program: string, args: string[], env: Record<strin
   return box.run(['exec', ...args, '--', 'python3', '-c', program], env)
 }
 
+/** An STS stub that issues a new session (ASIAROTATEROTATE000N, 75 s long) on each call, and answers GetCallerIdentity. */
+function rotatingStub(): {expirations: number[]; start(): Promise<StsStub>} {
+  let issued = 0
+  const expirations: number[] = []
+  return {
+    expirations,
+    start: () => StsStub.start(form => {
+      if (form.Action === 'GetCallerIdentity') {
+        const result = '<Arn>arn:aws:iam::123456789012:user/alice</Arn><UserId>X</UserId><Account>123456789012</Account>'
+        return {body: `<GetCallerIdentityResponse><GetCallerIdentityResult>${result}</GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>`, status: 200}
+      }
+
+      issued++
+      expirations.push(Date.now() + 75_000)
+      return StsStub.success({...SESSION, accessKeyId: `ASIAROTATEROTATE000${issued}`, expiration: new Date(expirations.at(-1)!)})
+    }),
+  }
+}
+
+/** In the child: waits (150 s at most) for boto3's credentials to move to new keys, then calls STS with boto3 and with the aws CLI. */
+const SWITCH_PROBE = `
+import boto3, json, subprocess, sys, time
+c = boto3.Session().get_credentials()
+first = c.get_frozen_credentials().access_key
+deadline = time.time() + 150
+key = first
+while key == first and time.time() < deadline:
+    time.sleep(0.2)
+    key = c.get_frozen_credentials().access_key
+switched = time.time()
+boto3.client("sts").get_caller_identity()
+cli = subprocess.run(["aws", "sts", "get-caller-identity", "--output", "json"], capture_output=True, text=True)
+print(json.dumps({"method": c.method, "first": first, "second": key, "switched": switched, "cli": cli.returncode, "cli_err": cli.stderr[-300:]}))
+`
+
 const REQUEST_PROBE = `
 import http.client, json, os, sys
 from urllib.parse import urlsplit
@@ -266,35 +302,13 @@ describe('exec --server: a local credentials endpoint (the ECS container protoco
     await assert.rejects(fs.stat(path.dirname(seen.config_path)), {code: 'ENOENT'})
   })
 
-  it('renews the session before it expires while COMMAND runs: boto3 and the aws CLI move to the new keys with no restart', async () => {
+  it('renews the session before it expires while COMMAND runs: boto3 and the aws CLI move to the new keys with no restart', async function () {
+    this.timeout(240_000)
     // Sessions of 75 s renewed 60 s before they end: a new one every 15 s or so.
-    let issued = 0
-    const expirations: number[] = []
-    stub = await StsStub.start(form => {
-      if (form.Action === 'GetCallerIdentity') {
-        const result = '<Arn>arn:aws:iam::123456789012:user/alice</Arn><UserId>X</UserId><Account>123456789012</Account>'
-        return {body: `<GetCallerIdentityResponse><GetCallerIdentityResult>${result}</GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>`, status: 200}
-      }
-
-      issued++
-      expirations.push(Date.now() + 75_000)
-      return StsStub.success({...SESSION, accessKeyId: `ASIAROTATEROTATE000${issued}`, expiration: new Date(expirations.at(-1)!)})
-    })
-    const program = `
-import boto3, json, subprocess, sys, time
-c = boto3.Session().get_credentials()
-first = c.get_frozen_credentials().access_key
-deadline = time.time() + 150
-key = first
-while key == first and time.time() < deadline:
-    time.sleep(0.2)
-    key = c.get_frozen_credentials().access_key
-switched = time.time()
-boto3.client("sts").get_caller_identity()
-cli = subprocess.run(["aws", "sts", "get-caller-identity", "--output", "json"], capture_output=True, text=True)
-print(json.dumps({"method": c.method, "first": first, "second": key, "switched": switched, "cli": cli.returncode, "cli_err": cli.stderr[-300:]}))
-`
-    const result = await python(box, program, ['--server', '--refresh-lead-time', '60', '--duration', '900'], {AWS_ENDPOINT_URL: stub.url})
+    const rotating = rotatingStub()
+    stub = await rotating.start()
+    const {expirations} = rotating
+    const result = await python(box, SWITCH_PROBE, ['--server', '--refresh-lead-time', '60', '--duration', '900'], {AWS_ENDPOINT_URL: stub.url})
     assert.equal(result.code, 0, result.stderr)
     const seen = JSON.parse(result.stdout)
     assert.equal(seen.method, 'container-role')
@@ -327,5 +341,81 @@ print(json.dumps({"method": c.method, "first": first, "second": key, "switched":
     assert.match(result.stderr, /--refresh-lead-time \(900 s\) must be shorter than the session/)
     assert.deepEqual(await box.askpassCalls(), [])
     assert.equal(await box.readCredentials(), before)
+  })
+})
+
+/** The status an endpoint answers a GET of [default-mfa]'s path with these headers (Host may be set: node:http sends it as given). */
+function statusOf(origin: string, headers: Record<string, string>): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    http.get(`${origin}/credentials/default-mfa`, {headers}, response => {
+      response.resume()
+      resolve(response.statusCode)
+    }).on('error', reject)
+  })
+}
+
+describe('watch --serve: a long-lived endpoint that exec --server hands to its commands', () => {
+  let box: Sandbox
+  let stub: StsStub
+  let watch: ReturnType<Sandbox['start']> | undefined
+  let watchLog = ''
+
+  beforeEach(async () => {
+    box = await Sandbox.create()
+    await fs.writeFile(box.configFile, CONFIG)
+  })
+
+  afterEach(async () => {
+    watch?.kill('SIGTERM')
+    if (watch && watch.exitCode === null) await new Promise(resolve => {
+      watch!.once('close', resolve)
+    })
+    watch = undefined
+    watchLog = ''
+    await stub?.stop()
+    await box.cleanup()
+  })
+
+  /** Starts watch --serve; resolves with its endpoint's origin once it serves. */
+  const startWatch = async (args: string[]) => {
+    watch = box.start(['watch', '--serve', ...args], {AWS_ENDPOINT_URL: stub.url})
+    watch.stderr!.on('data', chunk => {
+      watchLog += chunk
+    })
+    return waitFor(() => /serving the credentials at (http:\/\/127\.0\.0\.1:\d+)/.exec(watchLog)?.[1], 30_000, 'watch to serve')
+  }
+
+  it('exec --server uses the watch\'s endpoint (no second one, no renewals of its own), across the watch\'s renewals', async function () {
+    this.timeout(240_000)
+    const rotating = rotatingStub()
+    stub = await rotating.start()
+    const origin = await startWatch(['--refresh-lead-time', '60', '--duration', '900'])
+    const result = await python(box, SWITCH_PROBE, ['--server', '--refresh-lead-time', '60', '--duration', '900'], {AWS_ENDPOINT_URL: stub.url})
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stderr, new RegExp(`using the endpoint of mfa-creds watch \\(pid ${watch!.pid}\\)`))
+    const seen = JSON.parse(result.stdout)
+    assert.equal(seen.method, 'container-role')
+    assert.notEqual(seen.second, seen.first, `boto3 never moved on: ${watchLog}`)
+    assert.ok(seen.switched * 1000 < rotating.expirations[0], 'the new keys came only after the first session had expired')
+    assert.equal(seen.cli, 0, seen.cli_err)
+    assert.doesNotMatch(result.stderr, /renewed \[default-mfa\] for the endpoint/, 'exec renewed on its own')
+    // status says where the watch serves, and never the token.
+    const registry = (await fs.readdir(path.join(box.aws, '.mfa-creds'))).find(name => /^watch-\d+\.json$/.test(name))!
+    const {endpoint} = JSON.parse(await fs.readFile(path.join(box.aws, '.mfa-creds', registry), 'utf8'))
+    assert.equal(endpoint.origin, origin)
+    const status = await box.run(['status', '--json'])
+    const text = await box.run(['status'])
+    assert.equal(JSON.parse(status.stdout).watchers[0].serving, origin)
+    assert.match(text.stdout, new RegExp(`serving them at ${origin}`))
+    for (const out of [status.stdout, text.stdout, watchLog, result.stderr]) assert.ok(!out.includes(endpoint.token), 'the token was shown')
+  })
+
+  it('refuses a wrong token and tells its log, once', async () => {
+    stub = await StsStub.start(StsStub.success(SESSION))
+    const origin = await startWatch([])
+    for (let i = 0; i < 3; i++) assert.equal(await statusOf(origin, {authorization: 'guess'}), 401)
+    assert.equal(await statusOf(origin, {authorization: 'guess', host: 'attacker.example'}), 403)
+    await waitFor(() => /refused a request addressed to another host name/.test(watchLog) || undefined, 15_000, 'the refusal in the log')
+    assert.equal(watchLog.match(/refused a request without the right token/g)?.length, 1)
   })
 })

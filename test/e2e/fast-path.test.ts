@@ -121,7 +121,7 @@ describe('the fast entry', () => {
       {args: ['lock']},
       {args: ['lock', '--timeout', 'soon', '--', 'true']},
       {args: ['exec', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], fast: true},
-      {args: ['exec', '-p', 'default', 'sh', '-c', 'echo "$1 $2 ${AWS_PROFILE-none}"', 'x', '--profile', 'y'], fast: true},
+      {args: ['exec', '-p', 'default', 'sh', '-c', 'echo "$1 $2 $MFA_CREDS_EXEC"', 'x', '--profile', 'y'], fast: true},
       {args: ['exec', '--', '/nonexistent/program'], fast: true},
       {args: ['exec', '--bogus', '--', 'true']},
       {args: ['exec', 'true', '--help']},

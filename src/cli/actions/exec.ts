@@ -14,18 +14,20 @@ import {profileMap} from '../../core/aws/profiles.js'
 import {readSessionCredentials} from '../../core/aws/session-credentials.js'
 import {readSharedFile} from '../../core/aws/shared-file.js'
 import {UsageError} from '../../core/errors.js'
-import {startEndpoint} from '../../core/exec/endpoint.js'
+import {CredentialsEndpoint, endpointPath, startEndpoint} from '../../core/exec/endpoint.js'
 import {
   childRegion, endpointEnvironment, EXEC_VARIABLE, keysEnvironment,
 } from '../../core/exec/environment.js'
 import {findProgram, runCommand} from '../../core/exec/run-command.js'
-import {standInConfig, writeStandIn} from '../../core/exec/stand-in.js'
+import {StandIn, standInConfig, writeStandIn} from '../../core/exec/stand-in.js'
 import {refreshOnce} from '../../core/refresh/refresher.js'
 import {WallClock} from '../../core/refresh/schedule.js'
 import {resolveSettings, Settings, SettingsInput} from '../../core/refresh/settings.js'
 import {checkWatchable, Watcher} from '../../core/refresh/watch-loop.js'
+import {listWatchers} from '../../core/state/registry.js'
 import {HookHost} from '../../extensions/host.js'
 import {CommandIo, withShutdown} from '../command-io.js'
+import {refusalNotes} from '../endpoint-log.js'
 import {promptNotifier} from '../notify.js'
 import {Ports, resolveBackgroundPrompt, resolvePorts} from '../ports.js'
 import {localTime, renderEvent} from '../render.js'
@@ -33,11 +35,6 @@ import {localTime, renderEvent} from '../render.js'
 export interface ExecFlags extends SettingsInput {
   notify?: boolean
   server?: boolean
-}
-
-/** Where the endpoint serves a target's session. */
-export function endpointPath(target: string): string {
-  return `/credentials/${encodeURIComponent(target)}`
 }
 
 /** How long a renewal that found no answer waits before it asks again. */
@@ -94,19 +91,24 @@ export async function exec(flags: ExecFlags, command: string[], hooks: HookHost,
     return
   }
 
+  // A watch --serve of this target serves it already, and keeps it fresh: its endpoint is used.
   const path = endpointPath(settings.targetProfile)
-  const endpoint = await startEndpoint({
+  const watch = (await listWatchers(settings.credentialsFile)).find(w => w.endpoint && w.targets.some(t => t.target === settings.targetProfile))
+  const endpoint = watch?.endpoint ?? await startEndpoint({
     credentials: async asked => (asked === path ? credentials() : undefined),
-    onRequest: refusalNotes(io),
+    onRequest: refusalNotes(line => io.note(`${io.bin}: ${line}`)),
   })
-  const standIn = writeStandIn(standInConfig(config.view, profiles, {profile: settings.profile, region: identity.region, target: settings.targetProfile}))
+  const own = watch ? undefined : endpoint as CredentialsEndpoint
   const stop = new AbortController()
-  const renewing = renewalPrompt ? renew(settings, {...ports, prompt: renewalPrompt}, io, stop.signal) : undefined
-  if (!renewalPrompt) {
+  const renewing = own && renewalPrompt ? renew(settings, {...ports, prompt: renewalPrompt}, io, stop.signal) : undefined
+  if (watch) io.note(`${io.bin}: using the endpoint of mfa-creds watch (pid ${watch.pid}), which keeps [${settings.targetProfile}] fresh.`)
+  else if (!renewalPrompt) {
     io.note(`${io.bin}: the endpoint serves [${settings.targetProfile}] as the credentials file holds it; nothing will ask for a code while ${program[0]} has this terminal. Keep it fresh with mfa-creds watch -p ${settings.profile} elsewhere, or choose a prompt that opens a window (--prompt ssh-askpass).`)
   }
 
+  let standIn: StandIn | undefined
   try {
+    standIn = writeStandIn(standInConfig(config.view, profiles, {profile: settings.profile, region: identity.region, target: settings.targetProfile}))
     const result = await runCommand(program, endpointEnvironment(process.env, {
       configFile: standIn.configFile, credentialsFile: standIn.credentialsFile, token: endpoint.token, url: `${endpoint.origin}${path}`,
     }, identity))
@@ -114,29 +116,14 @@ export async function exec(flags: ExecFlags, command: string[], hooks: HookHost,
   } finally {
     stop.abort()
     await renewing
-    await endpoint.close()
-    standIn.remove()
+    await own?.close()
+    standIn?.remove()
   }
 }
 
 async function finish(io: CommandIo, result: {exitCode: number; problem?: string}): Promise<void> {
   if (result.problem) io.note(`${io.bin}: ${result.problem}`)
   if (result.exitCode !== 0) io.exit(result.exitCode)
-}
-
-/** Refused requests are worth knowing of (something local is probing the endpoint): one note per kind. */
-function refusalNotes(io: CommandIo): (event: {outcome: string}) => void {
-  const told = new Set<string>()
-  const why: Record<string, string> = {
-    'bad-host': 'addressed to another host name (DNS rebinding?)',
-    'bad-method': 'not a GET',
-    'bad-token': 'without the right token',
-  }
-  return ({outcome}) => {
-    if (!why[outcome] || told.has(outcome)) return
-    told.add(outcome)
-    io.note(`${io.bin}: the credentials endpoint refused a request ${why[outcome]}; further ones are not shown.`)
-  }
 }
 
 /** Renews the session before it expires while COMMAND runs, as watch does; a failure is told and tried again. */

@@ -1,13 +1,16 @@
 /** `watch`: what the oclif command and the fast entry both run. */
 import v8 from 'node:v8'
 
+import {readSessionCredentials} from '../../core/aws/session-credentials.js'
 import {UsageError} from '../../core/errors.js'
+import {endpointPath, startEndpoint} from '../../core/exec/endpoint.js'
 import {WallClock} from '../../core/refresh/schedule.js'
 import {resolveSettings, Settings, SettingsInput} from '../../core/refresh/settings.js'
 import {checkWatchable, Watcher} from '../../core/refresh/watch-loop.js'
 import {registerWatcher} from '../../core/state/registry.js'
 import {HookHost} from '../../extensions/host.js'
 import {CommandIo, withShutdown} from '../command-io.js'
+import {refusalNotes} from '../endpoint-log.js'
 import {promptNotifier} from '../notify.js'
 import {Ports, resolvePorts, sessionWriter} from '../ports.js'
 import {watchedTarget, WatchLog} from '../watch-log.js'
@@ -19,6 +22,7 @@ export interface WatchFlags extends Omit<SettingsInput, 'profile'> {
   notify?: boolean
   profile: string[]
   'prompt-retry-interval': number
+  serve?: boolean
 }
 
 export async function watch(flags: WatchFlags, hooks: HookHost, io: CommandIo): Promise<void> {
@@ -64,10 +68,22 @@ export async function watch(flags: WatchFlags, hooks: HookHost, io: CommandIo): 
     sessionWriter,
   }, {exitOnError: flags['exit-on-error'] === true, keepGoing: flags['keep-going'] === true, promptRetryIntervalMs: flags['prompt-retry-interval'] * 1000})
 
-  const registration = await registerWatcher(settings[0].credentialsFile, settings.map(s => ({profile: s.profile, target: s.targetProfile})))
+  // --serve: each target's session on a local endpoint, for `exec --server` to hand to its commands.
+  let served = settings
+  const endpoint = flags.serve
+    ? await startEndpoint({
+      async credentials(asked) {
+        const s = served.find(s => endpointPath(s.targetProfile) === asked)
+        return s && readSessionCredentials(s.credentialsFile, s.targetProfile, s.profile)
+      },
+      onRequest: refusalNotes(message => log.log({message, type: 'note'})),
+    })
+    : undefined
+  const registration = await registerWatcher(settings[0].credentialsFile, settings.map(s => ({profile: s.profile, target: s.targetProfile})), endpoint && {origin: endpoint.origin, token: endpoint.token})
   const onReload = () => {
     resolveAll().then(async fresh => {
       await resolveProviders(fresh)
+      served = fresh
       watcher.reload(fresh)
       log.log({targets: fresh.map(s => watchedTarget(s)), type: 'reloaded'})
     }, (error: Error) => log.log({message: `settings not reloaded: ${error.message}`, type: 'reload-failed'}))
@@ -75,6 +91,7 @@ export async function watch(flags: WatchFlags, hooks: HookHost, io: CommandIo): 
 
   process.on('SIGHUP', onReload)
   log.log({targets: settings.map(s => watchedTarget(s)), type: 'started'})
+  if (endpoint) log.log({message: `serving the credentials at ${endpoint.origin} to mfa-creds exec --server`, type: 'note'})
   try {
     await withShutdown(io.exit, signal => watcher.run(signal), {signalStatus: false})
   } finally {
@@ -82,5 +99,6 @@ export async function watch(flags: WatchFlags, hooks: HookHost, io: CommandIo): 
     process.off('SIGHUP', onReload)
     log.clearStatus()
     await registration.release()
+    await endpoint?.close()
   }
 }

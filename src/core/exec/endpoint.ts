@@ -49,6 +49,11 @@ export interface CredentialsEndpoint {
   readonly token: string
 }
 
+/** Where an endpoint serves a target's session. */
+export function endpointPath(target: string): string {
+  return `/credentials/${encodeURIComponent(target)}`
+}
+
 /** A token no one can guess: 32 random bytes, base64url (43 characters). */
 export function newToken(): string {
   return randomBytes(32).toString('base64url')

@@ -10,8 +10,16 @@ import {errnoCode} from '../errors.js'
 import {AnchoredDir, createNew, openIn} from '../files/anchor.js'
 import {flockOnce, openStateDir, ownerOfPlace} from '../files/lock.js'
 
+/** Where a watcher started with --serve answers (its credentials endpoint), and the token it asks for. */
+export interface ServedEndpoint {
+  origin: string
+  /** A secret, as the credentials file's keys are: kept here (mode 0600 in a 0700 dir), never shown by status. */
+  token: string
+}
+
 export interface WatcherRecord {
   credentialsFile: string
+  endpoint?: ServedEndpoint
   pid: number
   startedAt: string
   targets: Array<{profile: string; target: string}>
@@ -23,7 +31,7 @@ export interface Registration {
   update(targets: WatcherRecord['targets']): Promise<void>
 }
 
-export async function registerWatcher(credentialsFile: string, targets: WatcherRecord['targets']): Promise<Registration> {
+export async function registerWatcher(credentialsFile: string, targets: WatcherRecord['targets'], endpoint?: ServedEndpoint): Promise<Registration> {
   const dir = openStateDir(credentialsFile, true)!
   const name = `watch-${process.pid}.json`
   // Locked under a name readers ignore, then renamed into place: a reader never sees it unlocked.
@@ -47,7 +55,7 @@ export async function registerWatcher(credentialsFile: string, targets: WatcherR
   const startedAt = new Date().toISOString()
   const write = async (list: WatcherRecord['targets']) => {
     const record: WatcherRecord = {
-      credentialsFile: path.resolve(credentialsFile), pid: process.pid, startedAt, targets: list,
+      credentialsFile: path.resolve(credentialsFile), endpoint, pid: process.pid, startedAt, targets: list,
     }
     fsSync.ftruncateSync(fd, 0)
     fsSync.writeSync(fd, `${JSON.stringify(record)}\n`, 0)

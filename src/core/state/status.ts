@@ -43,7 +43,7 @@ export interface StatusReport {
   credentialsFile: string
   lock: {held: boolean; holders: LockHolder[]; path: string}
   profiles: ProfileStatus[]
-  watchers: WatcherRecord[]
+  watchers: Array<Omit<WatcherRecord, 'endpoint'> & {serving?: string}>
 }
 
 export interface StatusQuery {
@@ -139,6 +139,7 @@ export async function readStatus(query: StatusQuery): Promise<StatusReport> {
     credentialsFile: query.credentialsFile,
     lock: {held: holders.length > 0, holders, path: lockPathFor(query.credentialsFile)},
     profiles: report,
-    watchers,
+    // The endpoint's token stays in the registry: status says only where a watcher serves.
+    watchers: watchers.map(({endpoint, ...w}) => (endpoint ? {...w, serving: endpoint.origin} : w)),
   }
 }
