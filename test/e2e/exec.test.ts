@@ -4,7 +4,9 @@ import {promises as fs} from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 
-import {getMoto, StsStub, waitFor} from '../support/peers.js'
+import {
+  getMoto, ROOT, StsStub, waitFor,
+} from '../support/peers.js'
 import {
   BIN, collect, LONG_TERM, RunResult, Sandbox, SERIAL,
 } from '../support/sandbox.js'
@@ -182,6 +184,13 @@ function python(box: Sandbox, program: string, args: string[], env: Record<strin
   return box.run(['exec', ...args, '--', 'python3', '-c', program], env)
 }
 
+/** STS's answer to GetCallerIdentity. */
+const CALLER = {
+  body: '<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/alice</Arn><UserId>X</UserId><Account>123456789012</Account>'
+    + '</GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>',
+  status: 200,
+}
+
 /** An STS stub that issues a new session (ASIAROTATEROTATE000N, 75 s long) on each call, and answers GetCallerIdentity. */
 function rotatingStub(): {expirations: number[]; start(): Promise<StsStub>} {
   let issued = 0
@@ -189,10 +198,7 @@ function rotatingStub(): {expirations: number[]; start(): Promise<StsStub>} {
   return {
     expirations,
     start: () => StsStub.start(form => {
-      if (form.Action === 'GetCallerIdentity') {
-        const result = '<Arn>arn:aws:iam::123456789012:user/alice</Arn><UserId>X</UserId><Account>123456789012</Account>'
-        return {body: `<GetCallerIdentityResponse><GetCallerIdentityResult>${result}</GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>`, status: 200}
-      }
+      if (form.Action === 'GetCallerIdentity') return CALLER
 
       issued++
       expirations.push(Date.now() + 75_000)
@@ -269,6 +275,18 @@ describe('exec --server: a local credentials endpoint (the ECS container protoco
     assert.deepEqual(JSON.parse(result.stdout), {
       key: SESSION.accessKeyId, method: 'container-role', output: 'text', region: 'eu-west-1', s3: {addressing_style: 'path'}, token: true,
     })
+  })
+
+  it('the AWS SDK for JavaScript takes the endpoint too: its calls are signed with the session, not the keys of [default]', async () => {
+    stub = await StsStub.start(form => (form.Action === 'GetCallerIdentity' ? CALLER : StsStub.success(SESSION)))
+    const client = path.join(ROOT, 'node_modules', '@aws-sdk', 'client-sts', 'dist-cjs', 'index.js')
+    const program = `const {STSClient, GetCallerIdentityCommand} = require(${JSON.stringify(client)})
+new STSClient({}).send(new GetCallerIdentityCommand({})).then(r => console.log(r.Account), e => { console.error(e); process.exit(1) })`
+    const result = await box.run(['exec', '--server', '--', process.execPath, '-e', program], {AWS_ENDPOINT_URL: stub.url})
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout.trim(), '123456789012')
+    const signed = stub.requests.filter(r => r.form.Action === 'GetCallerIdentity').map(r => /Credential=(\w+)\//.exec(r.authorization)?.[1])
+    assert.deepEqual(signed, [SESSION.accessKeyId])
   })
 
   it('refuses a missing or wrong token, another Host, any method but GET, another path; the child has no keys, and the stand-in files none either', async () => {
