@@ -76,6 +76,19 @@ describe('secrets: every command, with debug output on, prints none', () => {
     }
   })
 
+  it('exec and exec --server, and their failures: the session reaches COMMAND only (and with --server not even COMMAND\'s environment)', async () => {
+    const printEnv = ['sh', '-c', 'env | grep -v "^AWS_\\(SECRET_ACCESS_KEY\\|SESSION_TOKEN\\)="']
+    for (const args of [['exec', '--', ...printEnv], ['exec', '--server', '--', 'env'], ['exec', '--', 'no-such-program'], ['exec', '--server', '--refresh-lead-time', '999999', '--', 'true']]) {
+      const result = await run(args)
+      assertNoSecrets(args.join(' '), result.stdout, result.stderr)
+    }
+
+    stub.fallback = StsStub.error(403, 'AccessDenied', `MultiFactorAuthentication failed with invalid MFA one time pass code ${CODE} for key ${LONG_TERM.secretAccessKey}`)
+    const failed = await run(['exec', '--target-profile', 'exec-fails', '--', 'true'])
+    assert.equal(failed.code, 4, failed.stderr)
+    assertNoSecrets('exec, STS refusing', failed.stdout, failed.stderr)
+  })
+
   it('status, lock, providers, service print, help; export and credential-process only on stdout', async () => {
     await run(['refresh-once'])
     for (const args of [['status'], ['status', '--json'], ['lock', '--', 'true'], ['providers'], ['service', 'print'], ['--help'], ['setup']]) {
