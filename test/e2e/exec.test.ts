@@ -428,6 +428,18 @@ describe('watch --serve: a long-lived endpoint that exec --server hands to its c
     for (const out of [status.stdout, text.stdout, watchLog, result.stderr]) assert.ok(!out.includes(endpoint.token), 'the token was shown')
   })
 
+  it('a watch of another credentials file in the same directory is not used', async () => {
+    stub = await StsStub.start(StsStub.success(SESSION))
+    await startWatch([])
+    const other = path.join(box.aws, 'other-credentials')
+    await fs.copyFile(box.credentialsFile, other)
+    const result = await python(box, BOTOCORE_PROBE, ['--server', '--prompt', 'ssh-askpass'], {AWS_ENDPOINT_URL: stub.url, AWS_SHARED_CREDENTIALS_FILE: other})
+    assert.equal(result.code, 0, result.stderr)
+    assert.doesNotMatch(result.stderr, /using the endpoint of mfa-creds watch/)
+    assert.equal(JSON.parse(result.stdout).method, 'container-role')
+    assert.match(await fs.readFile(other, 'utf8'), /\[default-mfa\]/)
+  })
+
   it('refuses a wrong token and tells its log, once', async () => {
     stub = await StsStub.start(StsStub.success(SESSION))
     const origin = await startWatch([])

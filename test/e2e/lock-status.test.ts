@@ -287,6 +287,24 @@ aws_access_key_id = ASIASEED
     assert.deepEqual((await fs.readdir(path.join(box.aws, '.mfa-creds'))).filter(f => f.startsWith('watch-')), [])
   })
 
+  it('lists only the watchers of its own credentials file, not of another one in the same directory', async () => {
+    await fs.writeFile(box.credentialsFile, profiles())
+    const other = path.join(box.aws, 'other-credentials')
+    await fs.writeFile(other, profiles(), {mode: 0o600})
+    const watch = box.start(['watch', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_SHARED_CREDENTIALS_FILE: other})
+    try {
+      await waitFor(async () => ((await fs.readdir(path.join(box.aws, '.mfa-creds')).catch(() => [])).some(f => /^watch-\d+\.json$/.test(f)) || undefined), 10_000, 'the watcher to register')
+      assert.deepEqual(JSON.parse((await box.run(['status', '--json'])).stdout).watchers, [])
+      const own = JSON.parse((await box.run(['status', '--json'], {AWS_SHARED_CREDENTIALS_FILE: other})).stdout)
+      assert.deepEqual(own.watchers.map((w: {pid: number}) => w.pid), [watch.pid])
+    } finally {
+      watch.kill('SIGKILL')
+      await new Promise(resolve => {
+        watch.once('exit', resolve)
+      })
+    }
+  })
+
   it('uses colours in a terminal, and none with NO_COLOR', async () => {
     await fs.writeFile(box.credentialsFile, profiles())
     const coloured = Terminal.open(`'${process.execPath}' '${BIN}' status; echo done`, box.env())

@@ -93,7 +93,8 @@ export async function exec(flags: ExecFlags, command: string[], hooks: HookHost,
 
   // A watch --serve of this target serves it already, and keeps it fresh: its endpoint is used.
   const path = endpointPath(settings.targetProfile)
-  const watch = (await listWatchers(settings.credentialsFile)).find(w => w.endpoint && w.targets.some(t => t.target === settings.targetProfile))
+  const watch = (await listWatchers(settings.credentialsFile))
+    .find(w => w.endpoint && w.targets.some(t => t.target === settings.targetProfile))
   const endpoint = watch?.endpoint ?? await startEndpoint({
     credentials: async asked => (asked === path ? credentials() : undefined),
     onRequest: refusalNotes(line => io.note(`${io.bin}: ${line}`)),

@@ -77,7 +77,10 @@ export async function registerWatcher(credentialsFile: string, targets: WatcherR
   }
 }
 
-/** The live watchers of this credentials file; records of dead ones are removed on the way. */
+/**
+ * The live watchers of this credentials file (not of another one in the same directory, whose
+ * watchers register beside it too); records of dead ones are removed on the way.
+ */
 export async function listWatchers(credentialsFile: string): Promise<WatcherRecord[]> {
   let dir: AnchoredDir | undefined
   let entries: string[]
@@ -106,7 +109,8 @@ export async function listWatchers(credentialsFile: string): Promise<WatcherReco
           continue
         }
 
-        live.push(JSON.parse(fsSync.readFileSync(fd, 'utf8')) as WatcherRecord)
+        const record = JSON.parse(fsSync.readFileSync(fd, 'utf8')) as WatcherRecord
+        if (record.credentialsFile === path.resolve(credentialsFile)) live.push(record)
       } catch {
         // A record being written right now: it will be readable next time.
       } finally {
