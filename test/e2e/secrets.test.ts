@@ -77,7 +77,7 @@ describe('secrets: every command, with debug output on, prints none', () => {
   })
 
   it('exec and exec --server, and their failures: the session reaches COMMAND only (and with --server not even COMMAND\'s environment)', async () => {
-    const printEnv = ['sh', '-c', 'env | grep -v "^AWS_\\(SECRET_ACCESS_KEY\\|SESSION_TOKEN\\)="']
+    const printEnv = ['sh', '-c', String.raw`env | grep -v "^AWS_\(SECRET_ACCESS_KEY\|SESSION_TOKEN\)="`]
     for (const args of [['exec', '--', ...printEnv], ['exec', '--server', '--', 'env'], ['exec', '--', 'no-such-program'], ['exec', '--server', '--refresh-lead-time', '999999', '--', 'true']]) {
       const result = await run(args)
       assertNoSecrets(args.join(' '), result.stdout, result.stderr)
