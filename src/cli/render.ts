@@ -34,19 +34,31 @@ export function timeLeft(expiration: Date, now: Date): string {
   return seconds >= 0 ? `${text} left` : `expired ${text} ago`
 }
 
-export interface RefreshJson {
+/** One target a role was assumed from (the MFA session, a role below it in a chain), as its refresh went. */
+export interface HopJson {
   action: RefreshResult['action']
-  credentialsFile: string
   expiration: null | string
   profile: string
   secondsLeft: null | number
   targetProfile: string
 }
 
-export function refreshJson(result: RefreshResult, now: Date): RefreshJson {
+export interface RefreshJson extends HopJson {
+  credentialsFile: string
+  /** For a role assumed from targets kept beside it: each of them, from the MFA session up; absent otherwise. */
+  hops?: HopJson[]
+}
+
+/** The targets a role was assumed from, from the bottom (the MFA session) up. */
+function hopsOf(result: RefreshResult): RefreshResult[] {
+  const hops: RefreshResult[] = []
+  for (let hop = result.via; hop; hop = hop.via) hops.unshift(hop)
+  return hops
+}
+
+function hopJson(result: RefreshResult, now: Date): HopJson {
   return {
     action: result.action,
-    credentialsFile: result.credentialsFile,
     expiration: result.expiration ? formatExpiration(result.expiration) : null,
     profile: result.profile,
     secondsLeft: result.expiration ? Math.round((result.expiration.getTime() - now.getTime()) / 1000) : null,
@@ -54,8 +66,25 @@ export function refreshJson(result: RefreshResult, now: Date): RefreshJson {
   }
 }
 
+export function refreshJson(result: RefreshResult, now: Date): RefreshJson {
+  const hops = hopsOf(result)
+  return {...hopJson(result, now), credentialsFile: result.credentialsFile, ...(hops.length > 0 && {hops: hops.map(hop => hopJson(hop, now))})}
+}
+
+function validUntil(result: RefreshResult, now: Date): string {
+  return result.expiration ? `valid until ${localTime(result.expiration)} (${timeLeft(result.expiration, now)})` : 'valid'
+}
+
+/** What was done, one line per target: for a role, first each target it was assumed from (so a chain shows which hops were refreshed). */
 export function renderRefresh(result: RefreshResult, now: Date): string {
-  const until = result.expiration ? `valid until ${localTime(result.expiration)} (${timeLeft(result.expiration, now)})` : 'valid'
+  const hops = hopsOf(result).map(hop => (hop.action === 'fresh'
+    ? `[${hop.targetProfile}] is still ${validUntil(hop, now)}; used it.`
+    : renderTarget(hop, now)))
+  return [...hops, renderTarget(result, now)].join('\n')
+}
+
+function renderTarget(result: RefreshResult, now: Date): string {
+  const until = validUntil(result, now)
   switch (result.action) {
     case 'fresh': {
       return `[${result.targetProfile}] is still ${until}; nothing to do.`

@@ -17,17 +17,28 @@ export interface WatchedTarget {
   /** The profile whose long-term keys sign: the profile itself, or a role's source_profile. */
   keysOf: string
   profile: string
-  /** For a role: its ARN, and the target holding the MFA session it is assumed from (none: with a code). */
-  role?: {arn: string; session?: string}
+  /**
+   * For a role: its ARN, and the target holding the MFA session it is assumed from, at the bottom
+   * of its chain (none: with a code); for a chained role, the roles below it, from the top down,
+   * each with the target it is kept in (none: assumed on the way, not kept).
+   */
+  role?: {arn: string; chain?: Array<{arn: string; target?: string}>; session?: string}
   serial: string
   target: string
 }
 
 export function watchedTarget(s: Settings): WatchedTarget {
+  const chain: Array<{arn: string; target?: string}> = []
+  let bottom = s.role
+  while (bottom?.chained?.role) {
+    chain.push({arn: bottom.chained.role.arn, target: bottom.session && bottom.chained.targetProfile})
+    bottom = bottom.chained.role
+  }
+
   return {
     keysOf: s.sourceProfile,
     profile: s.profile,
-    role: s.role && {arn: s.role.arn, session: s.role.session?.targetProfile},
+    role: s.role && {arn: s.role.arn, ...(chain.length > 0 && {chain}), session: bottom?.session?.targetProfile},
     serial: s.mfaSerial,
     target: s.targetProfile,
   }
@@ -48,7 +59,8 @@ function sessionsOf(targets: WatchedTarget[]): Map<string, string> {
 }
 
 function started(t: WatchedTarget): string {
-  const role = t.role ? `role ${t.role.arn}, ${t.role.session ? `assumed from the MFA session in [${t.role.session}]` : 'assumed with a code'}, ` : ''
+  const chain = (t.role?.chain ?? []).map(hop => `from role ${hop.arn}${hop.target ? ` in [${hop.target}]` : ''}, `).join('')
+  const role = t.role ? `role ${t.role.arn}, ${chain}${t.role.session ? `assumed from the MFA session in [${t.role.session}]` : 'assumed with a code'}, ` : ''
   return `[${t.target}] (${role}keys of [${t.keysOf}], device ${t.serial})`
 }
 

@@ -4,10 +4,10 @@ import {promises as fs} from 'node:fs'
 import {promisify} from 'node:util'
 
 import {
-  botocoreCreds, getMoto, motoAssumedRoles, StsStub, waitFor,
+  botocoreCreds, getMoto, motoAssumedRoles, StsStub, StubRequest, waitFor,
 } from '../support/peers.js'
 import {
-  collect, LONG_TERM, Sandbox, sandboxWithStub, SERIAL,
+  BIN, collect, LONG_TERM, Sandbox, sandboxWithStub, SERIAL,
 } from '../support/sandbox.js'
 
 const execFileP = promisify(execFile)
@@ -105,6 +105,159 @@ describe('roles with MFA, against moto', () => {
   })
 })
 
+/** A chain default <- hop-a <- hop-b (<- hop-c): each hop's own session name, external id and duration. */
+const chainConfig = (a: string, b: string, c?: string, extra = '') => `[default]
+mfa_serial = ${SERIAL}
+region = us-east-1
+
+[profile hop-a]
+role_arn = ${a}
+source_profile = default
+role_session_name = alice-a
+external_id = ext-a
+duration_seconds = 7200
+
+[profile hop-b]
+role_arn = ${b}
+source_profile = hop-a
+role_session_name = alice-b
+duration_seconds = 1800
+${extra}${c === undefined ? '' : hopC(c)}`
+
+const hopC = (c: string) => `
+[profile hop-c]
+role_arn = ${c}
+source_profile = hop-b
+role_session_name = alice-c
+external_id = ext-c
+`
+
+/** Seconds from now until the expiration written into [section]. */
+const secondsLeftIn = (text: string, section: string) => {
+  const m = new RegExp(String.raw`\[${section}\][^[]*expiration = (\S+)`).exec(text)
+  return m ? (new Date(m[1]).getTime() - Date.now()) / 1000 : undefined
+}
+
+describe('role chains, against moto', () => {
+  let box: Sandbox
+  let url: string
+
+  beforeEach(async () => {
+    box = await Sandbox.create()
+    url = (await getMoto()).url
+  })
+
+  afterEach(() => box.cleanup())
+
+  /** The AWS CLI as a user runs it: AWS_PROFILE set, the files where mfa-creds wrote them. */
+  const whoAmI = async (profile: string) => {
+    const env = {
+      AWS_CONFIG_FILE: '/dev/null', AWS_PROFILE: profile, AWS_SHARED_CREDENTIALS_FILE: box.credentialsFile, HOME: box.home, PATH: process.env.PATH,
+    }
+    const {stdout} = await execFileP('aws', ['sts', 'get-caller-identity', '--region', 'us-east-1', '--endpoint-url', url, '--output', 'json'], {env})
+    return JSON.parse(stdout).Arn as string
+  }
+
+  const assumedAs = (arn: string, session: string) => `arn:aws:sts::123456789012:assumed-role/${arn.split('/').at(-1)}/${session}`
+
+  it('assumes a 2-hop chain with one code: each hop kept in its own section, with its own parameters', async () => {
+    const [a, b] = [uniqueRole('hop-a'), uniqueRole('hop-b')]
+    await fs.writeFile(box.configFile, chainConfig(a, b))
+    const result = await box.run(['refresh-once', '-p', 'hop-b', '--json'], {AWS_ENDPOINT_URL: url})
+    assert.equal(result.code, 0, result.stderr)
+    const json = JSON.parse(result.stdout)
+    assert.equal(json.targetProfile, 'hop-b-mfa')
+    assert.deepEqual(json.hops.map((h: {action: string; targetProfile: string}) => [h.targetProfile, h.action]), [['default-mfa', 'refreshed'], ['hop-a-mfa', 'refreshed']])
+    assert.deepEqual(await box.askpassCalls(), [`Enter MFA token for default from device ${SERIAL}`], 'one code for the whole chain')
+
+    const recorded = (await motoAssumedRoles(url)).filter(r => r.role_arn === a || r.role_arn === b)
+    assert.deepEqual(recorded.map(r => [r.role_arn, r.session_name, r.external_id]), [[a, 'alice-a', 'ext-a'], [b, 'alice-b', null]])
+
+    // botocore reads every section written; the AWS CLI with AWS_PROFILE is the role at each hop.
+    for (const section of ['default-mfa', 'hop-a-mfa', 'hop-b-mfa']) {
+      const creds = await botocoreCreds(box.credentialsFile, section)
+      assert.ok(creds?.token, `${section} holds session credentials botocore reads`)
+    }
+
+    assert.equal(await whoAmI('hop-b-mfa'), assumedAs(b, 'alice-b'))
+    assert.equal(await whoAmI('hop-a-mfa'), assumedAs(a, 'alice-a'))
+    const text = await box.readCredentials()
+    assert.ok(Math.abs(secondsLeftIn(text, 'hop-a-mfa')! - 7200) < 60, 'duration_seconds of hop-a')
+    assert.ok(Math.abs(secondsLeftIn(text, 'hop-b-mfa')! - 1800) < 60, 'duration_seconds of hop-b')
+    assert.equal((await botocoreCreds(box.credentialsFile, 'default'))?.token, null, 'the long-term keys are untouched')
+
+    // status: each hop's section, refreshed from its own profile, with the chain's keys and device.
+    const status = JSON.parse((await box.run(['status', '--json'])).stdout) as {profiles: Array<{keys: string; mfaSerial: string; profile: string; sourceProfile: string; state: string}>}
+    assert.deepEqual(status.profiles.map(p => [p.profile, p.sourceProfile, p.keys, p.mfaSerial, p.state]), [
+      ['default-mfa', 'default', 'credentials-file', SERIAL, 'valid'],
+      ['hop-a-mfa', 'hop-a', 'credentials-file', SERIAL, 'valid'],
+      ['hop-b-mfa', 'hop-b', 'credentials-file', SERIAL, 'valid'],
+    ])
+
+    // [hop-a-mfa] is the section `refresh-once -p hop-a` keeps: it finds it fresh.
+    const own = await box.run(['refresh-once', '-p', 'hop-a'], {AWS_ENDPOINT_URL: url})
+    assert.equal(own.code, 0, own.stderr)
+    assert.match(own.stdout, /\[hop-a-mfa\] is still valid/)
+    assert.equal((await box.askpassCalls()).length, 1)
+  })
+
+  it('assumes a 3-hop chain with one code, then re-assumes only what is due, without a code', async () => {
+    const [a, b, c] = [uniqueRole('hop-a'), uniqueRole('hop-b'), uniqueRole('hop-c')]
+    await fs.writeFile(box.configFile, chainConfig(a, b, c))
+    const first = await box.run(['refresh-once', '-p', 'hop-c'], {AWS_ENDPOINT_URL: url})
+    assert.equal(first.code, 0, first.stderr)
+    assert.match(first.stdout, /^\[default-mfa\] refreshed: .*\n\[hop-a-mfa\] refreshed: .*\n\[hop-b-mfa\] refreshed: .*\n\[hop-c-mfa\] refreshed: /)
+    assert.equal((await box.askpassCalls()).length, 1)
+    assert.equal(await whoAmI('hop-c-mfa'), assumedAs(c, 'alice-c'))
+    assert.equal(await whoAmI('hop-b-mfa'), assumedAs(b, 'alice-b'))
+
+    const again = await box.run(['refresh-once', '-p', 'hop-c', '--force'], {AWS_ENDPOINT_URL: url})
+    assert.equal(again.code, 0, again.stderr)
+    assert.match(again.stdout, /\[hop-b-mfa\] is still valid until [^\n]*; used it\.\n\[hop-c-mfa\] refreshed/)
+    assert.equal((await box.askpassCalls()).length, 1, 'no code while the hops below are valid')
+    const recorded = (await motoAssumedRoles(url)).filter(r => [a, b, c].includes(r.role_arn))
+    assert.deepEqual(recorded.map(r => [r.role_arn, r.external_id]), [[a, 'ext-a'], [b, null], [c, 'ext-c'], [c, 'ext-c']], 'only the target re-assumed')
+  })
+
+  it('reuses a valid intermediate hop kept by another refresh: no code, the hop not re-assumed', async () => {
+    const [a, b] = [uniqueRole('hop-a'), uniqueRole('hop-b')]
+    await fs.writeFile(box.configFile, chainConfig(a, b))
+    assert.equal((await box.run(['refresh-once', '-p', 'hop-a'], {AWS_ENDPOINT_URL: url})).code, 0)
+    assert.equal((await box.askpassCalls()).length, 1)
+    const chained = await box.run(['refresh-once', '-p', 'hop-b', '--json'], {AWS_ENDPOINT_URL: url})
+    assert.equal(chained.code, 0, chained.stderr)
+    // hop-a is still valid, so nothing below it is looked at.
+    assert.deepEqual(JSON.parse(chained.stdout).hops.map((h: {action: string; targetProfile: string}) => [h.targetProfile, h.action]), [['hop-a-mfa', 'fresh']])
+    assert.equal((await box.askpassCalls()).length, 1, 'no second code')
+    assert.deepEqual((await motoAssumedRoles(url)).filter(r => r.role_arn === a).length, 1, 'hop-a assumed once')
+    assert.equal(await whoAmI('hop-b-mfa'), assumedAs(b, 'alice-b'))
+  })
+
+  it('assumes a chain directly with the code (--no-session): the first hop with the code, nothing but the target kept', async () => {
+    const [a, b] = [uniqueRole('hop-a'), uniqueRole('hop-b')]
+    await fs.writeFile(box.configFile, chainConfig(a, b))
+    const result = await box.run(['refresh-once', '-p', 'hop-b', '--no-session'], {AWS_ENDPOINT_URL: url})
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal((await box.askpassCalls()).length, 1)
+    assert.equal(await whoAmI('hop-b-mfa'), assumedAs(b, 'alice-b'))
+    const text = await box.readCredentials()
+    assert.doesNotMatch(text, /\[default-mfa\]|\[hop-a-mfa\]/)
+    assert.deepEqual((await motoAssumedRoles(url)).filter(r => r.role_arn === a || r.role_arn === b).map(r => r.role_arn), [a, b])
+  })
+
+  it('credential-process runs the chain through the same refresher: the AWS CLI refreshes it on demand', async () => {
+    const [a, b] = [uniqueRole('hop-a'), uniqueRole('hop-b')]
+    await fs.writeFile(box.configFile, `${chainConfig(a, b)}\n[profile via-process]\ncredential_process = "${process.execPath}" "${BIN}" credential-process -p hop-b\n`)
+    const env = {
+      ...box.env({AWS_ENDPOINT_URL: url}), AWS_CONFIG_FILE: box.configFile, AWS_PROFILE: 'via-process', AWS_SHARED_CREDENTIALS_FILE: box.credentialsFile,
+    }
+    const call = async () => JSON.parse((await execFileP('aws', ['sts', 'get-caller-identity', '--region', 'us-east-1', '--endpoint-url', url, '--output', 'json'], {env})).stdout).Arn
+    assert.equal(await call(), assumedAs(b, 'alice-b'))
+    assert.equal(await call(), assumedAs(b, 'alice-b'))
+    assert.equal((await box.askpassCalls()).length, 1)
+  })
+})
+
 describe('roles with MFA, on the wire', () => {
   const t = sandboxWithStub()
   const ROLE = 'arn:aws:iam::123456789012:role/admin'
@@ -197,8 +350,8 @@ describe('roles with MFA, on the wire', () => {
   it('refuses unusable role settings before asking, leaving the files as they were', async () => {
     const cases: Array<[string, string[], number, RegExp]> = [
       [`[profile r]\nrole_arn = arn:aws:iam::123:role/x\nsource_profile = default\nmfa_serial = ${SERIAL}\n`, ['-p', 'r'], 6, /role_arn in \[profile r\].*not a valid role ARN/],
-      [`[profile r]\nrole_arn = ${ROLE}\nmfa_serial = ${SERIAL}\ncredential_source = Environment\n`, ['-p', 'r'], 6, /no source_profile \(credential_source is not supported/],
-      [`[profile a]\nrole_arn = ${ROLE}\nsource_profile = default\n\n[profile r]\nrole_arn = ${ROLE}\nsource_profile = a\nmfa_serial = ${SERIAL}\n`, ['-p', 'r'], 6, /source_profile a .* is itself a role/],
+      [`[profile r]\nrole_arn = ${ROLE}\nmfa_serial = ${SERIAL}\ncredential_source = Environment\n`, ['-p', 'r'], 6, /has credential_source = Environment: .*mfa-creds has nothing to refresh/],
+      [`[profile r]\nrole_arn = ${ROLE}\nmfa_serial = ${SERIAL}\n`, ['-p', 'r'], 6, /role_arn in \[profile r\] .* has no source_profile/],
       [`[profile r]\nrole_arn = ${ROLE}\nsource_profile = default\nmfa_serial = ${SERIAL}\nrole_session_name = a b\n`, ['-p', 'r'], 6, /role_session_name .*not a valid role session name/],
       [`[profile r]\nrole_arn = ${ROLE}\nsource_profile = default\nmfa_serial = ${SERIAL}\n`, ['-p', 'r', '--target-profile', 'default-mfa'], 2, /MFA session of default/],
       [`[profile r]\nrole_arn = ${ROLE}\nsource_profile = default\nmfa_serial = ${SERIAL}\n`, ['-p', 'r', '--duration', '50000'], 2, /--duration must be from 900 to 43200 seconds for a role/],
@@ -217,6 +370,123 @@ describe('roles with MFA, on the wire', () => {
 
     assert.deepEqual(await t.box.askpassCalls(), [])
     assert.equal(t.stub.requests.length, 0)
+  })
+})
+
+describe('role chains, on the wire', () => {
+  const t = sandboxWithStub()
+  const A = 'arn:aws:iam::111111111111:role/hop-a'
+  const B = 'arn:aws:iam::222222222222:role/hop-b'
+  const soon = (seconds: number) => new Date(Date.now() + (seconds * 1000))
+  /** Each answer's access key names who is answered, so a signature says what signed it. */
+  const answer = (expiresIn = 43_200) => (form: Record<string, string>) => (form.Action === 'AssumeRole'
+    ? StsStub.success({accessKeyId: form.RoleArn === A ? 'ASIAHOPAHOPAHOPA0001' : 'ASIAHOPBHOPBHOPB0001', expiration: soon(expiresIn)}, 'AssumeRole')
+    : StsStub.success({accessKeyId: 'ASIASESSIONSESSION01', expiration: soon(43_200)}))
+  const config = (extra = '') => `[default]\nmfa_serial = ${SERIAL}\n
+[profile hop-a]\nrole_arn = ${A}\nsource_profile = default\nrole_session_name = alice-a\nexternal_id = ext-a\nduration_seconds = 7200\n
+[profile hop-b]\nrole_arn = ${B}\nsource_profile = hop-a\nrole_session_name = alice-b\nduration_seconds = 3600\n${extra}`
+  const signedBy = (r: StubRequest) => /Credential=(\w+)\//.exec(r.authorization)?.[1]
+
+  it('sends each hop its own parameters, signed by the hop below: the code only to GetSessionToken', async () => {
+    await fs.writeFile(t.box.configFile, config())
+    t.stub.fallback = answer()
+    await t.box.setCodes('135790')
+    const result = await t.box.run(['refresh-once', '-p', 'hop-b'], {AWS_ENDPOINT_URL: t.stub.url})
+    assert.equal(result.code, 0, result.stderr)
+    assert.deepEqual(t.stub.requests.map(r => [r.form.Action, r.form.RoleArn, r.form.RoleSessionName, r.form.ExternalId, r.form.DurationSeconds, r.form.SerialNumber, r.form.TokenCode, signedBy(r)]), [
+      ['GetSessionToken', undefined, undefined, undefined, undefined, SERIAL, '135790', LONG_TERM.accessKeyId],
+      ['AssumeRole', A, 'alice-a', 'ext-a', '7200', undefined, undefined, 'ASIASESSIONSESSION01'],
+      ['AssumeRole', B, 'alice-b', undefined, '3600', undefined, undefined, 'ASIAHOPAHOPAHOPA0001'],
+    ])
+    assert.doesNotMatch(result.stdout + result.stderr, /135790/)
+  })
+
+  it('--no-session: AssumeRole of the first hop with the code, the next from its credentials', async () => {
+    await fs.writeFile(t.box.configFile, config())
+    t.stub.fallback = answer()
+    await t.box.setCodes('246802')
+    const result = await t.box.run(['refresh-once', '-p', 'hop-b', '--no-session'], {AWS_ENDPOINT_URL: t.stub.url})
+    assert.equal(result.code, 0, result.stderr)
+    assert.deepEqual(t.stub.requests.map(r => [r.form.Action, r.form.RoleArn, r.form.RoleSessionName, r.form.ExternalId, r.form.SerialNumber, r.form.TokenCode, signedBy(r)]), [
+      ['AssumeRole', A, 'alice-a', 'ext-a', SERIAL, '246802', LONG_TERM.accessKeyId],
+      ['AssumeRole', B, 'alice-b', undefined, undefined, undefined, 'ASIAHOPAHOPAHOPA0001'],
+    ])
+    assert.equal((await t.box.askpassCalls()).length, 1)
+  })
+
+  it('--no-session: a transient failure of a later hop is retried without sending the code again', async () => {
+    await fs.writeFile(t.box.configFile, config('mfa_creds_session = false\n'))
+    t.stub.fallback = answer()
+    // More failures than one call's own attempts: the watch tries again after a backoff, from hop-b.
+    const failing = StsStub.error(503, 'ServiceUnavailable', 'try later')
+    t.stub.push(StsStub.success({accessKeyId: 'ASIAHOPAHOPAHOPA0001', expiration: soon(3600)}, 'AssumeRole'), failing, failing, failing)
+    const child = t.box.start(['watch', '-p', 'hop-b', '--log-format', 'json'], {AWS_ENDPOINT_URL: t.stub.url})
+    const done = collect(child)
+    await waitFor(async () => ((await t.box.readCredentials()).includes('[hop-b-mfa]') ? true : undefined), 30_000, 'hop-b written')
+    child.kill('SIGTERM')
+    assert.equal((await done).code, 0)
+    const sent = t.stub.requests.map(r => [r.form.RoleArn, r.form.TokenCode !== undefined])
+    assert.deepEqual(sent, [[A, true], [B, false], [B, false], [B, false], [B, false]], 'hop-a assumed once, with the code')
+    assert.equal((await t.box.askpassCalls()).length, 1)
+  })
+
+  it('watch re-assumes the chain\'s target from the kept hop below, asking nothing and leaving the hop alone', async () => {
+    await fs.writeFile(t.box.configFile, config())
+    t.stub.fallback = form => (form.RoleArn === B ? StsStub.success({accessKeyId: 'ASIAHOPBHOPBHOPB0001', expiration: soon(6)}, 'AssumeRole') : answer()(form))
+    const child = t.box.start(['watch', '-p', 'hop-b'], {AWS_ENDPOINT_URL: t.stub.url})
+    let log = ''
+    child.stderr!.on('data', chunk => {
+      log += chunk
+    })
+    const done = collect(child)
+    await waitFor(() => (t.stub.requests.filter(r => r.form.RoleArn === B).length >= 3 ? true : undefined), 30_000, 'three AssumeRole calls of hop-b')
+    child.kill('SIGTERM')
+    assert.equal((await done).code, 0)
+    assert.deepEqual(t.stub.requests.filter(r => r.form.RoleArn !== B).map(r => r.form.Action), ['GetSessionToken', 'AssumeRole'], 'the session and hop-a once')
+    for (const r of t.stub.requests.filter(r => r.form.RoleArn === B)) assert.equal(signedBy(r), 'ASIAHOPAHOPAHOPA0001')
+    assert.equal((await t.box.askpassCalls()).length, 1)
+    const role = (arn: string) => arn.replaceAll('/', String.raw`\/`)
+    assert.match(log, new RegExp(String.raw`\[hop-b-mfa\] \(role ${role(B)}, from role ${role(A)} in \[hop-a-mfa\], assumed from the MFA session in \[default-mfa\], keys of \[default\], device ${SERIAL}\)`))
+  })
+
+  it('refuses what cannot work before asking, leaving the files byte for byte', async () => {
+    const cases: Array<[string, string, string[], number, RegExp]> = [
+      ['a cycle', `[profile x]\nrole_arn = ${A}\nsource_profile = y\nmfa_serial = ${SERIAL}\n\n[profile y]\nrole_arn = ${B}\nsource_profile = z\n\n[profile z]\nrole_arn = ${B}\nsource_profile = x\n`, ['-p', 'x'], 6, /role chain of x loops: x -> y -> z -> x/],
+      ['credential_source on the target', `[profile r]\nrole_arn = ${A}\nmfa_serial = ${SERIAL}\ncredential_source = Ec2InstanceMetadata\n`, ['-p', 'r'], 6, /\[profile r\] of .* has credential_source = Ec2InstanceMetadata: .*not from an IAM user's long-term keys with an MFA code/],
+      ['credential_source on a hop', config().replace('source_profile = default', 'credential_source = Environment'), ['-p', 'hop-b'], 6, /\[profile hop-a\] of .* has credential_source = Environment[\s\S]*source_profile = PROFILE/],
+      ['a web identity on a hop', config().replace('source_profile = default', 'web_identity_token_file = /tmp/token'), ['-p', 'hop-b'], 6, /\[profile hop-a\] of .* has web_identity_token_file/],
+      ['SSO at the end', config().replace('[default]\n', '[default]\nsso_session = corp\n'), ['-p', 'hop-b'], 6, /source_profile default of \[profile hop-a\].* has sso_session/],
+      ['a chained hop longer than an hour', config().replace('duration_seconds = 3600', 'duration_seconds = 7200'), ['-p', 'hop-b'], 6, /duration_seconds = 7200 in \[profile hop-b\] .*\(role chaining\).* one hour/],
+      ['--duration longer than an hour for a chained role', config(), ['-p', 'hop-b', '--duration', '7200'], 2, /--duration must be from 900 to 3600 seconds for a role assumed from another role/],
+      ['a hop with a bad session name', config().replace('role_session_name = alice-a', 'role_session_name = a b'), ['-p', 'hop-b'], 6, /role_session_name in \[profile hop-a\].*not a valid role session name/],
+      ['the target where a hop is kept', config(), ['-p', 'hop-b', '--target-profile', 'hop-a-mfa'], 2, /\[hop-a-mfa\] cannot be the target of hop-b: it holds the credentials of the role hop-a/],
+      ['a hop\'s section holding long-term keys', `${config()}\n[profile hop-a-mfa]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = x\n`, ['-p', 'hop-b'], 6, /cannot write session credentials into \[hop-a-mfa\]: .* holds long-term keys/],
+    ]
+    for (const [what, text, args, code, message] of cases) {
+      await fs.writeFile(t.box.configFile, text)
+      const before = await fs.readFile(t.box.credentialsFile)
+      const result = await t.box.run(['refresh-once', ...args], {AWS_ENDPOINT_URL: t.stub.url})
+      assert.equal(result.code, code, `${what}: ${result.stderr}`)
+      assert.match(result.stderr, message, `${what}: ${result.stderr}`)
+      assert.deepEqual(await fs.readFile(t.box.credentialsFile), before, what)
+      assert.equal(await fs.readFile(t.box.configFile, 'utf8'), text, what)
+    }
+
+    assert.deepEqual(await t.box.askpassCalls(), [])
+    assert.equal(t.stub.requests.length, 0)
+  })
+
+  it('takes static keys of a role source as botocore does: they sign, and the chain ends there', async () => {
+    await fs.writeFile(t.box.configFile, config())
+    await fs.appendFile(t.box.credentialsFile, '\n[hop-a]\naws_access_key_id = AKIAHOPAKEYS00000001\naws_secret_access_key = secret\n')
+    t.stub.fallback = answer()
+    const result = await t.box.run(['refresh-once', '-p', 'hop-b', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: t.stub.url})
+    assert.equal(result.code, 0, result.stderr)
+    assert.deepEqual(t.stub.requests.map(r => [r.form.Action, r.form.RoleArn, signedBy(r)]), [
+      ['GetSessionToken', undefined, 'AKIAHOPAKEYS00000001'],
+      ['AssumeRole', B, 'ASIASESSIONSESSION01'],
+    ])
+    assert.match(await t.box.readCredentials(), /\[hop-a-mfa\]/)
   })
 })
 

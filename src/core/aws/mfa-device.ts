@@ -12,7 +12,7 @@ import {configFilePath, credentialsFilePath, Env} from './paths.js'
 import {
   configSectionName, KeySourceChoice, keySourceChoice, Profile, profileMap, profileSectionName, sourceProfileOf, stringValue,
 } from './profiles.js'
-import {readSharedFile, updateSharedFile} from './shared-file.js'
+import {readSharedFile, staticKeysIn, updateSharedFile} from './shared-file.js'
 import {getCallerIdentity, LongTermKeys} from './sts.js'
 
 export interface SetupSettings extends KeySourceChoice {
@@ -44,7 +44,7 @@ export async function resolveSetupSettings(input: {lockTimeout?: number; profile
   const profiles = profileMap(config.view)
   const profileConfig = profiles.get(input.profile)
   const where = `[${configSectionName(input.profile)}] of ${configFile}`
-  const sourceProfile = sourceProfileOf(input.profile, profiles, where)
+  const sourceProfile = sourceProfileOf(input.profile, profiles, name => `[${configSectionName(name)}] of ${configFile}`, {staticKeys: await staticKeysIn(credentialsFilePath(env), true)})
   const sts = resolveSts(env, profileConfig, sections, where)
   return {
     configFile,

@@ -167,34 +167,97 @@ export function sourceKeys(snapshot: IniFileSnapshot, profile: string): LongTerm
   return {accessKeyId, secretAccessKey}
 }
 
+/** Whether botocore sees static keys in a profile (either key, as its _has_static_credentials): they then sign, whatever else it says. */
+export type StaticKeys = (profile: string) => boolean
+
+/**
+ * The settings of a role profile that take its credentials from something other than an IAM
+ * user's long-term keys: no MFA code is involved, so mfa-creds has nothing to refresh there.
+ */
+function notAnMfaRole(config: Profile | undefined, where: string): ConfigError | undefined {
+  const source = stringValue(config, 'credential_source')
+  if (source !== undefined) {
+    return new ConfigError(
+      `${where} has credential_source = ${source}: botocore takes the credentials that assume its role from the environment, the EC2 instance or the ECS container, not from an IAM user's long-term keys with an MFA code, so mfa-creds has nothing to refresh for it`,
+      'use the profile as it is (the AWS CLI and the SDKs get those credentials themselves); to assume the role with MFA instead, replace credential_source with source_profile = PROFILE (the profile that holds your long-term keys)',
+    )
+  }
+
+  if (stringValue(config, 'web_identity_token_file') !== undefined) {
+    return new ConfigError(
+      `${where} has web_identity_token_file: botocore assumes its role with a web identity token (AssumeRoleWithWebIdentity), not with an IAM user's long-term keys and an MFA code, so mfa-creds has nothing to refresh for it`,
+      'use the profile as it is; to assume the role with MFA instead, remove web_identity_token_file and set source_profile = PROFILE (the profile that holds your long-term keys)',
+    )
+  }
+
+  return undefined
+}
+
+/**
+ * The profiles a refresh of `profile` goes through, as botocore resolves them: `profile` itself,
+ * then, while the profile is a role (role_arn), its source_profile, down to the profile whose
+ * long-term keys sign (the last one). A source_profile that is itself a role is a hop of a role
+ * chain, unless it holds static keys (botocore then signs with those) or names itself. A role
+ * given by --role-arn (`roleFromFlag`) on a profile without source_profile is signed by the
+ * profile's own keys. A cycle, a role without source_profile, credential_source or a web identity
+ * on the way, and a source whose credentials come from SSO are ConfigErrors.
+ */
+export function roleChain(profile: string, profiles: Map<string, Profile>, where: (profile: string) => string, options: {roleFromFlag?: boolean; staticKeys?: StaticKeys} = {}): string[] {
+  const chain = [profile]
+  for (let current = profile, top = true; ; top = false) {
+    const config = profiles.get(current)
+    const fromFlag = top && options.roleFromFlag === true
+    if (!fromFlag && !stringValue(config, 'role_arn')) break
+    if (!fromFlag) {
+      const refused = notAnMfaRole(config, where(current))
+      if (refused) throw refused
+    }
+
+    const configured = stringValue(config, 'source_profile')
+    if (!configured && !fromFlag) {
+      throw new ConfigError(
+        `role_arn in ${where(current)} has no source_profile`,
+        `add source_profile = PROFILE (the profile whose long-term keys are in the credentials file) to ${where(current)}`,
+      )
+    }
+
+    const source = configured || current
+    if (source === current) break
+    if (chain.includes(source)) {
+      throw new ConfigError(
+        `the role chain of ${profile} loops: ${[...chain, source].join(' -> ')} (source_profile in ${where(current)} names a profile already on the way)`,
+        'point one source_profile on the way at the profile that holds your long-term keys',
+      )
+    }
+
+    chain.push(source)
+    current = source
+    // A role source with static keys is signed by them: botocore's static credentials come first.
+    if (options.staticKeys?.(source) || hasStaticKeys(profiles.get(source))) break
+  }
+
+  const keys = chain.at(-1)!
+  const sso = ['sso_session', 'sso_start_url'].find(k => stringValue(profiles.get(keys), k) !== undefined)
+  if (chain.length > 1 && sso) {
+    throw new ConfigError(
+      `source_profile ${keys} of ${where(chain.at(-2)!)} has ${sso}: botocore takes its credentials from IAM Identity Center (SSO), not from an IAM user's long-term keys with an MFA code, so there is nothing for mfa-creds to refresh`,
+      'use the profile as it is (aws sso login), or set source_profile to the profile that holds your long-term keys',
+    )
+  }
+
+  return chain
+}
+
+function hasStaticKeys(config: Profile | undefined): boolean {
+  return stringValue(config, 'aws_access_key_id') !== undefined || stringValue(config, 'aws_secret_access_key') !== undefined
+}
+
 /**
  * Whose long-term keys sign for `profile`, the one rule of every command (refresh, setup): the
- * profile's own, or for a role profile (role_arn) its source_profile. A role given by --role-arn
- * (`roleFromFlag`) on a profile without source_profile is signed by the profile's own keys; a
- * role_arn of the config file without source_profile, or a source_profile that is itself a role,
- * is a ConfigError.
+ * profile's own, or for a role profile the end of its role chain (roleChain).
  */
-export function sourceProfileOf(profile: string, profiles: Map<string, Profile>, where: string, roleFromFlag = false): string {
-  const config = profiles.get(profile)
-  if (!roleFromFlag && !stringValue(config, 'role_arn')) return profile
-  const configured = stringValue(config, 'source_profile')
-  if (!configured && !roleFromFlag) {
-    const other = ['credential_source', 'web_identity_token_file'].find(k => stringValue(config, k) !== undefined)
-    throw new ConfigError(
-      `role_arn in ${where} has no source_profile${other ? ` (${other} is not supported: mfa-creds signs with an IAM user's long-term keys)` : ''}`,
-      `add source_profile = PROFILE (the profile whose long-term keys are in the credentials file) to ${where}`,
-    )
-  }
-
-  const source = configured || profile
-  if (source !== profile && stringValue(profiles.get(source), 'role_arn')) {
-    throw new ConfigError(
-      `source_profile ${source} of ${where} is itself a role; mfa-creds assumes roles from an IAM user's keys only`,
-      'set source_profile to the profile that holds your long-term keys in the credentials file',
-    )
-  }
-
-  return source
+export function sourceProfileOf(profile: string, profiles: Map<string, Profile>, where: (profile: string) => string, options: {roleFromFlag?: boolean; staticKeys?: StaticKeys} = {}): string {
+  return roleChain(profile, profiles, where, options).at(-1)!
 }
 
 /**

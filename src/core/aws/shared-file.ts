@@ -51,6 +51,20 @@ export async function readSharedFile(file: string, what: string): Promise<IniFil
   return parseRawFile(FileTarget.read(file, what), what)
 }
 
+/**
+ * Which sections of the credentials file botocore sees static keys in (either key), for telling a
+ * role chain's hops from its end (roleChain). Read only when a source_profile is itself a role;
+ * a file that cannot be read now shows none: the refresh reads it again, and says what is wrong.
+ */
+export async function staticKeysIn(credentialsFile: string, needed: boolean): Promise<(profile: string) => boolean> {
+  if (!needed) return () => false
+  const snapshot = await readSharedFile(credentialsFile, 'credentials file').catch(() => {})
+  return profile => {
+    const section = snapshot && profileView(snapshot.doc, profile)
+    return section !== undefined && (section.aws_access_key_id !== undefined || section.aws_secret_access_key !== undefined)
+  }
+}
+
 const CUT_LINE = 'it ends in the middle of a line'
 
 /** What a file read for a write must still hold (see files/in-place.ts). */

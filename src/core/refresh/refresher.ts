@@ -75,6 +75,11 @@ export interface RefreshResult {
   expiration?: Date
   profile: string
   targetProfile: string
+  /**
+   * For a role assumed from what another target keeps (the MFA session, or the role below it in a
+   * chain): that target's own refresh, as it went (fresh, when it was still valid).
+   */
+  via?: RefreshResult
 }
 
 /** Where two instances agree on who asks for a code for this target (flock, our own). */
@@ -102,7 +107,7 @@ async function obtain(
   settings: RefreshSettings,
   deps: RefreshDeps,
   policy: RefreshPolicy,
-  exchange: {call: (code: string | undefined) => Promise<SessionCredentials>; needsCode: boolean},
+  exchange: Exchange,
 ): Promise<SessionCredentials> {
   const tries = policy.codeAttempts ?? (deps.prompt.retriesRejectedCodes ? MAX_CODE_ATTEMPTS : 1)
   const {signal} = deps
@@ -166,24 +171,52 @@ async function obtain(
   }
 }
 
+/** What a call to STS for a target is: how to make it (with the code, if one is needed), and whether a code is needed now. */
+interface Exchange {
+  call: (code: string | undefined) => Promise<SessionCredentials>
+  readonly needsCode: boolean
+}
+
+/** A role's hops from the bottom up: for a chain assumed on the way (no session kept), every role down to the keys; else the role alone. */
+function hopsOf(settings: RefreshSettings): RefreshSettings[] {
+  const hops = [settings]
+  while (!hops[0].role?.session && hops[0].role?.chained) hops.unshift(hops[0].role.chained)
+  return hops
+}
+
 /**
  * The STS exchange for a target, signed by `signer` (read from [signerProfile]): GetSessionToken
  * with the code; for a role, AssumeRole with the code, or with none when an MFA session signs.
+ * A chain assumed without a session is assumed hop by hop from the bottom, the code going to the
+ * first; a hop's credentials are kept for a retry, so a code is never sent twice.
  */
-function stsExchange(settings: RefreshSettings, signer: Signer, signerProfile: string, signal: AbortSignal | undefined): (code: string | undefined) => Promise<SessionCredentials> {
-  const common = {
-    credentials: signer,
-    credentialsProfile: signerProfile,
-    durationSeconds: settings.durationSeconds,
-    endpoint: settings.endpoint,
-    region: settings.region,
-    signal,
-    viaSdk: settings.viaSdk,
+function stsExchange(settings: RefreshSettings, signer: Signer, signerProfile: string, signal: AbortSignal | undefined, withCode: boolean): Exchange {
+  const hops = hopsOf(settings)
+  const got: SessionCredentials[] = []
+  const call = async (code: string | undefined) => {
+    for (let i = got.length; i < hops.length; i++) {
+      const hop = hops[i]
+      const common = {
+        credentials: i === 0 ? signer : got[i - 1],
+        credentialsProfile: i === 0 ? signerProfile : hops[i - 1].profile,
+        durationSeconds: hop.durationSeconds,
+        endpoint: settings.endpoint,
+        region: settings.region,
+        signal,
+        viaSdk: settings.viaSdk,
+      }
+      const mfa = i === 0 && code !== undefined ? {code, serial: settings.mfaSerial} : undefined
+      got.push(hop.role ? await assumeRole({...common, ...roleParameters(hop.role), mfa}) : await getSessionToken({...common, mfa: mfa!}))
+    }
+
+    return got.at(-1)!
   }
-  const {role} = settings
-  return code => {
-    const mfa = code === undefined ? undefined : {code, serial: settings.mfaSerial}
-    return role ? assumeRole({...common, ...roleParameters(role), mfa}) : getSessionToken({...common, mfa: mfa!})
+
+  return {
+    call,
+    get needsCode() {
+      return withCode && got.length === 0
+    },
   }
 }
 
@@ -192,20 +225,20 @@ function roleParameters(role: RoleSettings): {externalId?: string; roleArn: stri
 }
 
 /**
- * A role assumed from the source profile's MFA session: that session is refreshed first when it
- * is due (asking for a code once, for every role that uses it, under its own prompt lock), then
- * signs AssumeRole without a code. A session STS no longer accepts (revoked, or expired early) is
- * replaced once.
+ * A role assumed without a code from what signs it: the source profile's MFA session, or for a
+ * chained role the hop below (itself a role, refreshed the same way). That is refreshed first
+ * when it is due (asking for a code once, for every role that uses it, under its own prompt lock),
+ * then signs AssumeRole. A session STS no longer accepts (revoked, or expired early) is replaced once.
  */
-async function assumeFromSession(settings: RefreshSettings, deps: RefreshDeps, policy: RefreshPolicy): Promise<SessionCredentials> {
+async function assumeFromSession(settings: RefreshSettings, deps: RefreshDeps, policy: RefreshPolicy): Promise<{credentials: SessionCredentials; via: RefreshResult}> {
   const session = sessionSettings(settings)
   if (!deps.sessionWriter) throw new InternalError('a role assumed from an MFA session needs a writer for that session (RefreshDeps.sessionWriter)')
   const sessionDeps = {...deps, writer: deps.sessionWriter(session.credentialsFile)}
   for (let attempt = 1; ; attempt++) {
-    await refreshOnce({...session, force: attempt > 1}, sessionDeps, policy)
+    const via = await refreshOnce({...session, force: attempt > 1}, sessionDeps, policy)
     const signer = await readSessionCredentials(session.credentialsFile, session.targetProfile, session.profile)
     try {
-      return await obtain(settings, deps, policy, {call: stsExchange(settings, signer, session.targetProfile, deps.signal), needsCode: false})
+      return {credentials: await obtain(settings, deps, policy, stsExchange(settings, signer, session.targetProfile, deps.signal, false)), via}
     } catch (error) {
       if (!(error instanceof StsRefusedError && error.sessionRejected && attempt === 1)) throw error
     }
@@ -268,9 +301,9 @@ export async function refreshOnce(settings: RefreshSettings, deps: RefreshDeps, 
     if (!settings.role?.session) deps.prompt.check?.()
 
     // Steps 4-5: ask (no credentials-file lock held), then STS; a role may need no code.
-    const credentials = settings.role?.session
+    const {credentials, via} = settings.role?.session
       ? await assumeFromSession(settings, deps, policy)
-      : await obtain(settings, deps, policy, {call: stsExchange(settings, keys, settings.sourceProfile, deps.signal), needsCode: true})
+      : {credentials: await obtain(settings, deps, policy, stsExchange(settings, keys, settings.sourceProfile, deps.signal, true)), via: undefined}
 
     // Step 6: write under the protocol lock; the writer re-reads inside it. Once the lock is
     // held the write completes even when shutting down.
@@ -283,6 +316,8 @@ export async function refreshOnce(settings: RefreshSettings, deps: RefreshDeps, 
       sourceProfile: keptInFile,
       targetProfile: settings.targetProfile,
     })
-    return {...base, action: result.action === 'written' ? ('refreshed' as const) : ('kept-newer' as const), expiration: result.expiration}
+    return {
+      ...base, action: result.action === 'written' ? ('refreshed' as const) : ('kept-newer' as const), expiration: result.expiration, ...(via && {via}),
+    }
   })
 }

@@ -6,9 +6,9 @@
 import {resolveSts} from '../aws/endpoints.js'
 import {configFilePath, credentialsFilePath, Env} from '../aws/paths.js'
 import {
-  configSectionName, extensionChoice, KeySourceChoice, keySourceChoice, OTHER_CREDENTIAL_SETTINGS, Profile, profileMap, sourceProfileOf, stringValue,
+  configSectionName, extensionChoice, KeySourceChoice, keySourceChoice, OTHER_CREDENTIAL_SETTINGS, Profile, profileMap, roleChain, stringValue,
 } from '../aws/profiles.js'
-import {readSharedFile} from '../aws/shared-file.js'
+import {readSharedFile, staticKeysIn} from '../aws/shared-file.js'
 import {ConfigError, InternalError, UsageError} from '../errors.js'
 import {checkSectionName} from '../ini/edit.js'
 
@@ -16,6 +16,11 @@ export const DURATION_MIN = 900
 export const DURATION_MAX = 129_600
 /** AssumeRole's upper limit; the role's own maximum (1 hour by default) may be lower. */
 export const ROLE_DURATION_MAX = 43_200
+/**
+ * A role assumed with another role's credentials (role chaining): AWS limits its session to one
+ * hour, and refuses a longer DurationSeconds.
+ */
+export const CHAINED_DURATION_MAX = 3600
 export const DEFAULT_LEAD_TIME = 300
 export const DEFAULT_PROMPT_TIMEOUT = 120
 
@@ -103,20 +108,33 @@ export interface MfaSession {
 
 export interface RoleSettings {
   arn: string
+  /**
+   * Set for a role whose source_profile is itself a role (a role chain): that role's own refresh,
+   * as `refresh-once -p SOURCE` resolves it (into [SOURCE-mfa], from its own config section), whose
+   * credentials assume this one. With `session`, that hop is refreshed first when due and kept in
+   * its target; without, it is assumed on the way with the code, and nothing of it is kept.
+   */
+  chained?: RefreshSettings
   externalId?: string
   /**
-   * The MFA session the role is assumed from without a code (one code for every role while the
-   * session lasts). Undefined: AssumeRole directly with the code, signed by the long-term keys.
+   * What the role is assumed from without a code: the MFA session of the source profile (one code
+   * for every role while the session lasts), or for a chained role the hop below's target.
+   * Undefined: AssumeRole directly with the code, signed by the long-term keys.
    */
   session?: MfaSession
   /** Undefined: mfa-creds-SECONDS, new for each call. */
   sessionName?: string
 }
 
-/** The refresh of the MFA session a role is assumed from: the source profile's keys and device, into the session's own target. */
+/**
+ * The refresh whose target a role is assumed from without a code: for a chained role the hop
+ * below (a role itself); else the MFA session, the source profile's keys and device into the
+ * session's own target.
+ */
 export function sessionSettings(settings: RefreshSettings): RefreshSettings {
   const {role, ...common} = settings
   if (!role?.session) throw new InternalError('sessionSettings: the role is not assumed from an MFA session')
+  if (role.chained) return {...role.chained, force: false}
   const {durationSeconds, durationSource, targetProfile} = role.session
   return {
     ...common, durationSeconds, durationSource, force: false, profile: settings.sourceProfile, targetProfile,
@@ -181,6 +199,23 @@ function resolveDuration(flag: number | undefined, section: Profile | undefined,
   return {durationSeconds: integerSetting(raw, 'duration_seconds', where, DURATION_MIN, max), durationSource: 'config'}
 }
 
+/**
+ * A role's duration: up to 12 hours, or for a chained role (assumed with another role's
+ * credentials) up to the one hour AWS allows there, refused before any prompt.
+ */
+function roleDuration(flag: number | undefined, section: Profile | undefined, where: string, chained: boolean): Pick<Settings, 'durationSeconds' | 'durationSource'> {
+  if (!chained) return resolveDuration(flag, section, where, ROLE_DURATION_MAX, 'a role (at most 12 hours)')
+  const raw = stringValue(section, 'duration_seconds')
+  if (flag === undefined && /^\d+$/.test(raw ?? '') && Number(raw) > CHAINED_DURATION_MAX) {
+    throw new ConfigError(
+      `duration_seconds = ${raw} in ${where} is longer than AWS allows this role: it is assumed with another role's credentials (role chaining), and AWS limits such a role session to one hour (${CHAINED_DURATION_MAX} seconds)`,
+      `set duration_seconds to at most ${CHAINED_DURATION_MAX} in ${where}, or leave it out (STS then gives one hour)`,
+    )
+  }
+
+  return resolveDuration(flag, section, where, CHAINED_DURATION_MAX, 'a role assumed from another role (role chaining: at most 1 hour)')
+}
+
 function checkTarget(targetProfile: string, sourceProfile: string, profile: string): void {
   const targetProblem = checkSectionName(targetProfile)
   if (targetProblem) {
@@ -241,19 +276,45 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
   const profileConfig = profiles.get(profile)
   const where = `[${configSectionName(profile)}] of ${configFile}`
 
-  // A role: role_arn (and source_profile, whose long-term keys sign) in the config, or --role-arn.
+  // A role: role_arn (and source_profile, whose long-term keys sign) in the config, or --role-arn;
+  // a source_profile that is itself a role is the next hop of a chain, down to the keys.
   const roleArn = roleSetting('arn', input['role-arn'], profileConfig, where)
-  const sourceProfile = sourceProfileOf(profile, profiles, where, input['role-arn'] !== undefined)
+  const whereOf = (name: string) => `[${configSectionName(name)}] of ${configFile}`
+  const credentialsFile = credentialsFilePath(env)
+  const sourceIsRole = [...profiles.values()].some(p => stringValue(profiles.get(stringValue(p, 'source_profile') ?? ''), 'role_arn'))
+  const staticKeys = await staticKeysIn(credentialsFile, sourceIsRole)
+  const chain = roleChain(profile, profiles, whereOf, {roleFromFlag: input['role-arn'] !== undefined, staticKeys})
+  const sourceProfile = chain.at(-1)!
   const sourceConfig = profiles.get(sourceProfile)
   const roleName = roleArn?.split('/').at(-1)
   const targetProfile = input['target-profile'] ?? (roleArn !== undefined && sourceProfile === profile ? `${profile}-${roleName}-mfa` : `${profile}-mfa`)
   checkTarget(targetProfile, sourceProfile, profile)
   checkTargetConfig(targetProfile, profiles, configFile)
+  // The roles between the target's and the keys: each is refreshed into [ROLE-mfa], checked as a target is.
+  const hops = chain.slice(1, -1)
+  for (const hop of hops) {
+    const hopTarget = `${hop}-mfa`
+    if (targetProfile === hopTarget || chain.includes(hopTarget)) {
+      throw new UsageError(
+        `[${hopTarget}] cannot be the target of ${profile}: it holds the credentials of the role ${hop} that ${profile} is assumed from (role chain ${chain.join(' -> ')})`,
+        'choose another --target-profile',
+      )
+    }
+
+    checkTargetConfig(hopTarget, profiles, configFile)
+  }
+
+  if (chain.slice(1).includes(targetProfile)) {
+    throw new UsageError(`the target profile cannot be ${targetProfile}: it is on the role chain ${chain.join(' -> ')}`, `leave out --target-profile (the default is ${profile}-mfa) or choose another name`)
+  }
 
   let mfaSerial: string
   let mfaSerialSource: Settings['mfaSerialSource']
   if (input['mfa-serial-number'] === undefined) {
-    const fromConfig = stringValue(profileConfig, 'mfa_serial') || stringValue(sourceConfig, 'mfa_serial')
+    // The first mfa_serial from the target's profile down the chain to the keys' profile: one code for all of it.
+    const serialFrom = chain.find(name => stringValue(profiles.get(name), 'mfa_serial')) ?? profile
+    const serialWhere = whereOf(serialFrom)
+    const fromConfig = stringValue(profiles.get(serialFrom), 'mfa_serial')
     if (!fromConfig) {
       throw new ConfigError(
         `no MFA serial for profile ${profile}`,
@@ -262,7 +323,7 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
     }
 
     const problem = checkSerial(fromConfig)
-    if (problem) throw new ConfigError(`mfa_serial in ${where} is not usable: ${problem}`, `fix mfa_serial in ${where}`)
+    if (problem) throw new ConfigError(`mfa_serial in ${serialWhere} is not usable: ${problem}`, `fix mfa_serial in ${serialWhere}`)
     mfaSerial = fromConfig
     mfaSerialSource = 'config'
   } else {
@@ -274,7 +335,7 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
 
   const duration = roleArn === undefined
     ? resolveDuration(input.duration, profileConfig, where, DURATION_MAX, 'a session')
-    : resolveDuration(input.duration, profileConfig, where, ROLE_DURATION_MAX, 'a role (at most 12 hours)')
+    : roleDuration(input.duration, profileConfig, where, hops.length > 0)
 
   const leadTimeSeconds = input['refresh-lead-time'] ?? DEFAULT_LEAD_TIME
   if (!Number.isInteger(leadTimeSeconds) || leadTimeSeconds < 0) {
@@ -286,7 +347,7 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
 
   const settings: Settings = {
     configFile,
-    credentialsFile: credentialsFilePath(env),
+    credentialsFile,
     ...duration,
     ...resolveSts(env, profileConfig, config.view as Record<string, Profile>, where, configFile),
     force: input.force ?? false,
@@ -308,6 +369,7 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
   }
   if (roleArn === undefined) return settings
 
+  // One mode for the whole chain: the target profile's mfa_creds_session, or --[no-]session.
   const useSession = input.session ?? !isFalse(stringValue(profileConfig, 'mfa_creds_session'))
   const sessionTarget = `${sourceProfile}-mfa`
   if (useSession && targetProfile === sessionTarget) {
@@ -317,12 +379,39 @@ export async function resolveSettings(input: SettingsInput, env: Env = process.e
     )
   }
 
+  // The hop below a role: the next role of the chain, as `refresh-once -p HOP` resolves it; the
+  // flags (--role-*, --external-id, --duration, --target-profile) are the target's alone.
+  const shared = {
+    configFile, credentialsFile: settings.credentialsFile, endpoint: settings.endpoint, leadTimeSeconds, lockTimeoutMs: settings.lockTimeoutMs,
+    mfaSerial, mfaSerialSource, promptTimeoutMs: settings.promptTimeoutMs, region: settings.region, sourceProfile, viaSdk: settings.viaSdk,
+  }
+  const below = (index: number): Pick<RoleSettings, 'chained' | 'session'> => {
+    if (index >= chain.length - 1) {
+      return {session: useSession ? {...resolveDuration(undefined, sourceConfig, whereOf(sourceProfile), DURATION_MAX, 'a session'), targetProfile: sessionTarget} : undefined}
+    }
+
+    const name = chain[index]
+    const config = profiles.get(name)
+    const chained: RefreshSettings = {
+      ...shared,
+      ...roleDuration(undefined, config, whereOf(name), index + 1 < chain.length - 1),
+      force: false,
+      profile: name,
+      role: {
+        arn: roleSetting('arn', undefined, config, whereOf(name))!,
+        externalId: roleSetting('externalId', undefined, config, whereOf(name)),
+        ...below(index + 1),
+        sessionName: roleSetting('sessionName', undefined, config, whereOf(name)),
+      },
+      targetProfile: `${name}-mfa`,
+    }
+    return {chained, session: useSession ? {targetProfile: chained.targetProfile} : undefined}
+  }
+
   settings.role = {
     arn: roleArn,
     externalId: roleSetting('externalId', input['external-id'], profileConfig, where),
-    session: useSession
-      ? {...resolveDuration(undefined, sourceConfig, `[${configSectionName(sourceProfile)}] of ${configFile}`, DURATION_MAX, 'a session'), targetProfile: sessionTarget}
-      : undefined,
+    ...below(1),
     sessionName: roleSetting('sessionName', input['role-session-name'], profileConfig, where),
   }
   return settings

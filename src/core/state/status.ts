@@ -3,7 +3,7 @@
  * Files only: no AWS SDK, no network.
  */
 import {
-  keySourceChoice, Profile, profileMap, stringValue,
+  keySourceChoice, Profile, profileMap, roleChain, StaticKeys, stringValue,
 } from '../aws/profiles.js'
 import {readSharedFile} from '../aws/shared-file.js'
 import {ConfigError} from '../errors.js'
@@ -77,22 +77,28 @@ export function validityOf(expiration: Date | undefined, now: Date, leadTimeSeco
   return 'valid'
 }
 
-/** The profile whose long-term keys a refresh from `profile` signs with: its own, or (a role) its source_profile's. */
-function keysProfileOf(profile: string, profiles: Map<string, Profile>): string | undefined {
-  const config = profiles.get(profile)
-  return stringValue(config, 'role_arn') === undefined ? profile : stringValue(config, 'source_profile')
+/**
+ * The profiles a refresh from `profile` goes through (roleChain): the profile, the roles of its
+ * chain, and last the one whose long-term keys sign; undefined when the config cannot say.
+ */
+function chainOf(profile: string, profiles: Map<string, Profile>, staticKeys: StaticKeys): string[] | undefined {
+  try {
+    return roleChain(profile, profiles, name => `[${name}]`, {staticKeys})
+  } catch {
+    return undefined
+  }
 }
 
-/** The MFA serial a refresh from `profile` would use: its own mfa_serial, else (a role) its source_profile's. */
-function serialOf(profile: null | string, profiles: Map<string, Profile>): null | string {
+/** The MFA serial a refresh from `profile` would use: the first mfa_serial down its role chain (its own, else a source_profile's). */
+function serialOf(profile: null | string, profiles: Map<string, Profile>, staticKeys: StaticKeys): null | string {
   if (profile === null) return null
-  const keysFrom = keysProfileOf(profile, profiles)
-  return stringValue(profiles.get(profile), 'mfa_serial') ?? (keysFrom === undefined ? undefined : stringValue(profiles.get(keysFrom), 'mfa_serial')) ?? null
+  const chain = chainOf(profile, profiles, staticKeys) ?? [profile]
+  return chain.map(name => stringValue(profiles.get(name), 'mfa_serial')).find(Boolean) ?? null
 }
 
 /** Where the keys of a refresh from `profile` live, by the config file (keySourceChoice without flags). */
-function keysOf(profile: null | string, profiles: Map<string, Profile>): null | string {
-  const keysFrom = profile === null ? undefined : keysProfileOf(profile, profiles)
+function keysOf(profile: null | string, profiles: Map<string, Profile>, staticKeys: StaticKeys): null | string {
+  const keysFrom = profile === null ? undefined : chainOf(profile, profiles, staticKeys)?.at(-1)
   return keysFrom === undefined ? null : keySourceChoice({}, profiles.get(keysFrom)).keySource
 }
 
@@ -105,6 +111,11 @@ export async function readStatus(query: StatusQuery): Promise<StatusReport> {
   ])
   const profiles = profileMap(config.view)
   const sections = new Set(credentials.doc.sections.map(s => s.name))
+  const staticKeys: StaticKeys = name => {
+    const view = credentials.view[name]
+    return view !== undefined && (view.aws_access_key_id !== undefined || view.aws_secret_access_key !== undefined)
+  }
+
   const watchedFrom = new Map(watchers.flatMap(w => w.targets.map(t => [t.target, t.profile] as const)))
   const managed = credentials.doc.sections.filter(s => s.options.some(o => o.name === 'expiration') || s.name.endsWith('-mfa') || watchedFrom.has(s.name))
 
@@ -117,8 +128,8 @@ export async function readStatus(query: StatusQuery): Promise<StatusReport> {
     const expiration = parseExpiration(typeof raw === 'string' ? raw : undefined)
     report.push({
       expiration: expiration ? formatExpiration(expiration) : null,
-      keys: keysOf(source, profiles),
-      mfaSerial: serialOf(source, profiles),
+      keys: keysOf(source, profiles, staticKeys),
+      mfaSerial: serialOf(source, profiles, staticKeys),
       profile: section.name,
       secondsLeft: expiration ? Math.round((expiration.getTime() - query.now.getTime()) / 1000) : null,
       sourceProfile: source,

@@ -112,23 +112,52 @@ describe('settings: flags, environment and the config file', () => {
     await assert.rejects(resolveSettings({duration: 43_201, profile: 'admin'}, env), UsageError)
   })
 
+  it('resolves a role chain: each hop from its own section, the serial from the first that has one, one session mode', async () => {
+    await config([
+      '[default]\nduration_seconds = 43200\n',
+      `[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = default\nmfa_serial = ${SERIAL}\nrole_session_name = sa\nexternal_id = xa\nduration_seconds = 7200\n`,
+      '[profile b]\nrole_arn = arn:aws:iam::123456789012:role/b\nsource_profile = a\nduration_seconds = 1800\n',
+      '[profile c]\nrole_arn = arn:aws:iam::123456789012:role/c\nsource_profile = b\nrole_session_name = sc\n',
+    ].join('\n'))
+    const c = await resolveSettings({'external-id': 'flag-x', profile: 'c'}, env)
+    assert.deepEqual([c.sourceProfile, c.targetProfile, c.mfaSerial, c.durationSeconds, c.role?.externalId, c.role?.session?.targetProfile], ['default', 'c-mfa', SERIAL, undefined, 'flag-x', 'b-mfa'])
+    const b = c.role!.chained!
+    assert.deepEqual([b.profile, b.targetProfile, b.durationSeconds, b.role?.arn, b.role?.externalId, b.role?.sessionName, b.role?.session?.targetProfile], ['b', 'b-mfa', 1800, 'arn:aws:iam::123456789012:role/b', undefined, undefined, 'a-mfa'])
+    const a = b.role!.chained!
+    assert.deepEqual([a.profile, a.targetProfile, a.durationSeconds, a.role?.externalId, a.role?.sessionName, a.role?.chained], ['a', 'a-mfa', 7200, 'xa', 'sa', undefined])
+    assert.deepEqual([a.role?.session?.targetProfile, a.role?.session?.durationSeconds, a.sourceProfile, a.mfaSerial], ['default-mfa', 43_200, 'default', SERIAL])
+    const direct = await resolveSettings({profile: 'c', session: false}, env)
+    assert.deepEqual([direct.role?.session, direct.role?.chained?.role?.session, direct.role?.chained?.role?.chained?.role?.session], [undefined, undefined, undefined])
+    await assert.rejects(resolveSettings({duration: 3601, profile: 'c'}, env), /from 900 to 3600 seconds/)
+    assert.equal((await resolveSettings({duration: 3600, profile: 'c'}, env)).durationSeconds, 3600)
+    assert.equal((await resolveSetupSettings({profile: 'c'}, env)).sourceProfile, 'default')
+  })
+
   it('finds whose keys sign by one rule, for a refresh and for setup alike', async () => {
     await config([
       `[default]\nmfa_serial = ${SERIAL}\n`,
       '[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = default\n',
       '[profile orphan]\nrole_arn = arn:aws:iam::123456789012:role/orphan\n',
       '[profile chained]\nrole_arn = arn:aws:iam::123456789012:role/chained\nsource_profile = admin\n',
+      '[profile loop]\nrole_arn = arn:aws:iam::123456789012:role/loop\nsource_profile = back\n',
+      '[profile back]\nrole_arn = arn:aws:iam::123456789012:role/back\nsource_profile = loop\n',
+      '[profile env]\nrole_arn = arn:aws:iam::123456789012:role/env\ncredential_source = Environment\n',
       `[profile plain]\nmfa_serial = ${SERIAL}\n`,
     ].join('\n'))
     const both = (profile: string) => Promise.allSettled([
       resolveSettings({profile}, env).then(s => s.sourceProfile),
       resolveSetupSettings({profile}, env).then(s => s.sourceProfile),
     ])
-    for (const [profile, source] of [['admin', 'default'], ['plain', 'plain'], ['default', 'default']]) {
+    for (const [profile, source] of [['admin', 'default'], ['chained', 'default'], ['plain', 'plain'], ['default', 'default']]) {
       assert.deepEqual((await both(profile)).map(r => r.status === 'fulfilled' && r.value), [source, source], profile)
     }
 
-    for (const [profile, said] of [['orphan', /role_arn in \[profile orphan\] .* has no source_profile/], ['chained', /source_profile admin of \[profile chained\] .* is itself a role/]] as const) {
+    const refused = [
+      ['orphan', /role_arn in \[profile orphan\] .* has no source_profile/],
+      ['loop', /the role chain of loop loops: loop -> back -> loop/],
+      ['env', /\[profile env\] .* has credential_source = Environment/],
+    ] as const
+    for (const [profile, said] of refused) {
       for (const outcome of await both(profile)) {
         assert.equal(outcome.status, 'rejected', profile)
         assert.ok(outcome.reason instanceof ConfigError, `${profile}: ${outcome.reason}`)
