@@ -1,0 +1,70 @@
+/**
+ * What every built-in prompt that opens a window shares (ssh-askpass, zenity, kdialog, osascript):
+ * the program runs with the prompt in its argv (never the code), stdin closed, in a process group
+ * of its own, so that --prompt-timeout, a shutdown or our own exit end the window and whatever it
+ * started; the code is what it prints (trimmed, and checked for six digits, by the refresher); a
+ * non-zero exit is a cancel, with the first line of its stderr saying why ("cannot open display").
+ */
+import {runInOwnGroup} from '@mfa-creds/sdk'
+
+import {
+  AbortedError, errnoCode, PromptCancelledError, PromptTimedOutError, PromptUnavailableError,
+} from '../core/errors.js'
+import {PromptRequest} from '../core/refresh/ports.js'
+
+const SAID_MAX = 200
+
+/** The title of the windows mfa-creds opens itself (zenity, kdialog, osascript). */
+export const DIALOG_TITLE = 'mfa-creds'
+
+/** The prompt text every window shows, as the seed wrote it (exported: a plugin may ask in the same words). */
+export function promptText(request: Pick<PromptRequest, 'profile' | 'serial'>): string {
+  return `Enter MFA token for ${request.profile} from device ${request.serial}`
+}
+
+export interface DialogRun {
+  args: string[]
+  env: NodeJS.ProcessEnv
+  /** What to do when it is not installed: said with the error. */
+  installHint: string
+  /** A name looked up on PATH, or a path. */
+  program: string
+}
+
+/**
+ * The first non-blank line of what the program said on stderr ("Can't open display"), without
+ * control characters, trimmed and shortened: it goes into our one-line error message.
+ */
+function firstLine(stderr: string): string {
+  const line = stderr.split(/\r?\n/).map(l => l.replaceAll(/[\u0000-\u001F\u007F-\u009F]/g, ' ').trim()).find(Boolean) ?? ''
+  return line.length > SAID_MAX ? `${line.slice(0, SAID_MAX).trimEnd()}…` : line
+}
+
+/** Runs the window and returns what it printed; every other outcome is the typed error it means. */
+export async function askInDialog(run: DialogRun, request: PromptRequest): Promise<string> {
+  const {args, env, installHint, program} = run
+  const outcome = await runInOwnGroup(program, args, {env, signal: request.signal, timeoutMs: request.timeoutMs})
+  switch (outcome.type) {
+    case 'aborted': {
+      throw new AbortedError()
+    }
+
+    case 'timed-out': {
+      throw new PromptTimedOutError(`no MFA code was entered within ${Math.round(request.timeoutMs / 1000)} s`, 'run the command again when you are at the screen')
+    }
+
+    case 'spawn-failed': {
+      const code = errnoCode(outcome.error)
+      if (code === 'ENOENT' || code === 'EACCES') throw new PromptUnavailableError(`cannot run ${program} to ask for the MFA code (${code})`, installHint)
+      throw new PromptUnavailableError(`cannot run ${program}: ${outcome.error.message}`)
+    }
+
+    case 'exited': {
+      if (outcome.code === 0) return outcome.stdout
+      const how = outcome.signal ? `ended by ${outcome.signal}` : `exited ${outcome.code}`
+      const said = firstLine(outcome.stderr)
+      throw new PromptCancelledError(`the MFA prompt was cancelled (${program} ${how}${said ? `: ${said}` : ''})`, 'run the command again to be asked again')
+    }
+  }
+}
+
