@@ -16,15 +16,19 @@ import {PROMPT_POINT, promptPort} from '../extensions/prompt.js'
 import {HostSourceSpec, SOURCE_POINT, sourcePort} from '../extensions/source.js'
 import {HostWriterSpec, WRITER_POINT, writerPort} from '../extensions/writer.js'
 import {chooseAuto} from '../prompts/auto.js'
+import {kdialogPrompt} from '../prompts/kdialog.js'
+import {osascriptPrompt} from '../prompts/osascript.js'
 import {sshAskpassPrompt} from '../prompts/ssh-askpass.js'
 import {stdinPrompt} from '../prompts/stdin.js'
 import {ttyPrompt} from '../prompts/tty.js'
+import {zenityPrompt} from '../prompts/zenity.js'
 import {commandSource} from '../sources/command.js'
 import {credentialsFileSource} from '../sources/credentials-file.js'
 import {keyringSource} from '../sources/keyring.js'
 import {CredentialsFileWriter, credentialsFileWriter} from '../writers/credentials-file.js'
 
-export const BUILT_IN_PROMPTS: readonly PromptProviderSpec[] = [sshAskpassPrompt, stdinPrompt, ttyPrompt]
+/** In the order of their hooks in package.json (oclif.hooks), which discovery follows on both paths. */
+export const BUILT_IN_PROMPTS: readonly PromptProviderSpec[] = [kdialogPrompt, osascriptPrompt, sshAskpassPrompt, stdinPrompt, ttyPrompt, zenityPrompt]
 export const BUILT_IN_WRITERS: readonly HostWriterSpec[] = [credentialsFileWriter]
 export const BUILT_IN_SOURCES: readonly HostSourceSpec[] = [commandSource, credentialsFileSource, keyringSource]
 

@@ -5,7 +5,9 @@
  * started; the code is what it prints (trimmed, and checked for six digits, by the refresher); a
  * non-zero exit is a cancel, with the first line of its stderr saying why ("cannot open display").
  */
-import {runInOwnGroup} from '@mfa-creds/sdk'
+import type {PromptProviderSpec} from '@mfa-creds/sdk'
+
+import {runInOwnGroup, unknownOptions} from '@mfa-creds/sdk'
 
 import {
   AbortedError, errnoCode, PromptCancelledError, PromptTimedOutError, PromptUnavailableError,
@@ -68,3 +70,31 @@ export async function askInDialog(run: DialogRun, request: PromptRequest): Promi
   }
 }
 
+/** A built-in prompt that is a program opening a window: what to run, and how it is described. */
+export interface WindowSpec {
+  /** Its arguments around the prompt text (never the code). */
+  args: (text: string) => string[]
+  description: string
+  installHint: string
+  name: string
+  /** A name looked up on PATH, or a path; from the environment it runs in (SSH_ASKPASS). */
+  program: (env: NodeJS.ProcessEnv) => string
+}
+
+/**
+ * The provider spec of a window (announced by its hook, as plugins write theirs), run with `env`:
+ * by default the environment as it is when it asks.
+ */
+export function windowPrompt(window: WindowSpec, env?: NodeJS.ProcessEnv): PromptProviderSpec {
+  return {
+    ask(request) {
+      const runEnv = env ?? process.env
+      return askInDialog({
+        args: window.args(promptText(request)), env: runEnv, installHint: window.installHint, program: window.program(runEnv),
+      }, request)
+    },
+    description: window.description,
+    name: window.name,
+    validateOptions: options => unknownOptions(options, []),
+  }
+}
