@@ -1,8 +1,8 @@
 /**
  * The three ports a refresh needs, resolved from settings through the one extension host
  * (src/extensions): the credential source of the long-term keys, the prompt provider (`auto`
- * chosen by OpenSSH's rules) and the credential writer, each checked (name and options) before
- * anything is asked. The built-ins are listed
+ * chosen by OpenSSH's rules, then by the desktop: prompts/auto.ts) and the credential writer,
+ * each checked (name and options) before anything is asked. The built-ins are listed
  * here: when the CLI itself offers the chosen name, the host calls its spec in process.
  */
 import type {PromptProviderSpec} from '@mfa-creds/sdk'
@@ -59,7 +59,8 @@ export async function resolvePromptProvider(config: HookHost, settings: Pick<Set
     if (!chosen) {
       return new UnavailableProvider(new PromptUnavailableError(
         'no way to ask for the MFA code: there is no terminal, no display (DISPLAY or WAYLAND_DISPLAY) and no ssh-askpass to run',
-        'run it in a terminal, set DISPLAY for ssh-askpass, or choose with --prompt NAME (SSH_ASKPASS_REQUIRE=force also selects ssh-askpass)',
+        'run it in a terminal; set DISPLAY (or WAYLAND_DISPLAY) for a window (zenity, kdialog or ssh-askpass; osascript on macOS); '
+        + 'pipe the code in with --prompt stdin; or choose with --prompt NAME (mfa-creds providers lists them; SSH_ASKPASS_REQUIRE=force selects ssh-askpass)',
       ))
     }
 
