@@ -31,20 +31,24 @@ export interface DialogRun {
   installHint: string
   /** A name looked up on PATH, or a path. */
   program: string
+  /** Lines of its stderr that never say why it ended (what a toolkit warns about on every run). */
+  quiet?: RegExp | undefined
 }
 
 /**
  * The first non-blank line of what the program said on stderr ("Can't open display"), without
  * control characters, trimmed and shortened: it goes into our one-line error message.
  */
-function firstLine(stderr: string): string {
-  const line = stderr.split(/\r?\n/).map(l => l.replaceAll(/[\u0000-\u001F\u007F-\u009F]/g, ' ').trim()).find(Boolean) ?? ''
+function firstLine(stderr: string, quiet?: RegExp): string {
+  const line = stderr.split(/\r?\n/).map(l => l.replaceAll(/[\u0000-\u001F\u007F-\u009F]/g, ' ').trim()).find(l => l && !quiet?.test(l)) ?? ''
   return line.length > SAID_MAX ? `${line.slice(0, SAID_MAX).trimEnd()}…` : line
 }
 
 /** Runs the window and returns what it printed; every other outcome is the typed error it means. */
 export async function askInDialog(run: DialogRun, request: PromptRequest): Promise<string> {
-  const {args, env, installHint, program} = run
+  const {
+    args, env, installHint, program, quiet,
+  } = run
   const outcome = await runInOwnGroup(program, args, {env, signal: request.signal, timeoutMs: request.timeoutMs})
   switch (outcome.type) {
     case 'aborted': {
@@ -64,7 +68,7 @@ export async function askInDialog(run: DialogRun, request: PromptRequest): Promi
     case 'exited': {
       if (outcome.code === 0) return outcome.stdout
       const how = outcome.signal ? `ended by ${outcome.signal}` : `exited ${outcome.code}`
-      const said = firstLine(outcome.stderr)
+      const said = firstLine(outcome.stderr, quiet)
       throw new PromptCancelledError(`the MFA prompt was cancelled (${program} ${how}${said ? `: ${said}` : ''})`, 'run the command again to be asked again')
     }
   }
@@ -79,6 +83,7 @@ export interface WindowSpec {
   name: string
   /** A name looked up on PATH, or a path; from the environment it runs in (SSH_ASKPASS). */
   program: (env: NodeJS.ProcessEnv) => string
+  quiet?: RegExp
 }
 
 /**
@@ -90,7 +95,7 @@ export function windowPrompt(window: WindowSpec, env?: NodeJS.ProcessEnv): Promp
     ask(request) {
       const runEnv = env ?? process.env
       return askInDialog({
-        args: window.args(promptText(request)), env: runEnv, installHint: window.installHint, program: window.program(runEnv),
+        args: window.args(promptText(request)), env: runEnv, installHint: window.installHint, program: window.program(runEnv), quiet: window.quiet,
       }, request)
     },
     description: window.description,

@@ -17,6 +17,8 @@ export const kdialogWindow: WindowSpec = {
   installHint: 'install kdialog (Debian/Ubuntu: apt install kdialog), or choose another with --prompt (zenity, ssh-askpass, tty)',
   name: 'kdialog',
   program: () => 'kdialog',
+  // Qt without XDG_RUNTIME_DIR (a service, su), on every run.
+  quiet: /^QStandardPaths: /,
 }
 
 /** The built-in `kdialog` (announced by hooks/prompt-kdialog.ts). */

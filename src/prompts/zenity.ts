@@ -18,6 +18,8 @@ export const zenityWindow: WindowSpec = {
   installHint: 'install zenity (Debian/Ubuntu: apt install zenity), or choose another with --prompt (kdialog, ssh-askpass, tty)',
   name: 'zenity',
   program: () => 'zenity',
+  // GTK without an accessibility bus (a service, a bare X server), on every run.
+  quiet: /dbind-WARNING|at-spi/,
 }
 
 /** The built-in `zenity` (announced by hooks/prompt-zenity.ts). */

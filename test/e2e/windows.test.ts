@@ -82,26 +82,26 @@ describe('zenity and kdialog on a real display (Xvfb, xdotool)', () => {
         const child = box.start(['refresh-once', '--prompt', name, '--mfa-serial-number', SERIAL], desktop(name, {XDG_CURRENT_DESKTOP: ''}))
         const done = collect(child)
         await windowOf(title, done)
-        await display.type('12')
+        await display.type('x97531y')
         await display.key('Escape')
         const result = await done
         assert.equal(result.code, 3, result.stderr)
         assert.match(result.stderr, new RegExp(`the MFA prompt was cancelled \\(${name} exited 1`))
         assert.equal(await box.readCredentials(), DEFAULT_CREDENTIALS)
-        assert.doesNotMatch(result.stderr, /12/)
+        assert.doesNotMatch(result.stdout + result.stderr, /97531/)
       })
 
-      it('nobody answers: --prompt-timeout ends it (exit 3) and the window goes, with its whole process group', async () => {
+      it('nobody answers: --prompt-timeout ends it (exit 3), with its whole process group and its window', async () => {
         const child = box.start(['refresh-once', '--prompt-timeout', '2', '--mfa-serial-number', SERIAL], desktop(name))
         const done = collect(child)
-        const window = await windowOf(title, done)
+        // Its process, not its window: on a busy machine the window may take longer than 2 s to show.
         const {pid} = await childProcess(child.pid!, name)
         assert.ok((await groupMembers(pid)).includes(pid), `${name} leads a process group of its own`)
         const result = await done
         assert.equal(result.code, 3, result.stderr)
         assert.match(result.stderr, /no MFA code was entered within 2 s/)
         await waitFor(async () => ((await groupMembers(pid)).length === 0 ? true : undefined), 20_000, `process group ${pid} to be gone`)
-        await display.gone(window, 20_000, title)
+        await waitFor(async () => ((await display.windows(title)).length === 0 ? true : undefined), 20_000, 'its window to be gone')
         assert.equal(await box.readCredentials(), DEFAULT_CREDENTIALS)
       })
     })

@@ -87,6 +87,14 @@ exit "\${FAKE_EXIT:-0}"
     })
   }
 
+  it('what GTK and Qt say on every run (no accessibility bus, no runtime dir) is not given as the reason', async () => {
+    env.FAKE_EXIT = '1'
+    env.FAKE_SAY = "(zenity:3121): dbind-WARNING **: 17:24:54.935: Couldn't connect to accessibility bus: Failed to connect to socket"
+    await assert.rejects(ask(zenityWindow), (error: Error) => error.message === 'the MFA prompt was cancelled (zenity exited 1)')
+    env.FAKE_SAY = "QStandardPaths: XDG_RUNTIME_DIR not set, defaulting to '/tmp/runtime-root'\nqt.qpa.xcb: could not connect to display"
+    await assert.rejects(ask(kdialogWindow), (error: Error) => error.message === 'the MFA prompt was cancelled (kdialog exited 1: qt.qpa.xcb: could not connect to display)')
+  })
+
   it('a window nobody answers is ended with all it started (its process group), and says timed out', async () => {
     env.FAKE_SLEEP = '60'
     await assert.rejects(ask(zenityWindow, request('default', 1500)), PromptTimedOutError)

@@ -45,17 +45,13 @@ export class Display {
   /** Ids of the windows with this exact title, once at least one is mapped. */
   async findWindows(title: string, timeoutMs = 20_000): Promise<string[]> {
     return waitFor(async () => {
-      const {stdout} = await this.xdotool('search', '--onlyvisible', '--name', `^${title}$`).catch(() => ({stdout: ''}))
-      const ids = stdout.split('\n').filter(Boolean)
+      const ids = await this.windows(title)
       return ids.length > 0 ? ids : undefined
     }, timeoutMs, `a window titled "${title}"`)
   }
 
-  async gone(window: string, timeoutMs = 20_000, title = ASKPASS_TITLE): Promise<void> {
-    await waitFor(async () => {
-      const {stdout} = await this.xdotool('search', '--onlyvisible', '--name', `^${title}$`).catch(() => ({stdout: ''}))
-      return stdout.split('\n').includes(window) ? undefined : true
-    }, timeoutMs, `window ${window} to close`)
+  async gone(window: string, timeoutMs = 20_000): Promise<void> {
+    await waitFor(async () => ((await this.windows(ASKPASS_TITLE)).includes(window) ? undefined : true), timeoutMs, `window ${window} to close`)
   }
 
   /** Presses keys (xdotool names: Return, Escape) on whatever holds the keyboard. */
@@ -72,6 +68,12 @@ export class Display {
   /** Types text through XTEST, as a keyboard would. */
   async type(text: string): Promise<void> {
     await this.xdotool('type', '--delay', '30', text)
+  }
+
+  /** Ids of the windows mapped now with this exact title (WM_NAME, as xdotool matches it). */
+  async windows(title: string): Promise<string[]> {
+    const {stdout} = await this.xdotool('search', '--onlyvisible', '--name', `^${title}$`).catch(() => ({stdout: ''}))
+    return stdout.split('\n').filter(Boolean)
   }
 
   private xdotool(...args: string[]) {
