@@ -13,5 +13,5 @@ export type {SessionCredentials} from './core/aws/sts.js'
  * `defineCredentialWriter`.
  */
 export type {CredentialWriter, PromptProvider} from './core/refresh/ports.js'
-export {promptText} from './prompts/ssh-askpass.js'
+export {promptText} from './prompts/dialog.js'
 export * from '@mfa-creds/sdk'

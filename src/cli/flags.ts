@@ -39,7 +39,10 @@ export const refreshFlags = {
     helpValue: 'PROFILE',
   }),
   prompt: Flags.string({
-    description: 'How to ask for the code: auto (tty when there is a terminal, else ssh-askpass when there is a display, by OpenSSH rules), ssh-askpass, tty, stdin (the next line of standard input, for scripts), or a plugin\'s provider (see mfa-creds providers). Default: mfa_creds_prompt in the profile\'s config section, else auto.',
+    description: 'How to ask for the code: auto (OpenSSH\'s SSH_ASKPASS rules, then tty when there is a terminal; else, with a display, '
+      + '$SSH_ASKPASS when set, osascript on macOS, else the first installed of zenity, kdialog, ssh-askpass, kdialog first in KDE), '
+      + 'ssh-askpass, zenity, kdialog, osascript (macOS), tty, stdin (the next line of standard input, for scripts), '
+      + 'or a plugin\'s provider (see mfa-creds providers). Default: mfa_creds_prompt in the profile\'s config section, else auto.',
     helpValue: 'NAME',
   }),
   'prompt-option': Flags.string({

@@ -1,8 +1,8 @@
 /**
  * The three ports a refresh needs, resolved from settings through the one extension host
  * (src/extensions): the credential source of the long-term keys, the prompt provider (`auto`
- * chosen by OpenSSH's rules) and the credential writer, each checked (name and options) before
- * anything is asked. The built-ins are listed
+ * chosen by OpenSSH's rules, then by the desktop: prompts/auto.ts) and the credential writer,
+ * each checked (name and options) before anything is asked. The built-ins are listed
  * here: when the CLI itself offers the chosen name, the host calls its spec in process.
  */
 import type {PromptProviderSpec} from '@mfa-creds/sdk'
@@ -16,15 +16,19 @@ import {PROMPT_POINT, promptPort} from '../extensions/prompt.js'
 import {HostSourceSpec, SOURCE_POINT, sourcePort} from '../extensions/source.js'
 import {HostWriterSpec, WRITER_POINT, writerPort} from '../extensions/writer.js'
 import {chooseAuto} from '../prompts/auto.js'
+import {kdialogPrompt} from '../prompts/kdialog.js'
+import {osascriptPrompt} from '../prompts/osascript.js'
 import {sshAskpassPrompt} from '../prompts/ssh-askpass.js'
 import {stdinPrompt} from '../prompts/stdin.js'
 import {ttyPrompt} from '../prompts/tty.js'
+import {zenityPrompt} from '../prompts/zenity.js'
 import {commandSource} from '../sources/command.js'
 import {credentialsFileSource} from '../sources/credentials-file.js'
 import {keyringSource} from '../sources/keyring.js'
 import {CredentialsFileWriter, credentialsFileWriter} from '../writers/credentials-file.js'
 
-export const BUILT_IN_PROMPTS: readonly PromptProviderSpec[] = [sshAskpassPrompt, stdinPrompt, ttyPrompt]
+/** In the order of their hooks in package.json (oclif.hooks), which discovery follows on both paths. */
+export const BUILT_IN_PROMPTS: readonly PromptProviderSpec[] = [kdialogPrompt, osascriptPrompt, sshAskpassPrompt, stdinPrompt, ttyPrompt, zenityPrompt]
 export const BUILT_IN_WRITERS: readonly HostWriterSpec[] = [credentialsFileWriter]
 export const BUILT_IN_SOURCES: readonly HostSourceSpec[] = [commandSource, credentialsFileSource, keyringSource]
 
@@ -51,11 +55,12 @@ export async function resolvePromptProvider(config: HookHost, settings: Pick<Set
   const offers = await discover(config, 'prompt')
   let name = settings.prompt
   if (name === 'auto') {
-    const chosen = chooseAuto(env, terminal)
+    const chosen = chooseAuto(env, {terminal})
     if (!chosen) {
       return new UnavailableProvider(new PromptUnavailableError(
         'no way to ask for the MFA code: there is no terminal, no display (DISPLAY or WAYLAND_DISPLAY) and no ssh-askpass to run',
-        'run it in a terminal, set DISPLAY for ssh-askpass, or choose with --prompt NAME (SSH_ASKPASS_REQUIRE=force also selects ssh-askpass)',
+        'run it in a terminal; set DISPLAY (or WAYLAND_DISPLAY) for a window (zenity, kdialog or ssh-askpass; osascript on macOS); '
+        + 'pipe the code in with --prompt stdin; or choose with --prompt NAME (mfa-creds providers lists them; SSH_ASKPASS_REQUIRE=force selects ssh-askpass)',
       ))
     }
 
@@ -78,7 +83,7 @@ const noTerminal = () => false
  * no terminal; undefined when only the terminal or standard input could ask.
  */
 export async function resolveBackgroundPrompt(config: HookHost, settings: Pick<Settings, 'prompt' | 'promptOptions' | 'promptSource'>, env: NodeJS.ProcessEnv = process.env): Promise<PromptProvider | undefined> {
-  const name = settings.prompt === 'auto' ? chooseAuto(env, noTerminal) : settings.prompt
+  const name = settings.prompt === 'auto' ? chooseAuto(env, {terminal: noTerminal}) : settings.prompt
   if (name === undefined || TERMINAL_PROMPTS.has(name)) return undefined
   return resolvePromptProvider(config, settings, env, noTerminal)
 }

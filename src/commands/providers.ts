@@ -29,7 +29,8 @@ export default class Providers extends BaseCommand {
     table('WRITER', writers)
     this.log('')
     table('SOURCE', sources.map(s => ({...s, description: s.stores ? s.description : `${s.description}; gives keys, does not keep them`})))
-    this.log(`\nauto picks ssh-askpass or tty (OpenSSH rules). More: ${this.config.bin} plugins install NAME`)
+    this.log('\nauto picks tty in a terminal, else a window: $SSH_ASKPASS when set, osascript on macOS, else the first installed of zenity, kdialog,'
+      + ` ssh-askpass (kdialog first in KDE); SSH_ASKPASS_REQUIRE comes first of all, as in OpenSSH. More: ${this.config.bin} plugins install NAME`)
     return {promptProviders: providers, sources, writers}
   }
 }

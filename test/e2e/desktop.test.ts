@@ -30,16 +30,23 @@ describe('ssh-askpass on a real display (Xvfb, Debian\'s x11-ssh-askpass, xdotoo
 
   after(() => display?.stop())
 
+  let bin: string
+
   beforeEach(async () => {
     box = await Sandbox.create()
     url = (await getMoto()).url
+    // A desktop where ssh-askpass is the only window installed (no zenity, no kdialog, which auto
+    // would take first: test/e2e/windows.test.ts).
+    bin = path.join(box.root, 'bin')
+    await fs.mkdir(bin)
+    await fs.symlink(await which('ssh-askpass'), path.join(bin, 'ssh-askpass'))
   })
 
   afterEach(() => box.cleanup())
 
   /** No --prompt, no terminal (detached), DISPLAY set, SSH_ASKPASS unset: the auto rules pick ssh-askpass from PATH. */
   const desktop = () => ({
-    AWS_ENDPOINT_URL: url, DISPLAY: display.name, SSH_ASKPASS: undefined, SSH_ASKPASS_REQUIRE: undefined,
+    AWS_ENDPOINT_URL: url, DISPLAY: display.name, PATH: bin, SSH_ASKPASS: undefined, SSH_ASKPASS_REQUIRE: undefined,
   })
 
   it('refresh-once opens the window, naming the profile and device, and takes the code typed into it', async () => {

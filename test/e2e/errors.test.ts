@@ -80,7 +80,7 @@ const CASES: Case[] = [
     args: [...BASE, '--bogus'], code: 2, stderr: /Nonexistent flag: --bogus/, title: 'an unknown flag',
   },
   {
-    args: [...BASE, '--prompt', 'carrier-pigeon'], code: 2, stderr: /unknown prompt provider "carrier-pigeon"[\s\S]*installed: ssh-askpass \(mfa-creds\), stdin \(mfa-creds\), tty \(mfa-creds\), or auto/, title: 'an unknown prompt provider',
+    args: [...BASE, '--prompt', 'carrier-pigeon'], code: 2, stderr: /unknown prompt provider "carrier-pigeon"[\s\S]*installed: kdialog \(mfa-creds\), osascript \(mfa-creds\), ssh-askpass \(mfa-creds\), stdin \(mfa-creds\), tty \(mfa-creds\), zenity \(mfa-creds\), or auto/, title: 'an unknown prompt provider',
   },
   {
     args: [...BASE, '--prompt-option', 'nonsense'], code: 2, stderr: /--prompt-option "nonsense" is not KEY=VALUE/, title: 'a prompt option that is not KEY=VALUE',

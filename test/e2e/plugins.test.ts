@@ -36,7 +36,7 @@ describe('plugins: the prompt-provider extension point', () => {
     assert.equal(result.code, 0, result.stderr)
     const {promptProviders, sources, writers} = JSON.parse(result.stdout)
     const offers = (list: Array<{name: string; plugin: string}>) => list.map(p => [p.name, p.plugin])
-    assert.deepEqual(offers(promptProviders), [['ssh-askpass', 'mfa-creds'], ['stdin', 'mfa-creds'], ['tty', 'mfa-creds']])
+    assert.deepEqual(offers(promptProviders), ['kdialog', 'osascript', 'ssh-askpass', 'stdin', 'tty', 'zenity'].map(name => [name, 'mfa-creds']))
     assert.deepEqual(offers(writers), [['credentials-file', 'mfa-creds']])
     assert.deepEqual(offers(sources), [['command', 'mfa-creds'], ['credentials-file', 'mfa-creds'], ['keyring', 'mfa-creds']])
     assert.deepEqual(sources.map((s: {stores: boolean}) => s.stores), [false, true, true], 'which keep keys')

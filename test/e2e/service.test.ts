@@ -33,13 +33,15 @@ describe('service install | uninstall | print', () => {
   const run = (args: string[], env: Record<string, string | undefined> = {}) => box.run(args, {DISPLAY: ':7', PATH: `${bin}:${process.env.PATH}`, ...env})
 
   it('prints a systemd user unit that systemd-analyze accepts, even for awkward profile names', async () => {
-    const result = await run(['service', 'print', '-p', 'default', '-p', 'we%ird "name" $HOME', '--keep-going', '--platform', 'linux'])
+    const result = await run(['service', 'print', '-p', 'default', '-p', 'we%ird "name" $HOME', '--keep-going', '--platform', 'linux'], {XDG_CURRENT_DESKTOP: 'KDE'})
     assert.equal(result.code, 0, result.stderr)
     const [first, ...rest] = result.stdout.split('\n')
     assert.equal(first, `# ${unit}`)
     const text = rest.join('\n')
     assert.match(text, new RegExp(String.raw`ExecStart="${process.execPath}" "${BIN}" "watch" "--profile" "default" "--profile" "we%%ird \\"name\\" \$\$HOME" "--keep-going"`))
     assert.match(text, /^Environment="DISPLAY=:7"$/m)
+    // auto's choice of window (kdialog in KDE) is the session's too.
+    assert.match(text, /^Environment="XDG_CURRENT_DESKTOP=KDE"$/m)
     assert.match(text, /^Restart=on-failure$/m)
     const file = path.join(box.root, 'mfa-creds.service')
     await fs.writeFile(file, text)

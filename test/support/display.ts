@@ -45,17 +45,13 @@ export class Display {
   /** Ids of the windows with this exact title, once at least one is mapped. */
   async findWindows(title: string, timeoutMs = 20_000): Promise<string[]> {
     return waitFor(async () => {
-      const {stdout} = await this.xdotool('search', '--onlyvisible', '--name', `^${title}$`).catch(() => ({stdout: ''}))
-      const ids = stdout.split('\n').filter(Boolean)
+      const ids = await this.windows(title)
       return ids.length > 0 ? ids : undefined
     }, timeoutMs, `a window titled "${title}"`)
   }
 
   async gone(window: string, timeoutMs = 20_000): Promise<void> {
-    await waitFor(async () => {
-      const {stdout} = await this.xdotool('search', '--onlyvisible', '--name', `^${ASKPASS_TITLE}$`).catch(() => ({stdout: ''}))
-      return stdout.split('\n').includes(window) ? undefined : true
-    }, timeoutMs, `window ${window} to close`)
+    await waitFor(async () => ((await this.windows(ASKPASS_TITLE)).includes(window) ? undefined : true), timeoutMs, `window ${window} to close`)
   }
 
   /** Presses keys (xdotool names: Return, Escape) on whatever holds the keyboard. */
@@ -74,13 +70,19 @@ export class Display {
     await this.xdotool('type', '--delay', '30', text)
   }
 
+  /** Ids of the windows mapped now with this exact title (WM_NAME, as xdotool matches it). */
+  async windows(title: string): Promise<string[]> {
+    const {stdout} = await this.xdotool('search', '--onlyvisible', '--name', `^${title}$`).catch(() => ({stdout: ''}))
+    return stdout.split('\n').filter(Boolean)
+  }
+
   private xdotool(...args: string[]) {
     return execFileP('xdotool', args, {env: {...process.env, DISPLAY: this.name}, timeout: 10_000})
   }
 }
 
-/** The argument vector of the one child process of `parent` named `name` (from /proc). */
-export async function childCommandLine(parent: number, name: string): Promise<string[]> {
+/** The pid and argument vector of the one child process of `parent` named `name` (from /proc). */
+export async function childProcess(parent: number, name: string): Promise<{argv: string[]; pid: number}> {
   return waitFor(async () => {
     for (const entry of await fs.readdir('/proc')) {
       if (!/^\d+$/.test(entry)) continue
@@ -89,7 +91,26 @@ export async function childCommandLine(parent: number, name: string): Promise<st
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
       if (ppid !== parent) continue
       const argv = (await fs.readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean)
-      if (argv[0]?.endsWith(name)) return argv
+      if (argv[0]?.endsWith(name)) return {argv, pid: Number(entry)}
     }
   }, 10_000, `a ${name} child of ${parent}`)
+}
+
+/** The argument vector of the one child process of `parent` named `name` (from /proc). */
+export async function childCommandLine(parent: number, name: string): Promise<string[]> {
+  return (await childProcess(parent, name)).argv
+}
+
+/** The processes of process group `group` that are left (from /proc; zombies count as gone). */
+export async function groupMembers(group: number): Promise<number[]> {
+  const members: number[] = []
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    // After the comm: state ppid pgrp ...
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (Number(pgrp) === group && state !== 'Z') members.push(Number(entry))
+  }
+
+  return members
 }

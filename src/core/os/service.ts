@@ -37,6 +37,7 @@ export const CARRIED_ENV = [
   'SSH_ASKPASS_REQUIRE',
   'WAYLAND_DISPLAY',
   'XAUTHORITY',
+  'XDG_CURRENT_DESKTOP',
 ]
 
 export const SYSTEMD_UNIT = 'mfa-creds.service'

@@ -8,7 +8,6 @@ import {shlexSplit} from '../../../src/core/aws/profiles.js'
 import {ConfigError, UsageError} from '../../../src/core/errors.js'
 import {resolveSettings} from '../../../src/core/refresh/settings.js'
 import {isFresh, parseExpiration} from '../../../src/core/time.js'
-import {askpassFound, chooseAuto} from '../../../src/prompts/auto.js'
 
 const SERIAL = 'arn:aws:iam::123456789012:mfa/alice'
 
@@ -191,27 +190,6 @@ describe('time: expirations', () => {
     assert.equal(isFresh(new Date('2026-11-24T00:05:01Z'), now, 300), true)
     assert.equal(isFresh(new Date('2026-11-24T00:05:00Z'), now, 300), false)
     assert.equal(isFresh(undefined, now, 300), false)
-  })
-})
-
-describe('prompts: the auto choice follows OpenSSH', () => {
-  it('uses SSH_ASKPASS_REQUIRE, then the terminal, then the display', () => {
-    assert.equal(chooseAuto({SSH_ASKPASS_REQUIRE: 'force'}, () => true), 'ssh-askpass')
-    assert.equal(chooseAuto({DISPLAY: ':0', SSH_ASKPASS_REQUIRE: 'never'}, () => false), 'tty')
-    assert.equal(chooseAuto({DISPLAY: ':0', SSH_ASKPASS_REQUIRE: 'prefer'}, () => true), 'ssh-askpass')
-    assert.equal(chooseAuto({DISPLAY: ':0'}, () => true), 'tty')
-    assert.equal(chooseAuto({DISPLAY: ':0'}, () => false), 'ssh-askpass')
-    assert.equal(chooseAuto({WAYLAND_DISPLAY: 'wayland-0'}, () => false), 'ssh-askpass')
-    assert.equal(chooseAuto({}, () => false, () => false), undefined)
-    // As aws-mfa-credentials: no terminal, no display, but an ssh-askpass to run.
-    assert.equal(chooseAuto({}, () => false, () => true), 'ssh-askpass')
-    assert.equal(chooseAuto({}, () => true, () => true), 'tty')
-  })
-
-  it('finds an ssh-askpass to run: $SSH_ASKPASS when set, else on PATH', () => {
-    assert.equal(askpassFound({PATH: '/nonexistent'}), false)
-    assert.equal(askpassFound({PATH: `/nonexistent:${path.dirname(process.execPath)}`, SSH_ASKPASS: process.execPath}), true)
-    assert.equal(askpassFound({SSH_ASKPASS: '/nonexistent/askpass'}), false)
   })
 })
 
