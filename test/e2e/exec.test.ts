@@ -5,7 +5,7 @@ import http from 'node:http'
 import path from 'node:path'
 
 import {
-  getMoto, ROOT, StsStub, waitFor,
+  getMoto, ROOT, StsStub, SUPPORT, waitFor,
 } from '../support/peers.js'
 import {
   BIN, collect, LONG_TERM, RunResult, Sandbox, SERIAL,
@@ -103,6 +103,24 @@ describe('exec: a command or a shell with the session, as aws-vault exec', () =>
     assert.deepEqual(await box.askpassCalls(), [])
     assert.equal(stub.requests.length, calls)
     assert.equal(await box.readCredentials(), before)
+  })
+
+  it('a signal sent to its whole process group (timeout, kill -- -PGID) reaches COMMAND once', async () => {
+    const ready = path.join(box.root, 'ready')
+    const child = box.start(['exec', '--', 'python3', path.join(SUPPORT, 'count_signals.py'), ready, '3'], {AWS_ENDPOINT_URL: stub.url})
+    const done = collect(child)
+    await waitFor(() => fs.access(ready).then(() => true, () => {}), 20_000, 'COMMAND to start')
+    process.kill(-child.pid!, 'SIGHUP')
+    process.kill(-child.pid!, 'SIGINT')
+    const result = await done
+    assert.deepEqual(JSON.parse(result.stdout), {HUP: 1, INT: 1, QUIT: 0})
+    assert.equal(result.code, 1)
+  })
+
+  it('with no PATH at all, finds COMMAND where a shell would (/usr/bin:/bin)', async () => {
+    const result = await run(['--', 'ls', '/'], {PATH: undefined})
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /^usr$/m)
   })
 
   it('passes standard input and output through', async () => {
@@ -277,6 +295,35 @@ describe('exec --server: a local credentials endpoint (the ECS container protoco
     })
   })
 
+  it('no other way to keys before the endpoint: a [profile default] of its own, ~/.boto, $AWS_CREDENTIAL_FILE, login_session, the Java SDK\'s names', async () => {
+    stub = await StsStub.start(StsStub.success(SESSION))
+    const planted = path.join(box.root, 'planted.sh')
+    await fs.writeFile(planted, '#!/bin/sh\necho \'{"Version": 1, "AccessKeyId": "AKIAPLANTEDPROCESS01", "SecretAccessKey": "x"}\'\n', {mode: 0o755})
+    await fs.writeFile(box.configFile, `[profile default]\nregion = eu-west-2\nca_bundle = /etc/ssl/certs/ca-certificates.crt\ncredential_process = ${planted}\n\n[profile work]\nmfa_serial = ${SERIAL}\nlogin_session = arn:aws:iam::123456789012:user/alice\n`)
+    await fs.appendFile(box.credentialsFile, '\n[work]\naws_access_key_id = AKIAWORKWORKWORK0001\naws_secret_access_key = work/Secret000000000000000000000000000000\n')
+    await fs.writeFile(path.join(box.home, '.boto'), '[Credentials]\naws_access_key_id = AKIAPLANTEDBOTO00001\naws_secret_access_key = x\n')
+    const ec2 = path.join(box.root, 'ec2-credentials')
+    await fs.writeFile(ec2, 'AWSAccessKeyId=AKIAPLANTEDEC2000001\nAWSSecretKey=x\n')
+    const probe = `${BOTOCORE_PROBE}
+import os
+print(json.dumps({"java": [k for k in ("AWS_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_CREDENTIAL_FILE") if k in os.environ], "ca": s.get_config_variable("ca_bundle"),
+  "config": open(os.environ["AWS_CONFIG_FILE"]).read()}))
+`
+    const result = await python(box, probe, ['-p', 'work', '--server'], {
+      AWS_ACCESS_KEY: 'AKIAPLANTEDJAVA00001', AWS_CREDENTIAL_FILE: ec2, AWS_ENDPOINT_URL: stub.url, AWS_SECRET_KEY: 'x',
+    })
+    assert.equal(result.code, 0, result.stderr)
+    const [seen, rest] = result.stdout.trim().split('\n').map(line => JSON.parse(line))
+    assert.equal(seen.method, 'container-role')
+    assert.equal(seen.key, SESSION.accessKeyId)
+    // The settings of the profile default (here [profile default]) are kept under the profile's.
+    assert.equal(seen.region, 'eu-west-2')
+    assert.equal(rest.ca, '/etc/ssl/certs/ca-certificates.crt')
+    assert.deepEqual(rest.java, [])
+    assert.doesNotMatch(rest.config.split('\n\n')[0], /login_session|credential_process/)
+    assert.doesNotMatch(rest.config, /\[profile default\]/)
+  })
+
   it('the AWS SDK for JavaScript takes the endpoint too: its calls are signed with the session, not the keys of [default]', async () => {
     stub = await StsStub.start(form => (form.Action === 'GetCallerIdentity' ? CALLER : StsStub.success(SESSION)))
     const client = path.join(ROOT, 'node_modules', '@aws-sdk', 'client-sts', 'dist-cjs', 'index.js')
@@ -301,7 +348,7 @@ new STSClient({}).send(new GetCallerIdentityCommand({})).then(r => console.log(r
     assert.equal(seen.localhost, 200)
     assert.equal(seen.post, 405)
     assert.equal(seen.put, 405)
-    assert.equal(seen['other-path'], 404)
+    assert.equal(seen['other-path'], 401)
     assert.deepEqual(seen['env-keys'], [])
     assert.equal(seen.dir, '0o700')
     const [config, credentials] = seen.files as string[]
@@ -349,6 +396,16 @@ new STSClient({}).send(new GetCallerIdentityCommand({})).then(r => console.log(r
     assert.equal(result.code, 0, result.stderr)
     assert.equal(JSON.parse(result.stdout).key, SESSION.accessKeyId)
     assert.match(result.stderr, /nothing will ask for a code while python3 has this terminal.*mfa-creds watch -p default/)
+  })
+
+  it('a temp dir it cannot write to is a configuration error found before anything is asked (exit 6)', async () => {
+    stub = await StsStub.start(StsStub.success(SESSION))
+    const before = await box.readCredentials()
+    const result = await box.run(['exec', '--server', '--', 'true'], {AWS_ENDPOINT_URL: stub.url, TMPDIR: path.join(box.root, 'no-such-dir')})
+    assert.equal(result.code, 6, result.stderr)
+    assert.match(result.stderr, /cannot make the stand-in files .*no-such-dir/)
+    assert.deepEqual(await box.askpassCalls(), [])
+    assert.equal(await box.readCredentials(), before)
   })
 
   it('refuses a lead time as long as the session before anything is asked', async () => {
@@ -438,6 +495,27 @@ describe('watch --serve: a long-lived endpoint that exec --server hands to its c
     assert.doesNotMatch(result.stderr, /using the endpoint of mfa-creds watch/)
     assert.equal(JSON.parse(result.stdout).method, 'container-role')
     assert.match(await fs.readFile(other, 'utf8'), /\[default-mfa\]/)
+  })
+
+  it('a command\'s token opens its own target only: not another one the watch serves', async () => {
+    stub = await StsStub.start(StsStub.success(SESSION))
+    await fs.appendFile(box.configFile, `\n[profile work]\nmfa_serial = ${SERIAL}\n`)
+    await fs.appendFile(box.credentialsFile, '\n[work]\naws_access_key_id = AKIAWORKWORKWORK0001\naws_secret_access_key = work/Secret000000000000000000000000000000\n')
+    await startWatch(['-p', 'default', '-p', 'work'])
+    const program = `
+import os, urllib.request
+u = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+def status(url):
+    try:
+        return urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]})).status
+    except urllib.error.HTTPError as e:
+        return e.code
+print(status(u), status(u.rsplit("/", 1)[0] + "/work-mfa"))
+`
+    const result = await python(box, program, ['--server'], {AWS_ENDPOINT_URL: stub.url})
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stderr, /using the endpoint of mfa-creds watch/)
+    assert.equal(result.stdout.trim(), '200 401')
   })
 
   it('refuses a wrong token and tells its log, once', async () => {

@@ -306,6 +306,22 @@ describe('watch against a failing STS', () => {
     }
   })
 
+  it('notices within a minute when another writer puts a shorter session into its target, and refreshes when that one is due', async function () {
+    this.timeout(120_000)
+    t.stub.fallback = StsStub.success({expiration: new Date(Date.now() + 12 * 3_600_000)})
+    const w = new Running(t.box.start(['watch', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: t.stub.url}))
+    try {
+      await w.until(/refreshed: valid until/, 1, 30_000)
+      // Another tool writes a session that has already ended (or ends within the lead time).
+      const text = await t.box.readCredentials()
+      await fs.writeFile(t.box.credentialsFile, text.replace(/^expiration = .*$/m, 'expiration = 2020-01-01T00:00:00Z'))
+      await w.until(/refreshed: valid until/, 2, 75_000)
+      assert.equal(t.stub.requests.filter(r => r.form.Action === 'GetSessionToken').length, 2)
+    } finally {
+      assert.equal(await w.stop(), 0)
+    }
+  })
+
   it('waits out STS backoff on a monotonic clock: a clock stepped back an hour does not stall "retrying in" (faketime)', async function () {
     this.timeout(90_000)
     assert.ok(existsSync(FAKETIME_LIB), 'libfaketime is missing: .ci/run installs Debian faketime')

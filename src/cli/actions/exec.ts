@@ -14,12 +14,13 @@ import {profileMap} from '../../core/aws/profiles.js'
 import {readSessionCredentials} from '../../core/aws/session-credentials.js'
 import {readSharedFile} from '../../core/aws/shared-file.js'
 import {UsageError} from '../../core/errors.js'
-import {CredentialsEndpoint, endpointPath, startEndpoint} from '../../core/exec/endpoint.js'
+import {endpointPath, newToken, startEndpoint} from '../../core/exec/endpoint.js'
 import {
-  childRegion, endpointEnvironment, EXEC_VARIABLE, keysEnvironment,
+  childRegion, endpointEnvironment, EXEC_VARIABLE, ExecIdentity, keysEnvironment,
 } from '../../core/exec/environment.js'
-import {findProgram, runCommand} from '../../core/exec/run-command.js'
+import {DEFAULT_PATH, findProgram, runCommand} from '../../core/exec/run-command.js'
 import {StandIn, standInConfig, writeStandIn} from '../../core/exec/stand-in.js'
+import {PromptProvider} from '../../core/refresh/ports.js'
 import {refreshOnce} from '../../core/refresh/refresher.js'
 import {WallClock} from '../../core/refresh/schedule.js'
 import {resolveSettings, Settings, SettingsInput} from '../../core/refresh/settings.js'
@@ -56,7 +57,7 @@ export async function exec(flags: ExecFlags, command: string[], hooks: HookHost,
   }
 
   // Checked before a code is asked for: a command that cannot be run, a session too short to renew.
-  const missing = findProgram(program[0], process.env.PATH)
+  const missing = findProgram(program[0], process.env.PATH ?? DEFAULT_PATH)
   if (missing) {
     io.note(`${io.bin}: ${missing.problem}`)
     io.exit(missing.exitCode)
@@ -69,6 +70,33 @@ export async function exec(flags: ExecFlags, command: string[], hooks: HookHost,
 
   const ports = await resolvePorts(hooks, settings)
   const renewalPrompt = flags.server ? await resolveBackgroundPrompt(hooks, settings) : undefined
+  // --server: the stand-in files are made before a code is asked for (a temp dir that cannot be
+  // written is found out first), and removed however this ends.
+  const config = await readSharedFile(settings.configFile, 'config file')
+  const profiles = profileMap(config.view)
+  const identity = {profile: settings.profile, region: childRegion(process.env, profiles, [settings.targetProfile, settings.profile, settings.sourceProfile])}
+  const standIn = flags.server ? writeStandIn(standInConfig(config.view, profiles, {profile: settings.profile, region: identity.region, target: settings.targetProfile})) : undefined
+  try {
+    await run(settings, {
+      flags, identity, io, ports, program, renewalPrompt, standIn,
+    })
+  } finally {
+    standIn?.remove()
+  }
+}
+
+interface Run {
+  flags: ExecFlags
+  identity: ExecIdentity
+  io: CommandIo
+  ports: Ports
+  program: string[]
+  renewalPrompt: PromptProvider | undefined
+  standIn: StandIn | undefined
+}
+
+/** The refresh, then COMMAND: with the keys, or with the endpoint and the stand-in files. */
+async function run(settings: Settings, {flags, identity, io, ports, program, renewalPrompt, standIn}: Run): Promise<void> {
   await withShutdown(io.exit, signal => {
     const notify = promptNotifier(flags.notify, settings.profile, settings.targetProfile, signal)
     return refreshOnce(settings, {
@@ -82,24 +110,23 @@ export async function exec(flags: ExecFlags, command: string[], hooks: HookHost,
     })
   })
 
-  const config = await readSharedFile(settings.configFile, 'config file')
-  const profiles = profileMap(config.view)
-  const identity = {profile: settings.profile, region: childRegion(process.env, profiles, [settings.targetProfile, settings.profile, settings.sourceProfile])}
   const credentials = () => readSessionCredentials(settings.credentialsFile, settings.targetProfile, settings.profile)
-  if (!flags.server) {
+  if (!standIn) {
     await finish(io, await runCommand(program, keysEnvironment(process.env, await credentials(), identity)))
     return
   }
 
   // A watch --serve of this target serves it already, and keeps it fresh: its endpoint is used.
   const path = endpointPath(settings.targetProfile)
-  const watch = (await listWatchers(settings.credentialsFile))
-    .find(w => w.endpoint && w.targets.some(t => t.target === settings.targetProfile))
-  const endpoint = watch?.endpoint ?? await startEndpoint({
-    credentials: async asked => (asked === path ? credentials() : undefined),
-    onRequest: refusalNotes(line => io.note(`${io.bin}: ${line}`)),
-  })
-  const own = watch ? undefined : endpoint as CredentialsEndpoint
+  const watch = (await listWatchers(settings.credentialsFile)).find(w => w.endpoint?.tokens[settings.targetProfile])
+  const token = watch?.endpoint?.tokens[settings.targetProfile] ?? newToken()
+  const own = watch
+    ? undefined
+    : await startEndpoint({
+      onRequest: refusalNotes(line => io.note(`${io.bin}: ${line}`)),
+      route: asked => (asked === path ? {credentials, token} : undefined),
+    })
+  const origin = watch?.endpoint?.origin ?? own!.origin
   const stop = new AbortController()
   const renewing = own && renewalPrompt ? renew(settings, {...ports, prompt: renewalPrompt}, io, stop.signal) : undefined
   if (watch) io.note(`${io.bin}: using the endpoint of mfa-creds watch (pid ${watch.pid}), which keeps [${settings.targetProfile}] fresh.`)
@@ -107,18 +134,13 @@ export async function exec(flags: ExecFlags, command: string[], hooks: HookHost,
     io.note(`${io.bin}: the endpoint serves [${settings.targetProfile}] as the credentials file holds it; nothing will ask for a code while ${program[0]} has this terminal. Keep it fresh with mfa-creds watch -p ${settings.profile} elsewhere, or choose a prompt that opens a window (--prompt ssh-askpass).`)
   }
 
-  let standIn: StandIn | undefined
   try {
-    standIn = writeStandIn(standInConfig(config.view, profiles, {profile: settings.profile, region: identity.region, target: settings.targetProfile}))
-    const result = await runCommand(program, endpointEnvironment(process.env, {
-      configFile: standIn.configFile, credentialsFile: standIn.credentialsFile, token: endpoint.token, url: `${endpoint.origin}${path}`,
-    }, identity))
+    const result = await runCommand(program, endpointEnvironment(process.env, {...standIn!, token, url: `${origin}${path}`}, identity))
     await finish(io, result)
   } finally {
     stop.abort()
     await renewing
     await own?.close()
-    standIn?.remove()
   }
 }
 

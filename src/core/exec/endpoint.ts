@@ -10,9 +10,10 @@ import type {AddressInfo} from 'node:net'
  * - GET (405 otherwise): the SDKs only ever GET; anything else is not one of them;
  * - a Host header naming the loopback address it was sent to (403 otherwise): a web page on
  *   another name that resolves to 127.0.0.1 (DNS rebinding) carries its own name;
- * - `Authorization` equal to the endpoint's token (401 otherwise), compared in constant time:
- *   a random 256-bit token, given only to the processes that are to use it;
- * - one of the endpoint's paths (404 otherwise).
+ * - one of the endpoint's paths, each with a token of its own, and `Authorization` equal to that
+ *   path's token (401 otherwise, the same answer for a path that is not served: nothing is told
+ *   without a token), compared in constant time: random 256-bit tokens, each given only to the
+ *   processes that are to read that one target.
  * The answer is never logged, nor is a refused request's token: `onRequest` hears only what
  * was asked and how it was answered.
  */
@@ -23,7 +24,7 @@ import {SessionCredentials} from '../aws/sts.js'
 import {MfaCredsError} from '../errors.js'
 import {formatExpiration} from '../time.js'
 
-export type EndpointOutcome = 'bad-host' | 'bad-method' | 'bad-token' | 'failed' | 'not-found' | 'served'
+export type EndpointOutcome = 'bad-host' | 'bad-method' | 'bad-token' | 'failed' | 'served'
 
 export interface EndpointRequestEvent {
   outcome: EndpointOutcome
@@ -33,12 +34,17 @@ export interface EndpointRequestEvent {
   reason?: string
 }
 
+/** What one path serves, to whoever brings its token. */
+export interface Route {
+  /** The current credentials. Throws (a typed error, whose message is told) when they cannot be had. */
+  credentials(): Promise<SessionCredentials>
+  token: string
+}
+
 export interface EndpointOptions {
-  /** The current credentials for a path, or undefined for a path that is not served. Throws when they cannot be had. */
-  credentials(path: string): Promise<SessionCredentials | undefined>
   onRequest?: (event: EndpointRequestEvent) => void
-  /** The token (a fresh random one by default). */
-  token?: string
+  /** What a path serves; undefined: nothing. */
+  route(path: string): Route | undefined
 }
 
 export interface CredentialsEndpoint {
@@ -46,7 +52,6 @@ export interface CredentialsEndpoint {
   /** http://127.0.0.1:PORT, without a path. */
   readonly origin: string
   readonly port: number
-  readonly token: string
 }
 
 /** Where an endpoint serves a target's session. */
@@ -79,7 +84,6 @@ function answer(res: http.ServerResponse, status: number, body: Record<string, s
 }
 
 export async function startEndpoint(options: EndpointOptions): Promise<CredentialsEndpoint> {
-  const token = options.token ?? newToken()
   let port = 0
   const report = (event: EndpointRequestEvent) => options.onRequest?.(event)
   const server = http.createServer(async (req, res) => {
@@ -98,25 +102,21 @@ export async function startEndpoint(options: EndpointOptions): Promise<Credentia
     }
 
     const given = req.headers.authorization
-    if (typeof given !== 'string' || !sameToken(given, token)) {
+    const route = options.route(path)
+    // A path that is not served is refused as a wrong token is: nothing is told without one.
+    if (typeof given !== 'string' || !sameToken(given, route?.token ?? newToken())) {
       report({outcome: 'bad-token', path})
       answer(res, 401, {code: 'Unauthorized', message: 'a missing or wrong authorization token'})
       return
     }
 
-    let credentials: SessionCredentials | undefined
+    let credentials: SessionCredentials
     try {
-      credentials = await options.credentials(path)
+      credentials = await route!.credentials()
     } catch (error) {
       const reason = error instanceof MfaCredsError ? error.message : 'internal error'
       report({outcome: 'failed', path, reason})
       answer(res, 503, {code: 'CredentialsUnavailable', message: reason})
-      return
-    }
-
-    if (!credentials) {
-      report({outcome: 'not-found', path})
-      answer(res, 404, {code: 'NotFound', message: 'no credentials are served at this path'})
       return
     }
 
@@ -143,6 +143,5 @@ export async function startEndpoint(options: EndpointOptions): Promise<Credentia
     }),
     origin: `http://127.0.0.1:${port}`,
     port,
-    token,
   }
 }

@@ -22,6 +22,10 @@ export const EXEC_VARIABLE = 'MFA_CREDS_EXEC'
 export const CREDENTIAL_VARIABLES = [
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
+  // The Java SDK's other names for them, and the EC2 tools' credential file (botocore reads it).
+  'AWS_ACCESS_KEY',
+  'AWS_SECRET_KEY',
+  'AWS_CREDENTIAL_FILE',
   'AWS_SESSION_TOKEN',
   'AWS_SECURITY_TOKEN',
   'AWS_CREDENTIAL_EXPIRATION',
@@ -67,6 +71,8 @@ export function keysEnvironment(env: NodeJS.ProcessEnv, credentials: SessionCred
 }
 
 export interface EndpointAccess {
+  /** An empty file, for BOTO_CONFIG. */
+  botoConfig: string
   /** The stand-in config file: the profile's settings as [default], no credentials anywhere. */
   configFile: string
   /** The stand-in credentials file: empty. */
@@ -84,6 +90,7 @@ export function endpointEnvironment(env: NodeJS.ProcessEnv, access: EndpointAcce
     AWS_CONTAINER_AUTHORIZATION_TOKEN: access.token,
     AWS_CONTAINER_CREDENTIALS_FULL_URI: access.url,
     AWS_SHARED_CREDENTIALS_FILE: access.credentialsFile,
+    BOTO_CONFIG: access.botoConfig,
   }
 }
 

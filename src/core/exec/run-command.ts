@@ -3,11 +3,15 @@
  * input and output, its exit status passed back (128+N for a signal N, 127 not found, 126 cannot
  * be run), and signals passed on.
  *
- * Signals: SIGTERM and SIGHUP sent to us are passed to COMMAND. SIGINT and SIGQUIT typed at the
- * terminal reach COMMAND directly (same process group): we survive them and do not send them a
- * second time. Sent to us alone, they are passed on. "Typed at the terminal" is told apart by
- * whether our process group is the terminal's foreground group (Linux: /proc/self/stat); where
- * that cannot be read, they are passed on.
+ * Signals reach COMMAND once:
+ * - In the foreground of a terminal, COMMAND shares our process group (it has the terminal with
+ *   us). SIGINT, SIGQUIT (typed) and SIGHUP (the terminal closing) reach it from the terminal
+ *   directly: we survive them and do not send them again. SIGTERM is passed on.
+ * - Anywhere else (no terminal, a background job, under timeout(1) or a script), COMMAND gets a
+ *   session of its own, so that a signal sent to our whole process group (`timeout`, `kill --
+ *   -PGID`) does not reach it twice: SIGTERM, SIGHUP, SIGINT and SIGQUIT are all passed on.
+ * Foreground is told by whether our process group is the terminal's foreground group (Linux:
+ * /proc/self/stat); where that cannot be read, COMMAND shares our group and all are passed on.
  */
 import {spawn} from 'node:child_process'
 import {
@@ -53,11 +57,14 @@ function notRun(program: string, error: unknown): CommandResult {
  * `env`: its environment (default: ours).
  */
 export function runCommand(command: string[], env?: NodeJS.ProcessEnv): Promise<CommandResult> {
+  const foreground = inForeground()
+  // In the foreground, COMMAND has the terminal with us; else it has a session of its own.
+  const shared = foreground !== false
   return new Promise(resolve => {
     const [program, ...args] = command
     let child: ReturnType<typeof spawn>
     try {
-      child = spawn(program, args, {env, stdio: 'inherit'})
+      child = spawn(program, args, {detached: !shared, env, stdio: 'inherit'})
     } catch (error) {
       // Some failures (ELOOP, ENAMETOOLONG) are thrown at once instead of emitted.
       resolve(notRun(program, error))
@@ -69,13 +76,13 @@ export function runCommand(command: string[], env?: NodeJS.ProcessEnv): Promise<
     }
 
     const fromTerminalOrForward = (signal: NodeJS.Signals) => () => {
-      // Typed at the terminal: COMMAND got it too. Sent to us alone: pass it on.
-      if (inForeground() !== true) forward(signal)()
+      // From the terminal, to our group: COMMAND got it too. Sent to us alone: pass it on.
+      if (!shared || inForeground() !== true) forward(signal)()
     }
 
     const handlers: Array<[NodeJS.Signals, () => void]> = [
       ['SIGTERM', forward('SIGTERM')],
-      ['SIGHUP', forward('SIGHUP')],
+      ['SIGHUP', fromTerminalOrForward('SIGHUP')],
       ['SIGINT', fromTerminalOrForward('SIGINT')],
       ['SIGQUIT', fromTerminalOrForward('SIGQUIT')],
     ]
@@ -91,6 +98,9 @@ export function runCommand(command: string[], env?: NodeJS.ProcessEnv): Promise<
     })
   })
 }
+
+/** Where a program is looked for when there is no PATH at all: what libuv (and glibc's execvp) use. */
+export const DEFAULT_PATH = '/usr/bin:/bin'
 
 function runnable(file: string): CommandResult | undefined {
   try {

@@ -7,10 +7,11 @@
  * the profile's keys in the config file, and only then the container endpoint. With AWS_PROFILE
  * removed the profile is [default], which often holds long-term keys. So the child gets:
  *
- * - a credentials file that is empty;
- * - a config file whose [default] is the profile's own section (its target's section laid over
- *   it: region, output, endpoint_url, retries, s3 settings...) with every way to credentials
- *   taken out, and every other section of the user's config as it was, less any keys. Nothing
+ * - a credentials file that is empty, and an empty BOTO_CONFIG (botocore reads keys from ~/.boto
+ *   before the endpoint too);
+ * - a config file whose [default] is the user's [default] with the profile's own section and its
+ *   target's laid over it (region, output, endpoint_url, retries, s3 settings...), every way to
+ *   credentials taken out, and every other section of the user's config as it was, less any keys. Nothing
  *   secret is ever written here: keys are removed from every section.
  *
  * Both live in a directory of their own (mode 0700) under the temp dir, removed when the command
@@ -20,7 +21,8 @@ import fsSync from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {configSectionName, Profile} from '../aws/profiles.js'
+import {Profile, shlexSplit} from '../aws/profiles.js'
+import {ConfigError, errnoCode} from '../errors.js'
 import {IniValue, IniView} from '../ini/parse.js'
 
 /** Secrets: removed from every section. */
@@ -32,6 +34,7 @@ const CREDENTIAL_SETTINGS = new Set([
   'credential_source',
   'duration_seconds',
   'external_id',
+  'login_session',
   'mfa_serial',
   'role_arn',
   'role_session_name',
@@ -62,18 +65,26 @@ function renderSection(name: string, section: Record<string, IniValue>): string 
   return lines.join('\n')
 }
 
+/** A section botocore reads as the profile `default`: [default], or [profile default] in any shell quoting. */
+function namesDefault(section: string): boolean {
+  if (section === 'default') return true
+  const parts = section.startsWith('profile') ? shlexSplit(section) : undefined
+  return parts?.length === 2 && parts[1] === 'default'
+}
+
 /**
- * The stand-in config: [default] made of `profile`'s section with `target`'s laid over it, no
- * way to credentials in it, `region` set when given; every other section of `view` (but the old
- * [default]) kept, less its keys.
+ * The stand-in config: [default] made of the settings of the user's own [default] with
+ * `profile`'s section and then `target`'s laid over them, no way to credentials in it, `region`
+ * set when given; every other section of `view` (but those botocore reads as [default]) kept,
+ * less its keys.
  */
 export function standInConfig(view: IniView, profiles: Map<string, Profile>, {profile, region, target}: {profile: string; region?: string; target: string}): string {
-  const own = {...profiles.get(profile), ...profiles.get(target)}
+  const own = {...profiles.get('default'), ...profiles.get(profile), ...profiles.get(target)}
   const defaults: Record<string, IniValue> = withoutKeys(own, key => CREDENTIAL_SETTINGS.has(key) || key.startsWith('mfa_creds_'))
   if (region) defaults.region = region
   const sections = [renderSection('default', defaults)]
   for (const [name, section] of Object.entries(view)) {
-    if (name === configSectionName('default')) continue
+    if (namesDefault(name)) continue
     sections.push(renderSection(name, withoutKeys(section, () => false)))
   }
 
@@ -81,6 +92,8 @@ export function standInConfig(view: IniView, profiles: Map<string, Profile>, {pr
 }
 
 export interface StandIn {
+  /** An empty file for BOTO_CONFIG: botocore reads keys from ~/.boto before the endpoint. */
+  botoConfig: string
   configFile: string
   credentialsFile: string
   /** Removes the directory and both files. */
@@ -89,19 +102,31 @@ export interface StandIn {
 
 /** Writes the stand-in files into a new private directory under the temp dir. */
 export function writeStandIn(configText: string, tmpdir = os.tmpdir()): StandIn {
-  const dir = fsSync.mkdtempSync(path.join(tmpdir, 'mfa-creds-exec-'))
-  fsSync.chmodSync(dir, 0o700)
+  let dir: string
+  try {
+    dir = fsSync.mkdtempSync(path.join(tmpdir, 'mfa-creds-exec-'))
+  } catch (error) {
+    throw new ConfigError(
+      `cannot make the stand-in files for COMMAND in ${tmpdir} (${errnoCode(error) ?? (error as Error).message})`,
+      'set TMPDIR to a directory you can write to',
+    )
+  }
+
   const configFile = path.join(dir, 'config')
   const credentialsFile = path.join(dir, 'credentials')
+  const botoConfig = path.join(dir, 'boto')
   try {
+    fsSync.chmodSync(dir, 0o700)
     fsSync.writeFileSync(configFile, configText, {flag: 'wx', mode: 0o600})
     fsSync.writeFileSync(credentialsFile, '', {flag: 'wx', mode: 0o600})
+    fsSync.writeFileSync(botoConfig, '', {flag: 'wx', mode: 0o600})
   } catch (error) {
     fsSync.rmSync(dir, {force: true, recursive: true})
     throw error
   }
 
   return {
+    botoConfig,
     configFile,
     credentialsFile,
     remove() {

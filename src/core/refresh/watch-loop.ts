@@ -18,6 +18,7 @@ import type {
   CredentialWriter, KeySource, PromptProvider, PromptRequest,
 } from './ports.js'
 
+import {readSharedFile} from '../aws/shared-file.js'
 import {
   AbortedError, ConfigError, LockTimeoutError, MfaCredsError, PromptTimedOutError, StsUnavailableError,
 } from '../errors.js'
@@ -35,6 +36,9 @@ export interface WatchOptions {
 }
 
 export const TRANSIENT_RETRY = {baseDelayMs: 1000, codeReuseMs: 60_000, maxDelayMs: 300_000}
+
+/** How often a waiting loop looks at its target in the file, for a shorter session written by someone else. */
+export const RECHECK_MS = 30_000
 
 /** The least time between two cycles of a profile's loop, whatever happens in them. */
 export const MIN_CYCLE_MS = 1000
@@ -183,7 +187,7 @@ export class Watcher {
         this.deps.onEvent({
           dueAt, expiration, result: result.action, target, type: 'valid',
         })
-        await this.deps.clock.until(dueAt, signal)
+        await this.untilDue(settings, ports.writer, {dueAt, expiration}, signal)
       } catch (error) {
         if (error instanceof AbortedError || signal.aborted) break
         const retryIn = this.retryDelay(error, ++failures, healthy)
@@ -246,6 +250,29 @@ export class Watcher {
 
     if (error instanceof PromptTimedOutError || this.options.keepGoing) return this.options.promptRetryIntervalMs
     return undefined
+  }
+
+  /**
+   * Waits until the target is due, looking at it in the file every RECHECK_MS meanwhile: a
+   * session another writer put there that ends sooner than ours (refresh-once --force --duration
+   * 900, another tool, an edit), or a target that is gone, ends the wait, so that the next cycle
+   * schedules from what the file holds instead of leaving it expired for hours. A file that cannot
+   * be read at that moment (a writer half-way through) is looked at again next time.
+   */
+  private async untilDue(settings: Settings, writer: CredentialWriter, {dueAt, expiration}: {dueAt: Date; expiration: Date}, signal: AbortSignal): Promise<void> {
+    const now = this.deps.now ?? (() => new Date())
+    for (;;) {
+      await this.deps.clock.until(Math.min(dueAt.getTime(), now().getTime() + RECHECK_MS), signal)
+      if (now().getTime() >= dueAt.getTime()) return
+      let seen: Date | undefined
+      try {
+        seen = (await writer.read(settings.targetProfile, await readSharedFile(settings.credentialsFile, 'credentials file'))).expiration
+      } catch {
+        continue
+      }
+
+      if (seen === undefined || seen.getTime() < expiration.getTime()) return
+    }
   }
 }
 

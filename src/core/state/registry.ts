@@ -10,11 +10,11 @@ import {errnoCode} from '../errors.js'
 import {AnchoredDir, createNew, openIn} from '../files/anchor.js'
 import {flockOnce, openStateDir, ownerOfPlace} from '../files/lock.js'
 
-/** Where a watcher started with --serve answers (its credentials endpoint), and the token it asks for. */
+/** Where a watcher started with --serve answers (its credentials endpoint), and the token it asks for each target's session. */
 export interface ServedEndpoint {
   origin: string
-  /** A secret, as the credentials file's keys are: kept here (mode 0600 in a 0700 dir), never shown by status. */
-  token: string
+  /** Target -> its token. Secrets, as the credentials file's keys are: kept here (mode 0600 in a 0700 dir), never shown by status. */
+  tokens: Record<string, string>
 }
 
 export interface WatcherRecord {
@@ -28,7 +28,7 @@ export interface WatcherRecord {
 export interface Registration {
   path: string
   release(): Promise<void>
-  update(targets: WatcherRecord['targets']): Promise<void>
+  update(targets: WatcherRecord['targets'], endpoint?: ServedEndpoint): Promise<void>
 }
 
 export async function registerWatcher(credentialsFile: string, targets: WatcherRecord['targets'], endpoint?: ServedEndpoint): Promise<Registration> {
@@ -53,9 +53,9 @@ export async function registerWatcher(credentialsFile: string, targets: WatcherR
   }
 
   const startedAt = new Date().toISOString()
-  const write = async (list: WatcherRecord['targets']) => {
+  const write = async (list: WatcherRecord['targets'], served = endpoint) => {
     const record: WatcherRecord = {
-      credentialsFile: path.resolve(credentialsFile), endpoint, pid: process.pid, startedAt, targets: list,
+      credentialsFile: path.resolve(credentialsFile), endpoint: served, pid: process.pid, startedAt, targets: list,
     }
     fsSync.ftruncateSync(fd, 0)
     fsSync.writeSync(fd, `${JSON.stringify(record)}\n`, 0)
