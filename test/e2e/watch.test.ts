@@ -308,7 +308,7 @@ describe('watch against a failing STS', () => {
 
   it('notices within a minute when another writer puts a shorter session into its target, and refreshes when that one is due', async function () {
     this.timeout(120_000)
-    t.stub.fallback = StsStub.success({expiration: new Date(Date.now() + 12 * 3_600_000)})
+    t.stub.fallback = StsStub.success({expiration: new Date(Date.now() + (12 * 3_600_000))})
     const w = new Running(t.box.start(['watch', '--mfa-serial-number', SERIAL], {AWS_ENDPOINT_URL: t.stub.url}))
     try {
       await w.until(/refreshed: valid until/, 1, 30_000)

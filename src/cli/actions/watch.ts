@@ -84,7 +84,6 @@ export async function watch(flags: WatchFlags, hooks: HookHost, io: CommandIo): 
       },
     })
     : undefined
-  const targetsOf = (list: Settings[]) => list.map(s => ({profile: s.profile, target: s.targetProfile}))
   const registration = await registerWatcher(settings[0].credentialsFile, targetsOf(settings), servedEndpoint())
   const onReload = () => {
     resolveAll().then(async fresh => {
@@ -114,4 +113,9 @@ export async function watch(flags: WatchFlags, hooks: HookHost, io: CommandIo): 
 function tokenOf(tokens: Map<string, string>, target: string): string {
   if (!tokens.has(target)) tokens.set(target, newToken())
   return tokens.get(target)!
+}
+
+/** What the registry records of each watched target. */
+function targetsOf(list: Settings[]): Array<{profile: string; target: string}> {
+  return list.map(s => ({profile: s.profile, target: s.targetProfile}))
 }
