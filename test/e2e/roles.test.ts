@@ -31,6 +31,15 @@ external_id = shared-secret-id
 duration_seconds = 1800
 ${extra}`
 
+/** The AWS CLI as a user runs it: AWS_PROFILE set, the files where mfa-creds wrote them; the ARN STS (moto at `url`) says it is. */
+async function callerArn(box: Sandbox, url: string, profile: string): Promise<string> {
+  const env = {
+    AWS_CONFIG_FILE: '/dev/null', AWS_PROFILE: profile, AWS_SHARED_CREDENTIALS_FILE: box.credentialsFile, HOME: box.home, PATH: process.env.PATH,
+  }
+  const {stdout} = await execFileP('aws', ['sts', 'get-caller-identity', '--region', 'us-east-1', '--endpoint-url', url, '--output', 'json'], {env})
+  return JSON.parse(stdout).Arn as string
+}
+
 describe('roles with MFA, against moto', () => {
   let box: Sandbox
   let url: string
@@ -42,13 +51,7 @@ describe('roles with MFA, against moto', () => {
 
   afterEach(() => box.cleanup())
 
-  const whoAmI = async (profile: string) => {
-    const env = {
-      AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: box.credentialsFile, HOME: box.home, PATH: process.env.PATH,
-    }
-    const {stdout} = await execFileP('aws', ['sts', 'get-caller-identity', '--profile', profile, '--region', 'us-east-1', '--endpoint-url', url, '--output', 'json'], {env})
-    return JSON.parse(stdout).Arn as string
-  }
+  const whoAmI = (profile: string) => callerArn(box, url, profile)
 
   it('assumes config-only role profiles from one MFA session: one code for both roles', async () => {
     const admin = uniqueRole('dev-admin')
@@ -149,14 +152,7 @@ describe('role chains, against moto', () => {
 
   afterEach(() => box.cleanup())
 
-  /** The AWS CLI as a user runs it: AWS_PROFILE set, the files where mfa-creds wrote them. */
-  const whoAmI = async (profile: string) => {
-    const env = {
-      AWS_CONFIG_FILE: '/dev/null', AWS_PROFILE: profile, AWS_SHARED_CREDENTIALS_FILE: box.credentialsFile, HOME: box.home, PATH: process.env.PATH,
-    }
-    const {stdout} = await execFileP('aws', ['sts', 'get-caller-identity', '--region', 'us-east-1', '--endpoint-url', url, '--output', 'json'], {env})
-    return JSON.parse(stdout).Arn as string
-  }
+  const whoAmI = (profile: string) => callerArn(box, url, profile)
 
   const assumedAs = (arn: string, session: string) => `arn:aws:sts::123456789012:assumed-role/${arn.split('/').at(-1)}/${session}`
 
