@@ -8,10 +8,10 @@ import {describeHolders} from '../core/files/lock.js'
 import {localTime, timeLeft} from './render.js'
 
 const COLOURS: Record<Validity, string> = {
-  expired: '31', 'refresh-due': '33', unknown: '2', valid: '32',
+  expired: '31', incomplete: '31', 'refresh-due': '33', unknown: '2', valid: '32',
 }
 const LABELS: Record<Validity, string> = {
-  expired: 'expired', 'refresh-due': 'refresh due', unknown: 'unknown', valid: 'valid',
+  expired: 'expired', incomplete: 'incomplete', 'refresh-due': 'refresh due', unknown: 'unknown', valid: 'valid',
 }
 
 export function useColour(stream: {isTTY?: boolean}, env: NodeJS.ProcessEnv = process.env): boolean {

@@ -8,7 +8,7 @@ import {unknownOptions} from '@mfa-creds/sdk'
 
 import type {HostWriterSpec} from '../extensions/writer.js'
 
-import {holdsLongTermKeys, OTHER_CREDENTIAL_SETTINGS} from '../core/aws/profiles.js'
+import {holdsLongTermKeys, holdsSession, OTHER_CREDENTIAL_SETTINGS} from '../core/aws/profiles.js'
 import {readSharedFile, updateSharedFile} from '../core/aws/shared-file.js'
 import {ConfigError} from '../core/errors.js'
 import {describeHolders} from '../core/files/lock.js'
@@ -56,11 +56,15 @@ export function targetState(snapshot: IniFileSnapshot, targetProfile: string): T
   return sectionState(profileView(snapshot.doc, targetProfile))
 }
 
-/** The target as botocore reads it: when it expires, and its whole view as the fingerprint (it changes when another writer changes the target). */
+/**
+ * The target as botocore reads it: when it expires (never, for a section that lacks its key,
+ * secret or token: those cannot be used, so it is due whatever its expiration says), and its
+ * whole view as the fingerprint (it changes when another writer changes the target).
+ */
 function sectionState(target: Record<string, IniValue> | undefined): TargetState {
   const raw = target?.expiration
   return {
-    expiration: parseExpiration(typeof raw === 'string' ? raw : undefined),
+    expiration: holdsSession(target) ? parseExpiration(typeof raw === 'string' ? raw : undefined) : undefined,
     fingerprint: target && JSON.stringify(target),
   }
 }

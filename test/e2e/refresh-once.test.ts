@@ -110,6 +110,19 @@ describe('refresh-once against moto_server', () => {
     assert.equal(await box.readCredentials(), text)
   })
 
+  it('takes a target that lacks its secret or token as due, whatever its expiration says; status calls it incomplete', async () => {
+    // (A key and a secret without a token are long-term keys, refused as a target: errors.test.ts.)
+    for (const section of ['aws_access_key_id = ASIAHALFHALFHALF0001', 'aws_access_key_id = ASIAHALFHALFHALF0001\naws_session_token = half==']) {
+      await fs.writeFile(box.credentialsFile, `${DEFAULT_CREDENTIALS}\n[default-mfa]\n${section}\nexpiration = 2030-01-01T00:00:00Z\n`)
+      const status = JSON.parse((await run(['status', '--json'])).stdout)
+      assert.equal(status.profiles[0].state, 'incomplete')
+      const result = await run(['refresh-once', '--mfa-serial-number', SERIAL])
+      assert.equal(result.code, 0, result.stderr)
+      assert.match(result.stdout, /refreshed/)
+      assert.ok((await botocoreCreds(box.credentialsFile, 'default-mfa'))?.token)
+    }
+  })
+
   it('refreshes when the lead time reaches the expiration', async () => {
     assert.equal((await run(['refresh-once', '--mfa-serial-number', SERIAL, '--duration', '900'])).code, 0)
     const again = await run(['refresh-once', '--mfa-serial-number', SERIAL, '--refresh-lead-time', '1000'])

@@ -127,6 +127,11 @@ export function sessionTokenOf(view: Record<string, IniValue>): string | undefin
   return typeof token === 'string' && token !== '' ? token : undefined
 }
 
+/** A section holding session credentials botocore can use: an access key, a secret and a session token. */
+export function holdsSession(view: Record<string, IniValue> | undefined): boolean {
+  return view !== undefined && filled(view.aws_access_key_id) && filled(view.aws_secret_access_key) && sessionTokenOf(view) !== undefined
+}
+
 function filled(value: IniValue | undefined): value is string {
   return typeof value === 'string' && value !== ''
 }

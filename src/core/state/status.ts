@@ -3,7 +3,7 @@
  * Files only: no AWS SDK, no network.
  */
 import {
-  keySourceChoice, Profile, profileMap, roleChain, StaticKeys, stringValue,
+  holdsSession, keySourceChoice, Profile, profileMap, roleChain, StaticKeys, stringValue,
 } from '../aws/profiles.js'
 import {readSharedFile} from '../aws/shared-file.js'
 import {ConfigError} from '../errors.js'
@@ -14,7 +14,8 @@ import {IniFileSnapshot} from '../ini/snapshot.js'
 import {formatExpiration, parseExpiration} from '../time.js'
 import {listWatchers, WatcherRecord} from './registry.js'
 
-export type Validity = 'expired' | 'refresh-due' | 'unknown' | 'valid'
+/** incomplete: the section lacks its key, secret or token, so it is refreshed whatever its expiration says. */
+export type Validity = 'expired' | 'incomplete' | 'refresh-due' | 'unknown' | 'valid'
 
 export interface ProfileStatus {
   /** RFC 3339 UTC, or null when the section has no readable expiration (as the seed wrote it). */
@@ -133,7 +134,7 @@ export async function readStatus(query: StatusQuery): Promise<StatusReport> {
       profile: section.name,
       secondsLeft: expiration ? Math.round((expiration.getTime() - query.now.getTime()) / 1000) : null,
       sourceProfile: source,
-      state: validityOf(expiration, query.now, query.leadTimeSeconds),
+      state: holdsSession(credentials.view[section.name]) ? validityOf(expiration, query.now, query.leadTimeSeconds) : 'incomplete',
     })
   }
 
