@@ -53,7 +53,7 @@ class UnavailableProvider implements PromptProvider {
  */
 export async function resolvePromptProvider(config: HookHost, settings: Pick<Settings, 'prompt' | 'promptOptions' | 'promptSource'>, env: NodeJS.ProcessEnv = process.env, terminal?: () => boolean): Promise<PromptProvider> {
   const offers = await discover(config, 'prompt')
-  let name = settings.prompt
+  let name: string | undefined = settings.prompt
   if (name === 'auto') {
     const chosen = chooseAuto(env, {terminal})
     if (!chosen) {
@@ -80,12 +80,18 @@ const noTerminal = () => false
 /**
  * The provider that asks for codes while another program has the terminal (exec --server, whose
  * COMMAND may be a shell reading it): the one settings choose, `auto` choosing as if there were
- * no terminal; undefined when only the terminal or standard input could ask.
+ * no terminal, and then only a window on a display or an $SSH_ASKPASS set by hand (an askpass
+ * found on PATH, with no display, would only fail); undefined when nothing could ask.
  */
 export async function resolveBackgroundPrompt(config: HookHost, settings: Pick<Settings, 'prompt' | 'promptOptions' | 'promptSource'>, env: NodeJS.ProcessEnv = process.env): Promise<PromptProvider | undefined> {
-  const name = settings.prompt === 'auto' ? chooseAuto(env, {terminal: noTerminal}) : settings.prompt
+  let name: string | undefined = settings.prompt
+  if (name === 'auto') {
+    name = chooseAuto(env, {terminal: noTerminal})
+    if (!env.DISPLAY && !env.WAYLAND_DISPLAY && !env.SSH_ASKPASS && process.platform !== 'darwin') name = undefined
+  }
+
   if (name === undefined || TERMINAL_PROMPTS.has(name)) return undefined
-  return resolvePromptProvider(config, settings, env, noTerminal)
+  return resolvePromptProvider(config, {...settings, prompt: name}, env)
 }
 
 /** The writer settings choose, checked (name and options) before anything is asked. */

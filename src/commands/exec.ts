@@ -4,6 +4,7 @@ import {exec} from '../cli/actions/exec.js'
 import {splitAtCommand} from '../cli/actions/split.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {refreshFlags} from '../cli/flags.js'
+import {UsageError} from '../core/errors.js'
 
 export default class Exec extends BaseCommand {
   static override description = `Run a command (or your shell) with the session credentials of PROFILE-mfa, refreshing them first if they are due.
@@ -28,6 +29,9 @@ COMMAND gets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CR
   public async run(): Promise<void> {
     // COMMAND starts at the first argument that is not one of our flags (or after --), exactly as typed.
     const {command, flags: raw} = splitAtCommand(this.argv, flag => takesValue(flag))
+    // strict = false lets oclif take `--server=false` as --server and a stray argument: refused.
+    const valued = raw.find(arg => /^--[^=]+=/.test(arg) && !takesValue(arg.split('=')[0]) && arg.split('=')[0].slice(2) in Exec.flags)
+    if (valued) throw new UsageError(`${valued.split('=')[0]} takes no value (${valued})`, `leave out the =...: ${valued.split('=')[0]} alone turns it on`)
     const {flags} = await this.parse(Exec, raw)
     await exec(flags, command, this.config, this.io())
   }

@@ -18,11 +18,15 @@ export type DropIn = {args: string[]} | {help: true} | {problem: string}
 /** The mfa-creds command line the seed's argv stands for, or what is wrong with it. */
 export function dropInArgs(argv: readonly string[]): DropIn {
   const args = ['watch', '--prompt', 'ssh-askpass', '--exit-on-error']
+  const given = new Set<string>()
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]
     if (token === '--help' || token === '-h') return {help: true}
     const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(token)
     if (!m || !SEED_FLAGS.includes(m[1])) return {problem: `aws-mfa-credentials takes no ${JSON.stringify(token)}`}
+    // It took each flag once (mfa-creds watch would take several profiles).
+    if (given.has(m[1])) return {problem: `--${m[1]} is given twice; aws-mfa-credentials takes one (for several profiles: mfa-creds watch -p A -p B)`}
+    given.add(m[1])
     const value = m[2] ?? argv[++i]
     if (value === undefined) return {problem: `--${m[1]} needs a value`}
     args.push(`--${m[1]}`, value)

@@ -81,6 +81,8 @@ export interface WindowSpec {
   description: string
   installHint: string
   name: string
+  /** It opens an X11 or Wayland window: without DISPLAY or WAYLAND_DISPLAY it is not run (it would only fail). */
+  needsDisplay?: boolean
   /** A name looked up on PATH, or a path; from the environment it runs in (SSH_ASKPASS). */
   program: (env: NodeJS.ProcessEnv) => string
   quiet?: RegExp
@@ -94,6 +96,13 @@ export function windowPrompt(window: WindowSpec, env?: NodeJS.ProcessEnv): Promp
   return {
     ask(request) {
       const runEnv = env ?? process.env
+      if (window.needsDisplay && !runEnv.DISPLAY && !runEnv.WAYLAND_DISPLAY) {
+        return Promise.reject(new PromptUnavailableError(
+          `${window.name} cannot ask for the MFA code: there is no display (DISPLAY or WAYLAND_DISPLAY is not set)`,
+          'run it in your desktop session, or choose another way with --prompt (tty in a terminal, stdin for scripts)',
+        ))
+      }
+
       return askInDialog({
         args: window.args(promptText(request)), env: runEnv, installHint: window.installHint, program: window.program(runEnv), quiet: window.quiet,
       }, request)

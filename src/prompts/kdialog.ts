@@ -16,6 +16,7 @@ export const kdialogWindow: WindowSpec = {
   description: 'a kdialog window (KDE Plasma)',
   installHint: 'install kdialog (Debian/Ubuntu: apt install kdialog), or choose another with --prompt (zenity, ssh-askpass, tty)',
   name: 'kdialog',
+  needsDisplay: true,
   program: () => 'kdialog',
   // Qt without XDG_RUNTIME_DIR (a service, su), on every run.
   quiet: /^QStandardPaths: /,

@@ -17,6 +17,7 @@ export const zenityWindow: WindowSpec = {
   description: 'a zenity window (GNOME and most Linux desktops)',
   installHint: 'install zenity (Debian/Ubuntu: apt install zenity), or choose another with --prompt (kdialog, ssh-askpass, tty)',
   name: 'zenity',
+  needsDisplay: true,
   program: () => 'zenity',
   // GTK without an accessibility bus (a service, a bare X server), on every run.
   quiet: /dbind-WARNING|at-spi/,

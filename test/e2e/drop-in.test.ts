@@ -49,7 +49,7 @@ describe('coming from aws-mfa-credentials', () => {
   })
 
   it('refuses any other flag, and a flag without its value, with its usage (exit 2)', async () => {
-    for (const args of [['--bogus'], ['--profile'], ['watch']]) {
+    for (const args of [['--bogus'], ['--profile'], ['watch'], ['--profile', 'a', '--profile=work']]) {
       const result = await collect(dropIn(args))
       assert.equal(result.code, 2, args.join(' '))
       assert.match(result.stderr, /^aws-mfa-credentials: .*\nUsage: aws-mfa-credentials \[--mfa-serial-number SERIAL\]/)

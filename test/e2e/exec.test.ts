@@ -139,6 +139,26 @@ describe('exec: a command or a shell with the session, as aws-vault exec', () =>
     assert.equal((await box.askpassCalls()).length, 1)
   })
 
+  it('refuses --prompt stdin (its standard input is COMMAND\'s) and a value given to a switch, before anything is asked', async () => {
+    const before = await box.readCredentials()
+    const stdin = await run(['--prompt', 'stdin', '--', 'cat'])
+    assert.equal(stdin.code, 2)
+    assert.match(stdin.stderr, /exec hands its standard input to COMMAND/)
+    const valued = await run(['--server=false', '--', 'true'])
+    assert.equal(valued.code, 2)
+    assert.match(valued.stderr, /--server takes no value/)
+    assert.deepEqual(await box.askpassCalls(), [])
+    assert.equal(await box.readCredentials(), before)
+  })
+
+  it('a profile where COMMAND goes (aws-vault\'s way): 127, and says to use -p', async () => {
+    await fs.appendFile(box.configFile, `\n[profile work]\nmfa_serial = ${SERIAL}\n`)
+    const result = await run(['work', '--', 'aws', 's3', 'ls'])
+    assert.equal(result.code, 127)
+    assert.match(result.stderr, /work: command not found\n {2}work is a profile: the profile goes with -p, as in mfa-creds exec -p work -- aws s3 ls/)
+    assert.deepEqual(await box.askpassCalls(), [])
+  })
+
   it('refuses a writer that is not the credentials file, before anything is asked', async () => {
     const result = await run(['--writer', 'env-file', '--', 'true'])
     assert.equal(result.code, 2)
@@ -395,7 +415,7 @@ new STSClient({}).send(new GetCallerIdentityCommand({})).then(r => console.log(r
     const result = await python(box, BOTOCORE_PROBE, ['--server', '--prompt', 'tty'], {AWS_ENDPOINT_URL: stub.url})
     assert.equal(result.code, 0, result.stderr)
     assert.equal(JSON.parse(result.stdout).key, SESSION.accessKeyId)
-    assert.match(result.stderr, /nothing will ask for a code while python3 has this terminal.*mfa-creds watch -p default/)
+    assert.match(result.stderr, /nothing will ask for a code while python3 runs.*mfa-creds watch -p default/)
   })
 
   it('a temp dir it cannot write to is a configuration error found before anything is asked (exit 6)', async () => {
@@ -406,6 +426,16 @@ new STSClient({}).send(new GetCallerIdentityCommand({})).then(r => console.log(r
     assert.match(result.stderr, /cannot make the stand-in files .*no-such-dir/)
     assert.deepEqual(await box.askpassCalls(), [])
     assert.equal(await box.readCredentials(), before)
+  })
+
+  it('auto with no display and no $SSH_ASKPASS set: no renewals in the background, and says so', async () => {
+    stub = await StsStub.start(StsStub.success(SESSION))
+    await box.run(['refresh-once'], {AWS_ENDPOINT_URL: stub.url})
+    const fresh = await python(box, BOTOCORE_PROBE, ['--server'], {
+      AWS_ENDPOINT_URL: stub.url, DISPLAY: undefined, SSH_ASKPASS: undefined, SSH_ASKPASS_REQUIRE: undefined,
+    })
+    assert.equal(fresh.code, 0, fresh.stderr)
+    assert.match(fresh.stderr, /nothing will ask for a code while python3 runs/)
   })
 
   it('refuses a lead time as long as the session before anything is asked', async () => {

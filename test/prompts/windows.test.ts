@@ -30,7 +30,7 @@ describe('prompts: zenity, kdialog and osascript through a fake program on PATH'
 
   beforeEach(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-creds-windows-'))
-    env = {PATH: `${dir}:/usr/bin:/bin`}
+    env = {DISPLAY: ':0', PATH: `${dir}:/usr/bin:/bin`}
     // argv one per line (NUL-separated), then as told: $FAKE_SLEEP (a child that outlives nothing), $FAKE_SAY, $FAKE_EXIT.
     const fake = `#!/bin/sh
 for arg in "$@"; do printf '%s\\0' "$arg"; done > "${dir}/argv"
@@ -51,6 +51,14 @@ exit "\${FAKE_EXIT:-0}"
     assert.equal(await ask(zenityWindow), ' 246810 \n', 'trimmed and checked by the refresher')
     assert.deepEqual(await argv(), ['--entry', '--hide-text', '--title=mfa-creds', `--text=Enter MFA token for default from device ${SERIAL}`])
     assert.deepEqual(zenityArgs(String.raw`Enter MFA token for my_work\n from device x`).at(-1), String.raw`--text=Enter MFA token for my__work\\n from device x`)
+  })
+
+  it('zenity and kdialog with no display: unavailable, said so, and never run (not a cancel)', async () => {
+    for (const window of [zenityWindow, kdialogWindow]) {
+      env = {PATH: env.PATH}
+      await assert.rejects(ask(window), (error: Error) => error instanceof PromptUnavailableError && /no display \(DISPLAY or WAYLAND_DISPLAY is not set\)/.test(error.message))
+      await assert.rejects(fs.access(path.join(dir, 'argv')))
+    }
   })
 
   it('kdialog: --password with the prompt, titled mfa-creds; text with a tag shown as text', async () => {

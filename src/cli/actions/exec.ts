@@ -56,10 +56,23 @@ export async function exec(flags: ExecFlags, command: string[], hooks: HookHost,
     throw new UsageError(`exec reads the session from the credentials file, but the writer is ${settings.writer}`, 'use --writer credentials-file (the default) for this profile')
   }
 
+  if (settings.prompt === 'stdin') {
+    throw new UsageError(
+      'exec hands its standard input to COMMAND, so the code cannot come from it (--prompt stdin)',
+      'refresh first, then run it: oathtool ... | mfa-creds refresh-once --prompt stdin && mfa-creds exec -- COMMAND',
+    )
+  }
+
   // Checked before a code is asked for: a command that cannot be run, a session too short to renew.
   const missing = findProgram(program[0], process.env.PATH ?? DEFAULT_PATH)
   if (missing) {
     io.note(`${io.bin}: ${missing.problem}`)
+    // aws-vault's way (`aws-vault exec work -- ...`): the profile where COMMAND goes.
+    if (missing.exitCode === 127 && profileMap((await readSharedFile(settings.configFile, 'config file')).view).has(program[0])) {
+      const rest = command.slice(command[1] === '--' ? 2 : 1)
+      io.note(`  ${program[0]} is a profile: the profile goes with -p, as in mfa-creds exec -p ${program[0]} -- ${rest.join(' ') || 'COMMAND'}`)
+    }
+
     io.exit(missing.exitCode)
   }
 
@@ -131,7 +144,7 @@ async function run(settings: Settings, {flags, identity, io, ports, program, ren
   const renewing = own && renewalPrompt ? renew(settings, {...ports, prompt: renewalPrompt}, io, stop.signal) : undefined
   if (watch) io.note(`${io.bin}: using the endpoint of mfa-creds watch (pid ${watch.pid}), which keeps [${settings.targetProfile}] fresh.`)
   else if (!renewalPrompt) {
-    io.note(`${io.bin}: the endpoint serves [${settings.targetProfile}] as the credentials file holds it; nothing will ask for a code while ${program[0]} has this terminal. Keep it fresh with mfa-creds watch -p ${settings.profile} elsewhere, or choose a prompt that opens a window (--prompt ssh-askpass).`)
+    io.note(`${io.bin}: the endpoint serves [${settings.targetProfile}] as the credentials file holds it; nothing will ask for a code while ${program[0]} runs (a prompt here would need the terminal or standard input, which are ${program[0]}'s, or a display there is none of). Keep it fresh with mfa-creds watch -p ${settings.profile} elsewhere, or choose a prompt that opens a window (--prompt zenity, ssh-askpass).`)
   }
 
   try {
