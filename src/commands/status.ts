@@ -8,7 +8,7 @@ import {StatusReport} from '../core/state/status.js'
 export default class Status extends BaseCommand {
   static override description = `Show which MFA credentials are fresh, when they expire, who holds the lock, and which watchers run.
 
-Exit status: 0 when nothing shown is expired, 1 when something is, 6 when the files cannot be read or -p names a profile found nowhere.`
+Exit status: 0 when nothing shown is expired or incomplete, 1 when something is, 6 when the files cannot be read or -p names a profile found nowhere.`
   static override enableJsonFlag = true
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Every managed profile'},

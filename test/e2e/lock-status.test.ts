@@ -210,6 +210,9 @@ aws_session_token = TOKENWORK
 expiration = 2026-11-24 00:00:00
 
 [soon]
+aws_access_key_id = ASIASOON
+aws_secret_access_key = SECRETSOON
+aws_session_token = TOKENSOON
 expiration = ${iso(120)}
 
 [seed-mfa]
@@ -229,7 +232,7 @@ aws_access_key_id = ASIASEED
     assert.match(result.stdout, /^Lock: free \(.*\.credentials\.lock\)$/m)
     assert.match(result.stdout, /^Watchers: none$/m)
     assert.ok(!result.stdout.includes('\u001B'), 'colours outside a terminal')
-    for (const secret of ['SECRETDEFAULT', 'TOKENDEFAULT', 'SECRETWORK', 'TOKENWORK', LONG_TERM.secretAccessKey]) assert.ok(!result.stdout.includes(secret))
+    for (const secret of ['SECRETDEFAULT', 'TOKENDEFAULT', 'SECRETWORK', 'TOKENWORK', 'SECRETSOON', 'TOKENSOON', LONG_TERM.secretAccessKey]) assert.ok(!result.stdout.includes(secret))
 
     const work = await box.run(['status', '-p', 'default'])
     assert.equal(work.code, 0)
@@ -253,7 +256,7 @@ aws_access_key_id = ASIASEED
     assert.equal(byName.soon.state, 'refresh-due')
     assert.ok(byName['default-mfa'].secondsLeft > 7100)
     assert.deepEqual(report.lock.holders, [])
-    for (const secret of ['SECRETDEFAULT', 'TOKENDEFAULT', 'SECRETWORK', 'TOKENWORK']) assert.ok(!result.stdout.includes(secret))
+    for (const secret of ['SECRETDEFAULT', 'TOKENDEFAULT', 'SECRETWORK', 'TOKENWORK', 'SECRETSOON', 'TOKENSOON']) assert.ok(!result.stdout.includes(secret))
 
     await fs.writeFile(box.credentialsFile, profiles().replace(/\[work-mfa\][\s\S]*?\n\n/, ''))
     assert.equal((await box.run(['status', '--json'])).code, 0)

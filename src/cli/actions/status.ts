@@ -15,6 +15,6 @@ export async function status(flags: StatusFlags, io: CommandIo): Promise<StatusR
     configFile: configFilePath(), credentialsFile: credentialsFilePath(), leadTimeSeconds: flags['refresh-lead-time'], now, profile: flags.profile,
   })
   io.log(renderStatus(report, now, useColour(process.stdout), flags.profile))
-  if (report.profiles.some(p => p.state === 'expired')) process.exitCode = 1
+  if (report.profiles.some(p => p.state === 'expired' || p.state === 'incomplete')) process.exitCode = 1
   return report
 }

@@ -10,6 +10,7 @@ import {ConfigError} from '../errors.js'
 import {
   LockHolder, lockHolders, lockPathFor, withProtocolLock,
 } from '../files/lock.js'
+import {IniValue} from '../ini/parse.js'
 import {IniFileSnapshot} from '../ini/snapshot.js'
 import {formatExpiration, parseExpiration} from '../time.js'
 import {listWatchers, WatcherRecord} from './registry.js'
@@ -78,6 +79,12 @@ export function validityOf(expiration: Date | undefined, now: Date, leadTimeSeco
   return 'valid'
 }
 
+/** A section's state: as its expiration says, but one that would pass as valid without its key, secret or token is incomplete. */
+function stateOf(view: Record<string, IniValue> | undefined, expiration: Date | undefined, query: StatusQuery): Validity {
+  const validity = validityOf(expiration, query.now, query.leadTimeSeconds)
+  return (validity === 'valid' || validity === 'refresh-due') && !holdsSession(view) ? 'incomplete' : validity
+}
+
 /**
  * The profiles a refresh from `profile` goes through (roleChain): the profile, the roles of its
  * chain, and last the one whose long-term keys sign; undefined when the config cannot say.
@@ -134,7 +141,7 @@ export async function readStatus(query: StatusQuery): Promise<StatusReport> {
       profile: section.name,
       secondsLeft: expiration ? Math.round((expiration.getTime() - query.now.getTime()) / 1000) : null,
       sourceProfile: source,
-      state: holdsSession(credentials.view[section.name]) ? validityOf(expiration, query.now, query.leadTimeSeconds) : 'incomplete',
+      state: stateOf(credentials.view[section.name], expiration, query),
     })
   }
 
