@@ -13,13 +13,12 @@ import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import type {ExecFlags} from '../cli/actions/exec.js'
 import type {ExportFlags} from '../cli/actions/export.js'
 import type {StatusFlags} from '../cli/actions/status.js'
 import type {WatchFlags} from '../cli/actions/watch.js'
 import type {SettingsInput} from '../core/refresh/settings.js'
 
-import {splitAtCommand, splitCommand} from '../cli/actions/split.js'
+import {splitCommand} from '../cli/actions/split.js'
 import {
   CommandIo, failureJson, failureText, jsonText,
 } from '../cli/command-io.js'
@@ -27,7 +26,7 @@ import {FlagValues, parseFlags} from './argv.js'
 import {seedHint} from './drop-in.js'
 import {oclifDir, pluginReach} from './plugins.js'
 import {
-  CommandSpec, EXTENSION_COMMANDS, FAST_COMMANDS, FastTable, scoped,
+  EXTENSION_COMMANDS, FAST_COMMANDS, FastTable, scoped,
 } from './table.js'
 
 /** Thrown by io.exit, caught below: the command ends with this code. */
@@ -62,7 +61,6 @@ const hooks = async (name: string) => (await import('./hooks.js')).builtInHooks(
 // Each command's code is loaded only when it runs (the bundle is split by these imports).
 const RUNNERS: Record<typeof FAST_COMMANDS[number], Runner> = {
   'credential-process': async (flags, io, name) => (await import('../cli/actions/credential-process.js')).credentialProcess(flags as SettingsInput, await hooks(name), io),
-  exec: async (flags, io, name, rest) => (await import('../cli/actions/exec.js')).exec(flags as ExecFlags, rest, await hooks(name), io),
   export: async flags => (await import('../cli/actions/export.js')).exportCredentials(flags as unknown as ExportFlags),
   lock: async (flags, io, _name, rest) => (await import('../cli/actions/lock.js')).lock(flags as {timeout?: number}, rest, io),
   'refresh-once': async (flags, io, name) => (await import('../cli/actions/refresh-once.js')).refreshOnce(flags as SettingsInput, await hooks(name), io),
@@ -75,12 +73,6 @@ interface Answerable {
   flags: FlagValues
   json: boolean
   runner: Runner
-}
-
-/** A flag of the command's that is followed by its value (`--profile work`, `-p work`). */
-function valueFlag(spec: CommandSpec, arg: string): boolean {
-  const flag = arg.startsWith('--') ? spec.flags[arg.slice(2)] : Object.values(spec.flags).find(f => f.char === arg.slice(1))
-  return flag !== undefined && flag.kind !== 'boolean'
 }
 
 /** oclif shows help for `--help` anywhere before a `--`, whatever the command would make of it. */
@@ -98,12 +90,9 @@ function answerable(id: string, rest: string[], table: FastTable, env: NodeJS.Pr
   const spec = table.commands[id]
   const runner = (RUNNERS as Record<string, Runner | undefined>)[id]
   if (!spec || !runner) return undefined
-  // lock takes COMMAND after `--`; without one, oclif says what is wrong. exec's COMMAND starts
-  // at its first argument that is not a flag (or after --), as the oclif command splits it.
+  // lock takes COMMAND after `--`; without one, oclif says what is wrong.
   if (id === 'lock' && !rest.includes('--')) return undefined
-  const {command, flags: flagArgv} = id === 'lock'
-    ? splitCommand(rest)
-    : (id === 'exec' ? splitAtCommand(rest, arg => valueFlag(spec, arg)) : {command: [], flags: rest})
+  const {command, flags: flagArgv} = id === 'lock' ? splitCommand(rest) : {command: [], flags: rest}
   const flags = parseFlags(flagArgv, spec.flags)
   if (!flags) return undefined
   const json = spec.json && flags.json === true

@@ -35,10 +35,10 @@ export interface FastTable {
  * The commands the fast entry runs itself (each also an oclif command, with the same action):
  * the hot ones, and watch, which runs all day (oclif alone would be a third of its memory).
  */
-export const FAST_COMMANDS = ['credential-process', 'exec', 'export', 'lock', 'refresh-once', 'status', 'watch'] as const
+export const FAST_COMMANDS = ['credential-process', 'export', 'lock', 'refresh-once', 'status', 'watch'] as const
 export type FastCommand = typeof FAST_COMMANDS[number]
 /** Those of them that use the extension points (so a plugin that offers one sends them to oclif). */
-export const EXTENSION_COMMANDS: ReadonlySet<string> = new Set(['credential-process', 'exec', 'refresh-once', 'watch'])
+export const EXTENSION_COMMANDS: ReadonlySet<string> = new Set(['credential-process', 'refresh-once', 'watch'])
 
 /** oclif's prefix of the variables it reads for the program `bin` (`MFA_CREDS` for MFA_CREDS_DATA_DIR...). */
 export function scoped(bin: string): string {

@@ -9,7 +9,6 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import CredentialProcess from '../../src/commands/credential-process.js'
-import Exec from '../../src/commands/exec.js'
 import Export from '../../src/commands/export.js'
 import Lock from '../../src/commands/lock.js'
 import RefreshOnce from '../../src/commands/refresh-once.js'
@@ -20,7 +19,7 @@ import {FastTable} from '../../src/fast/table.js'
 import {ROOT} from '../support/peers.js'
 
 const COMMANDS = {
-  'credential-process': CredentialProcess, exec: Exec, export: Export, lock: Lock, 'refresh-once': RefreshOnce, status: Status, watch: Watch,
+  'credential-process': CredentialProcess, export: Export, lock: Lock, 'refresh-once': RefreshOnce, status: Status, watch: Watch,
 }
 
 function valuesFor(spec: FastTable['commands'][string]['flags'][string]): string[] {

@@ -1,16 +1,13 @@
 /** `watch`: what the oclif command and the fast entry both run. */
 import v8 from 'node:v8'
 
-import {readSessionCredentials} from '../../core/aws/session-credentials.js'
 import {UsageError} from '../../core/errors.js'
-import {endpointPath, newToken, startEndpoint} from '../../core/exec/endpoint.js'
 import {WallClock} from '../../core/refresh/schedule.js'
 import {resolveSettings, Settings, SettingsInput} from '../../core/refresh/settings.js'
 import {checkWatchable, Watcher} from '../../core/refresh/watch-loop.js'
 import {registerWatcher} from '../../core/state/registry.js'
 import {HookHost} from '../../extensions/host.js'
 import {CommandIo, withShutdown} from '../command-io.js'
-import {refusalNotes} from '../endpoint-log.js'
 import {promptNotifier} from '../notify.js'
 import {Ports, resolvePorts, sessionWriter} from '../ports.js'
 import {watchedTarget, WatchLog} from '../watch-log.js'
@@ -68,28 +65,15 @@ export async function watch(flags: WatchFlags, hooks: HookHost, io: CommandIo): 
     sessionWriter,
   }, {exitOnError: flags['exit-on-error'] === true, keepGoing: flags['keep-going'] === true, promptRetryIntervalMs: flags['prompt-retry-interval'] * 1000})
 
-  // --serve: each target's session on a local endpoint, for `exec --server` to hand to its
-  // commands; each target has a token of its own, so a command can read its own session only.
+  // --serve: the targets' sessions on a local endpoint (loaded only then), for exec --server.
   let served = settings
-  const tokens = new Map<string, string>()
-  const servedEndpoint = () => endpoint && {
-    origin: endpoint.origin, tokens: Object.fromEntries(served.map(s => [s.targetProfile, tokenOf(tokens, s.targetProfile)])),
-  }
-  const endpoint = flags.serve
-    ? await startEndpoint({
-      onRequest: refusalNotes(message => log.log({message, type: 'note'})),
-      route(asked) {
-        const s = served.find(s => endpointPath(s.targetProfile) === asked)
-        return s && {credentials: () => readSessionCredentials(s.credentialsFile, s.targetProfile, s.profile), token: tokenOf(tokens, s.targetProfile)}
-      },
-    })
-    : undefined
-  const registration = await registerWatcher(settings[0].credentialsFile, targetsOf(settings), servedEndpoint())
+  const endpoint = flags.serve ? await (await import('./serve.js')).serveTargets(() => served, message => log.log({message, type: 'note'})) : undefined
+  const registration = await registerWatcher(settings[0].credentialsFile, targetsOf(settings), endpoint?.entry())
   const onReload = () => {
     resolveAll().then(async fresh => {
       await resolveProviders(fresh)
       served = fresh
-      await registration.update(targetsOf(fresh), servedEndpoint())
+      await registration.update(targetsOf(fresh), endpoint?.entry())
       watcher.reload(fresh)
       log.log({targets: fresh.map(s => watchedTarget(s)), type: 'reloaded'})
     }, (error: Error) => log.log({message: `settings not reloaded: ${error.message}`, type: 'reload-failed'}))
@@ -107,12 +91,6 @@ export async function watch(flags: WatchFlags, hooks: HookHost, io: CommandIo): 
     await registration.release()
     await endpoint?.close()
   }
-}
-
-/** A target's token, made when first asked for and the same thereafter. */
-function tokenOf(tokens: Map<string, string>, target: string): string {
-  if (!tokens.has(target)) tokens.set(target, newToken())
-  return tokens.get(target)!
 }
 
 /** What the registry records of each watched target. */
