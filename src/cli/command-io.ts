@@ -22,6 +22,15 @@ export interface CommandIo {
   note(line: string): void
 }
 
+/**
+ * Ends a command that ran another program (`lock --`, `exec`) as that program ended: its status,
+ * and why it could not run when it could not (127, 126).
+ */
+export function endAsCommand(io: CommandIo, result: {exitCode: number; problem?: string}): void {
+  if (result.problem) io.note(`${io.bin}: ${result.problem}`)
+  if (result.exitCode !== 0) io.exit(result.exitCode)
+}
+
 /** What a shell reports for a program a signal ended: 128 + the signal's number. */
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = {SIGINT: 130, SIGTERM: 143}
 

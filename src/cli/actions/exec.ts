@@ -27,7 +27,7 @@ import {resolveSettings, Settings, SettingsInput} from '../../core/refresh/setti
 import {checkWatchable, Watcher} from '../../core/refresh/watch-loop.js'
 import {listWatchers} from '../../core/state/registry.js'
 import {HookHost} from '../../extensions/host.js'
-import {CommandIo, withShutdown} from '../command-io.js'
+import {CommandIo, endAsCommand, withShutdown} from '../command-io.js'
 import {refusalNotes} from '../endpoint-log.js'
 import {promptNotifier} from '../notify.js'
 import {Ports, resolveBackgroundPrompt, resolvePorts} from '../ports.js'
@@ -125,7 +125,7 @@ async function run(settings: Settings, {flags, identity, io, ports, program, ren
 
   const credentials = () => readSessionCredentials(settings.credentialsFile, settings.targetProfile, settings.profile)
   if (!standIn) {
-    await finish(io, await runCommand(program, keysEnvironment(process.env, await credentials(), identity)))
+    endAsCommand(io, await runCommand(program, keysEnvironment(process.env, await credentials(), identity)))
     return
   }
 
@@ -148,18 +148,12 @@ async function run(settings: Settings, {flags, identity, io, ports, program, ren
   }
 
   try {
-    const result = await runCommand(program, endpointEnvironment(process.env, {...standIn!, token, url: `${origin}${path}`}, identity))
-    await finish(io, result)
+    endAsCommand(io, await runCommand(program, endpointEnvironment(process.env, {...standIn, token, url: `${origin}${path}`}, identity)))
   } finally {
     stop.abort()
     await renewing
     await own?.close()
   }
-}
-
-async function finish(io: CommandIo, result: {exitCode: number; problem?: string}): Promise<void> {
-  if (result.problem) io.note(`${io.bin}: ${result.problem}`)
-  if (result.exitCode !== 0) io.exit(result.exitCode)
 }
 
 /** Renews the session before it expires while COMMAND runs, as watch does; a failure is told and tried again. */

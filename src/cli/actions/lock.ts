@@ -3,7 +3,7 @@ import {credentialsFilePath} from '../../core/aws/paths.js'
 import {UsageError} from '../../core/errors.js'
 import {describeHolders} from '../../core/files/lock.js'
 import {runLocked} from '../../core/files/run-locked.js'
-import {CommandIo} from '../command-io.js'
+import {CommandIo, endAsCommand} from '../command-io.js'
 
 export async function lock(flags: {timeout?: number}, command: string[], io: CommandIo): Promise<void> {
   if (command.length === 0) throw new UsageError('no command to run', 'put it after --, e.g. mfa-creds lock -- aws configure set region eu-west-1')
@@ -13,6 +13,5 @@ export async function lock(flags: {timeout?: number}, command: string[], io: Com
     },
     timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000,
   })
-  if (result.problem) io.note(`${io.bin}: ${result.problem}`)
-  if (result.exitCode !== 0) io.exit(result.exitCode)
+  endAsCommand(io, result)
 }
