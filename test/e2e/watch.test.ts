@@ -239,8 +239,11 @@ describe('watch', () => {
     w.child.kill('SIGHUP')
     await w.until(/settings not reloaded: .*line 3/)
     await fs.writeFile(box.configFile, `[default]\nmfa_serial = ${SERIAL}\nduration_seconds = 900\n`)
+    const looks = w.count(/valid until/)
     w.child.kill('SIGHUP')
     await w.until(/settings reloaded/)
+    // The loop looks again at once, with the new settings (not at the old due time).
+    await w.until(/valid until/, looks + 1, 15_000)
     assert.equal(w.child.exitCode, null)
     assert.equal(await w.stop(), 0)
   })

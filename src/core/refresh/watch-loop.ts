@@ -257,13 +257,16 @@ export class Watcher {
    * session another writer put there that ends sooner than ours (refresh-once --force --duration
    * 900, another tool, an edit), or a target that is gone, ends the wait, so that the next cycle
    * schedules from what the file holds instead of leaving it expired for hours. A file that cannot
-   * be read at that moment (a writer half-way through) is looked at again next time.
+   * be read at that moment (a writer half-way through) is looked at again next time. A reload
+   * ends it too.
    */
   private async untilDue(settings: Settings, writer: CredentialWriter, {dueAt, expiration}: {dueAt: Date; expiration: Date}, signal: AbortSignal): Promise<void> {
     const now = this.deps.now ?? (() => new Date())
+    // A reload (SIGHUP) wakes the clock: the loop looks again at once, with the new settings.
+    const woken = this.woken.signal
     for (;;) {
       await this.deps.clock.until(Math.min(dueAt.getTime(), now().getTime() + RECHECK_MS), signal)
-      if (now().getTime() >= dueAt.getTime()) return
+      if (woken.aborted || now().getTime() >= dueAt.getTime()) return
       let seen: Date | undefined
       try {
         seen = (await writer.read(settings.targetProfile, await readSharedFile(settings.credentialsFile, 'credentials file'))).expiration
