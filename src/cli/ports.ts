@@ -51,11 +51,11 @@ class UnavailableProvider implements PromptProvider {
  * The provider settings choose (`auto` by OpenSSH's rules), checked before anything is asked:
  * an unknown name lists what is installed; options the provider refuses are an error too.
  */
-export async function resolvePromptProvider(config: HookHost, settings: Pick<Settings, 'prompt' | 'promptOptions' | 'promptSource'>, env: NodeJS.ProcessEnv = process.env, terminal?: () => boolean): Promise<PromptProvider> {
+export async function resolvePromptProvider(config: HookHost, settings: Pick<Settings, 'prompt' | 'promptOptions' | 'promptSource'>, env: NodeJS.ProcessEnv = process.env): Promise<PromptProvider> {
   const offers = await discover(config, 'prompt')
-  let name: string | undefined = settings.prompt
+  let name = settings.prompt
   if (name === 'auto') {
-    const chosen = chooseAuto(env, {terminal})
+    const chosen = chooseAuto(env)
     if (!chosen) {
       return new UnavailableProvider(new PromptUnavailableError(
         'no way to ask for the MFA code: there is no terminal, no display (DISPLAY or WAYLAND_DISPLAY) and no ssh-askpass to run',
